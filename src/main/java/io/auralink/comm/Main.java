@@ -1,0 +1,18 @@
+package io.auralink.comm;
+
+import io.auralink.comm.cli.Cli;
+
+/** Entry point of {@code auralink-comm.jar}; see {@link Cli} for the commands. */
+public final class Main {
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    int code = new Cli(System.getenv(), System.out, System.err).run(args);
+    boolean serving = code == Cli.OK && args.length > 0 && args[0].startsWith("start");
+    if (!serving) {
+      System.exit(code);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.auralink.comm.api;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A failure the edge answers as is: HTTP status, stable code, message and details. It carries no stack trace:
+ * it is an answer, not a bug.
+ */
+public final class ApiException extends RuntimeException {
+
+  private final int status;
+  private final String code;
+  private final JsonObject details;
+
+  public ApiException(int status, String code, String message, JsonObject details) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.details = details == null ? new JsonObject() : details;
+  }
+
+  public static ApiException badRequest(String code, String message, JsonObject details) {
+    return new ApiException(400, code, message, details);
+  }
+
+  public static ApiException unauthorized(String code, String message) {
+    return new ApiException(401, code, message, null);
+  }
+
+  public static ApiException forbidden(String message, JsonObject details) {
+    return new ApiException(403, "FORBIDDEN", message, details);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public JsonObject details() {
+    return details;
+  }
+}

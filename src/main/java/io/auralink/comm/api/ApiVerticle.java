@@ -1,0 +1,167 @@
+package io.auralink.comm.api;
+
+import io.auralink.comm.api.auth.Authentication;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP edge. Its routes come from {@code openapi.yaml}: every operation runs the same chain
+ * (authentication and scopes from the operation's security, validation against the document, the operation's
+ * handler), and failures become the JSON error envelope in {@link Failures}. The verticle refuses to start if the
+ * document and the handlers disagree. Several instances share the port, one per core by default.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  public static final String CONTRACT = "openapi.yaml";
+
+  private final Platform platform;
+  private final Authentication authentication;
+  private HttpServer server;
+
+  public ApiVerticle(Platform platform, JWTAuth jwt) {
+    this.platform = platform;
+    AppConfig.Jwt config = platform.config().jwt();
+    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew());
+  }
+
+  @Override
+  public Future<?> start() {
+    AppConfig.Http http = platform.config().http();
+    return vertx.fileSystem().readFile(CONTRACT)
+      .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(contract -> router(contract, document, http)))
+      .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+          .setHost(http.host())
+          .setPort(http.port())
+          .setCompressionSupported(true)
+          .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes())))
+        .requestHandler(router)
+        .listen())
+      .onSuccess(listening -> server = listening);
+  }
+
+  /** Stops accepting connections and lets in-flight requests finish within the configured grace period. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+      : server.shutdown(platform.config().http().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Router router(OpenAPIContract contract, Buffer document, AppConfig.Http http) {
+    Map<String, ApiOperation> operations = operations();
+    checkCoverage(contract, operations);
+
+    Router router = Router.router(vertx);
+    Route root = router.route()
+      .handler(new RequestTracking())
+      .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
+    if (!http.corsOrigins().isEmpty()) {
+      root.handler(CorsHandler.create()
+        .addOrigins(http.corsOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", RequestTracking.HEADER))
+        .exposedHeaders(Set.of(RequestTracking.HEADER, "WWW-Authenticate")));
+    }
+    root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+
+    RequestValidation validation = new RequestValidation(vertx, contract);
+    for (Operation operation : routeOrder(contract)) {
+      Route route = router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()))
+        .handler(ctx -> {
+          ctx.put(RequestTracking.OPERATION_KEY, operation.getOperationId());
+          ctx.next();
+        });
+      // Authentication, then validation: 401/403 come before 400, so nobody learns the shape of a request they
+      // may not make.
+      if (!operation.getSecurityRequirements().isEmpty()) {
+        route.handler(authentication.guard(operation.getSecurityRequirements()));
+      }
+      route.handler(validation.forOperation(operation))
+        .handler(respond(operations.get(operation.getOperationId())));
+    }
+    // The document itself is served beside the routes it describes (the validator knows no YAML media type).
+    router.get("/" + CONTRACT).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(document));
+
+    Failures failures = new Failures(http.maxBodyBytes());
+    router.route().failureHandler(failures);
+    for (int status : List.of(404, 405, 413)) {
+      router.errorHandler(status, failures);
+    }
+    return router;
+  }
+
+  /** Operations in matching order: literal paths before templated ones ({@code /a/list} before {@code /a/{id}}). */
+  private static List<Operation> routeOrder(OpenAPIContract contract) {
+    return contract.operations().stream()
+      .sorted(Comparator.comparingLong((Operation op) -> op.getOpenAPIPath().chars().filter(c -> c == '{').count()))
+      .toList();
+  }
+
+  /** {@code /internal/auraid/{aura_id}} becomes {@code /internal/auraid/:aura_id}, the route template in metrics. */
+  static String vertxPath(String openApiPath) {
+    return openApiPath.replaceAll("\\{([^}/]+)}", ":$1");
+  }
+
+  private Map<String, ApiOperation> operations() {
+    Map<String, ApiOperation> all = new HashMap<>();
+    for (RouteGroup group : List.of(new OperationsRoutes(platform), new PlatformRoutes(platform))) {
+      group.operations().forEach((id, operation) -> {
+        if (all.put(id, operation) != null) {
+          throw new IllegalStateException("operation " + id + " is served twice");
+        }
+      });
+    }
+    return all;
+  }
+
+  private static void checkCoverage(OpenAPIContract contract, Map<String, ApiOperation> operations) {
+    Set<String> documented = new HashSet<>();
+    contract.operations().forEach(op -> documented.add(op.getOperationId()));
+    Set<String> missing = new HashSet<>(documented);
+    missing.removeAll(operations.keySet());
+    Set<String> undocumented = new HashSet<>(operations.keySet());
+    undocumented.removeAll(documented);
+    if (!missing.isEmpty() || !undocumented.isEmpty()) {
+      throw new IllegalStateException(CONTRACT + " and the handlers disagree: without handler " + missing
+        + ", not documented " + undocumented);
+    }
+  }
+
+  private static io.vertx.core.Handler<RoutingContext> respond(ApiOperation operation) {
+    return ctx -> {
+      Future<Reply> reply;
+      try {
+        reply = operation.handle(ctx);
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onSuccess(r -> ctx.response()
+          .setStatusCode(r.status())
+          .putHeader("Content-Type", r.contentType())
+          .end(r.body()))
+        .onFailure(ctx::fail);
+    };
+  }
+}

@@ -1,0 +1,103 @@
+package io.auralink.comm.api;
+
+import io.auralink.comm.api.auth.Principal;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeoutException;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The one place where failures become HTTP answers: {@code {"error": {"code", "message", "request_id",
+ * "details"}}} with the right status. Expected refusals keep their status and code; an unavailable or slow
+ * dependency is 503 or 504; anything else is a 500 whose cause is logged with the request id, never sent.
+ */
+public final class Failures implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  private final long maxBodyBytes;
+
+  public Failures(long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ApiException error = map(ctx.failure(), ctx.statusCode());
+    if (error.status() >= 500 && !(ctx.failure() instanceof ApiException)) {
+      Principal principal = ctx.get(Principal.CONTEXT_KEY);
+      LOG.error("request failed {} {} {} {}", kv("status", error.status()), kv("code", error.code()),
+        kv("request_id", RequestTracking.requestId(ctx)),
+        kv("principal", principal == null ? "-" : principal.logName()), ctx.failure());
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response()
+      .setStatusCode(error.status())
+      .putHeader("Content-Type", Reply.JSON)
+      .end(new JsonObject().put("error", new JsonObject()
+        .put("code", error.code())
+        .put("message", error.getMessage())
+        .put("request_id", RequestTracking.requestId(ctx))
+        .put("details", error.details())).toBuffer());
+  }
+
+  ApiException map(Throwable failure, int status) {
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof HttpException http) {
+      return byStatus(http.getStatusCode());
+    }
+    if (failure instanceof ReplyException reply) {
+      switch (reply.failureType()) {
+        case NO_HANDLERS:
+          return new ApiException(503, "SERVICE_UNAVAILABLE", "no cluster member serves this right now", null);
+        case TIMEOUT:
+          return new ApiException(504, "UPSTREAM_TIMEOUT", "the cluster member serving this did not answer in time", null);
+        default:
+          break;
+      }
+    }
+    if (failure instanceof ConnectionPoolTooBusyException) {
+      return new ApiException(503, "OVERLOADED", "the service is overloaded; retry shortly", null);
+    }
+    if (failure instanceof TimeoutException) {
+      return new ApiException(503, "SERVICE_UNAVAILABLE", "a dependency did not answer in time; retry shortly", null);
+    }
+    if (failure == null && status > 0) {
+      return byStatus(status);
+    }
+    return new ApiException(500, "INTERNAL_ERROR", "an internal error occurred; quote the request id", null);
+  }
+
+  private ApiException byStatus(int status) {
+    return switch (status) {
+      case 400 -> new ApiException(400, "BAD_REQUEST", "the request is malformed", null);
+      case 401 -> ApiException.unauthorized("AUTH_REQUIRED", "a Bearer token is required");
+      case 403 -> ApiException.forbidden("this token may not call this operation", null);
+      case 404 -> new ApiException(404, "NOT_FOUND", "no such resource", null);
+      case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED", "this method is not allowed on this resource", null);
+      case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "the request body is larger than " + maxBodyBytes + " bytes",
+        new JsonObject().put("max_bytes", maxBodyBytes));
+      case 415 -> new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json", null);
+      case 503 -> new ApiException(503, "SERVICE_UNAVAILABLE", "the request did not complete in time; retry shortly", null);
+      default -> status >= 500
+        ? new ApiException(500, "INTERNAL_ERROR", "an internal error occurred; quote the request id", null)
+        : new ApiException(status, "BAD_REQUEST", "the request was refused", null);
+    };
+  }
+}

@@ -1,0 +1,53 @@
+package io.auralink.comm.api;
+
+import io.auralink.comm.platform.BuildInfo;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.config.Role;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/** Health probes and Prometheus metrics: open without a token. */
+final class OperationsRoutes implements RouteGroup {
+
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final Platform platform;
+
+  OperationsRoutes(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Map<String, ApiOperation> operations() {
+    return Map.of(
+      "healthLive", ctx -> Future.succeededFuture(Reply.ok(new JsonObject().put("status", "UP"))),
+      "healthReady", ctx -> platform.readiness().report().map(OperationsRoutes::withStatus),
+      "healthDetails", ctx -> platform.readiness().report().map(report -> withStatus(report.mergeIn(details()))),
+      "metrics", ctx -> Future.succeededFuture(
+        new Reply(200, Buffer.buffer(platform.metrics().scrape()), PROMETHEUS_TEXT)));
+  }
+
+  private static Reply withStatus(JsonObject report) {
+    return Reply.json("UP".equals(report.getString("status")) ? 200 : 503, report);
+  }
+
+  private JsonObject details() {
+    boolean embedded = platform.config().node().embeddedStorage();
+    return new JsonObject()
+      .put("service", BuildInfo.SERVICE)
+      .put("version", BuildInfo.VERSION)
+      .put("node_id", platform.cluster().getNodeId())
+      .put("roles", new JsonArray(platform.config().node().roles().stream().map(Role::id).toList()))
+      .put("storage", embedded ? "embedded" : "external")
+      .put("storage_note", embedded
+        ? "EMBEDDED development storage under " + platform.config().node().dataDir() + "; not for production"
+        : "external PostgreSQL and Redis")
+      .put("uptime_seconds", Duration.between(platform.startedAt(), Instant.now()).toSeconds());
+  }
+}

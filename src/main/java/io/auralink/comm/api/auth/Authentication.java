@@ -1,0 +1,167 @@
+package io.auralink.comm.api.auth;
+
+import io.auralink.comm.api.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.contract.SecurityRequirement;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Bearer-token authentication and authorisation for one operation, driven by the operation's security
+ * requirements in the OpenAPI document: {@code serviceToken: [scopes…]} is met by a service token holding every
+ * listed scope, {@code userToken: []} by any user token; meeting one requirement is enough.
+ * Missing or invalid tokens are 401 with {@code WWW-Authenticate}; a valid token that meets no requirement is 403.
+ */
+public final class Authentication {
+
+  public static final String SERVICE_TOKEN = "serviceToken";
+  public static final String USER_TOKEN = "userToken";
+
+  private static final String REALM = "Bearer realm=\"auralink\"";
+
+  private final JWTAuth jwt;
+  private final Set<String> algorithms;
+  private final Duration clockSkew;
+
+  public Authentication(JWTAuth jwt, List<String> algorithms, Duration clockSkew) {
+    this.jwt = jwt;
+    this.algorithms = Set.copyOf(algorithms);
+    this.clockSkew = clockSkew;
+  }
+
+  /** The handler guarding an operation with these requirements. */
+  public Handler<RoutingContext> guard(List<SecurityRequirement> requirements) {
+    for (SecurityRequirement requirement : requirements) {
+      for (String scheme : requirement.getNames()) {
+        if (!SERVICE_TOKEN.equals(scheme) && !USER_TOKEN.equals(scheme)) {
+          throw new IllegalArgumentException("unknown security scheme in openapi.yaml: " + scheme);
+        }
+      }
+    }
+    return ctx -> authenticate(ctx.request().getHeader("Authorization"))
+      .onSuccess(principal -> {
+        if (requirements.stream().anyMatch(r -> satisfies(principal, r))) {
+          ctx.put(Principal.CONTEXT_KEY, principal);
+          ctx.next();
+        } else {
+          ctx.put(Principal.CONTEXT_KEY, principal);
+          ctx.fail(ApiException.forbidden("this token may not call this operation",
+            new JsonObject().put("accepted", describe(requirements))));
+        }
+      })
+      .onFailure(e -> {
+        ApiException failure = (ApiException) e;
+        ctx.response().putHeader("WWW-Authenticate", "AUTH_REQUIRED".equals(failure.code())
+          ? REALM
+          : REALM + ", error=\"invalid_token\", error_description=\"" + failure.getMessage().replace('"', '\'') + "\"");
+        ctx.fail(failure);
+      });
+  }
+
+  /** Verifies a bearer header; the future fails with a 401 {@link ApiException} saying why. */
+  Future<Principal> authenticate(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+      return Future.failedFuture(ApiException.unauthorized("AUTH_REQUIRED", "a Bearer token is required"));
+    }
+    String token = header.substring(7).trim();
+    String algorithm = algorithmOf(token);
+    if (algorithm == null) {
+      return Future.failedFuture(invalid("token is malformed"));
+    }
+    if (!algorithms.contains(algorithm)) {
+      return Future.failedFuture(invalid("algorithm " + algorithm + " is not accepted"));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+      .recover(e -> Future.failedFuture(invalid(reason(e))))
+      .compose(user -> {
+        JsonObject claims = user.attributes().getJsonObject("accessToken");
+        try {
+          checkTimes(claims);
+          return Future.succeededFuture(Principal.fromClaims(claims));
+        } catch (IllegalArgumentException e) {
+          return Future.failedFuture(invalid(e.getMessage()));
+        }
+      });
+  }
+
+  private void checkTimes(JsonObject claims) {
+    long now = Instant.now().getEpochSecond();
+    long skew = clockSkew.toSeconds();
+    Long exp = claims.getLong("exp");
+    if (exp == null) {
+      throw new IllegalArgumentException("token has no exp claim; tokens must expire");
+    }
+    if (now - skew >= exp) {
+      throw new IllegalArgumentException("token expired");
+    }
+    Long nbf = claims.getLong("nbf");
+    if (nbf != null && now + skew < nbf) {
+      throw new IllegalArgumentException("token not yet valid");
+    }
+    Long iat = claims.getLong("iat");
+    if (iat != null && now + skew < iat) {
+      throw new IllegalArgumentException("token issued in the future");
+    }
+  }
+
+  private static boolean satisfies(Principal principal, SecurityRequirement requirement) {
+    return requirement.getNames().stream().allMatch(scheme -> switch (scheme) {
+      case SERVICE_TOKEN -> principal.isService() && principal.scopes().containsAll(requirement.getScopes(scheme));
+      case USER_TOKEN -> !principal.isService();
+      default -> false;
+    });
+  }
+
+  private static JsonArray describe(List<SecurityRequirement> requirements) {
+    JsonArray accepted = new JsonArray();
+    for (SecurityRequirement requirement : requirements) {
+      JsonObject entry = new JsonObject();
+      requirement.getNames().forEach(scheme -> entry.put(scheme, new JsonArray(requirement.getScopes(scheme))));
+      accepted.add(entry);
+    }
+    return accepted;
+  }
+
+  /** The {@code alg} of the token's header, read before any verification to enforce the allow-list; null if unreadable. */
+  private static String algorithmOf(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0) {
+      return null;
+    }
+    try {
+      String header = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
+      return new JsonObject(header).getString("alg", "missing");
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String reason(Throwable e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (message.contains("audience")) {
+      return "token audience is not accepted";
+    }
+    if (message.contains("issuer")) {
+      return "token issuer is not accepted";
+    }
+    if (message.toLowerCase().contains("signature")) {
+      return "token signature is invalid";
+    }
+    return "token is invalid";
+  }
+
+  private static ApiException invalid(String reason) {
+    return ApiException.unauthorized("INVALID_TOKEN", reason);
+  }
+}

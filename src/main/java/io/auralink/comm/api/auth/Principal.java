@@ -1,0 +1,81 @@
+package io.auralink.comm.api.auth;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Who is calling, read from a verified token. A service token names the service in {@code sub} and carries a
+ * {@code scope} list (a JSON array or an OAuth-style space-separated string); a user token's {@code sub} is the
+ * caller's AuraID and it acts only as that AuraID.
+ */
+public record Principal(Kind kind, String subject, Set<String> scopes, Instant expiresAt) {
+
+  /** Where the authentication handler leaves the principal in the routing context. */
+  public static final String CONTEXT_KEY = "auralink.principal";
+
+  /** The one AuraID grammar: {@code @} + lower-case username of 3–20 characters + {@code .aura}. */
+  public static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
+
+  public enum Kind {
+    SERVICE, USER;
+
+    public String id() {
+      return name().toLowerCase();
+    }
+  }
+
+  /** Builds the principal from verified, unexpired claims, or explains why they do not describe one. */
+  static Principal fromClaims(JsonObject claims) {
+    String subject = claims.getString("sub");
+    if (subject == null || subject.isBlank()) {
+      throw new IllegalArgumentException("token has no sub claim");
+    }
+    Kind kind = subject.startsWith("@") ? Kind.USER : Kind.SERVICE;
+    if (kind == Kind.USER && !AURA_ID.matcher(subject).matches()) {
+      throw new IllegalArgumentException("user token sub is not an AuraID");
+    }
+    return new Principal(kind, subject, scopes(claims.getValue("scope")),
+      Instant.ofEpochSecond(claims.getLong("exp")));
+  }
+
+  private static Set<String> scopes(Object claim) {
+    Set<String> scopes = new LinkedHashSet<>();
+    if (claim instanceof JsonArray array) {
+      array.forEach(s -> scopes.add(String.valueOf(s)));
+    } else if (claim instanceof String text) {
+      Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(scopes::add);
+    }
+    return Set.copyOf(scopes);
+  }
+
+  public boolean isService() {
+    return kind == Kind.SERVICE;
+  }
+
+  public boolean hasScope(String scope) {
+    return scopes.contains(scope);
+  }
+
+  /** A short form for logs: {@code service:dashboard} or {@code user:@alice.aura}. */
+  public String logName() {
+    return kind.id() + ":" + subject;
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("kind", kind.id())
+      .put("subject", subject)
+      .put("scopes", new JsonArray(scopes.stream().sorted().toList()))
+      .put("expires_at", expiresAt.toString());
+    if (kind == Kind.USER) {
+      json.put("aura_id", subject);
+    }
+    return json;
+  }
+}

@@ -1,0 +1,191 @@
+package io.auralink.comm.platform;
+
+import io.auralink.comm.api.ApiVerticle;
+import io.auralink.comm.api.auth.JwtKeys;
+import io.auralink.comm.platform.cluster.ClusterManagers;
+import io.auralink.comm.platform.cluster.ClusterMembers;
+import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Role;
+import io.auralink.comm.platform.health.Readiness;
+import io.auralink.comm.platform.storage.Database;
+import io.auralink.comm.platform.storage.Migrations;
+import io.auralink.comm.platform.storage.RedisClients;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * One AuraLink node: a clustered Vert.x with its storage clients and the verticles of its roles.
+ * {@link #start} builds it in order (cluster, PostgreSQL reachable, migrations, Redis, verticles) and undoes
+ * what it built if a step fails; {@link #close} shuts it down gracefully.
+ */
+public final class Node {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  private final Vertx vertx;
+  private final Platform platform;
+  private final List<String> deployments;
+
+  private Node(Vertx vertx, Platform platform, List<String> deployments) {
+    this.vertx = vertx;
+    this.platform = platform;
+    this.deployments = deployments;
+  }
+
+  /**
+   * Starts a node. Reads key files and the cluster XML first, so call it from a main or test thread, never from
+   * an event loop.
+   */
+  public static Future<Node> start(AppConfig config) {
+    JWTAuthOptions jwtOptions = JwtKeys.verification(config.jwt());
+    ClusterManager clusterManager = ClusterManagers.create(config.cluster());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return Vertx.builder()
+      .with(vertxOptions(config))
+      .withClusterManager(clusterManager)
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .buildClustered()
+      .compose(vertx -> closeOnFailure(vertx, boot(vertx, config, clusterManager, registry, jwtOptions)));
+  }
+
+  /**
+   * On failure, closes Vert.x before reporting it. The answer goes through a context-free promise: a future bound
+   * to one of Vert.x's event loops could not deliver it once Vert.x has closed its event loops.
+   */
+  private static <T> Future<T> closeOnFailure(Vertx vertx, Future<T> attempt) {
+    Promise<T> outcome = Promise.promise();
+    attempt.onComplete(result -> {
+      if (result.succeeded()) {
+        outcome.complete(result.result());
+      } else {
+        vertx.close().onComplete(closed -> outcome.fail(result.cause()));
+      }
+    });
+    return outcome.future();
+  }
+
+  private static Future<Node> boot(Vertx vertx, AppConfig config, ClusterManager clusterManager,
+                                   PrometheusMeterRegistry registry, JWTAuthOptions jwtOptions) {
+    Pool pool = Database.createPool(vertx, config.database());
+    Redis redis = RedisClients.create(vertx, config.redis());
+    Readiness readiness = new Readiness(pool, redis, clusterManager, config.redis().commandTimeout());
+    Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness, Instant.now());
+    JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
+    List<String> deployments = new ArrayList<>();
+    return Database.checkReachable(pool, config.database())
+      .compose(reachable -> Migrations.apply(vertx, config.database()))
+      .onSuccess(result -> LOG.info("schema is current {} {}", kv("applied_migrations", result.applied()),
+        kv("schema_version", result.version())))
+      .compose(migrated -> warnIfRedisDown(readiness))
+      .compose(checked -> deployRoles(vertx, platform, jwt, deployments))
+      .map(deployed -> {
+        LOG.info("node started {} {} {} {}", kv("node_id", clusterManager.getNodeId()),
+          kv("roles", config.node().roles()), kv("http_port", config.http().port()),
+          kv("storage", config.node().embeddedStorage() ? "embedded" : "external"));
+        return new Node(vertx, platform, deployments);
+      })
+      .recover(failure -> {
+        pool.close();
+        redis.close();
+        return Future.failedFuture(failure);
+      });
+  }
+
+  /** Redis being down is not fatal: the node starts unready and heals when Redis returns. */
+  private static Future<Void> warnIfRedisDown(Readiness readiness) {
+    return readiness.report().map(report -> {
+      JsonObject redis = report.getJsonObject("checks").getJsonObject("redis");
+      if (!"UP".equals(redis.getString("status"))) {
+        LOG.warn("Redis is not reachable; the node starts but stays unready until it is {}",
+          kv("error", redis.getString("error")));
+      }
+      return null;
+    });
+  }
+
+  private static Future<Void> deployRoles(Vertx vertx, Platform platform, JWTAuth jwt, List<String> deployments) {
+    AppConfig config = platform.config();
+    List<Future<String>> started = new ArrayList<>();
+    if (config.node().roles().contains(Role.API)) {
+      started.add(vertx.deployVerticle(() -> new ApiVerticle(platform, jwt),
+        new DeploymentOptions().setInstances(config.http().instances())));
+    }
+    return Future.all(started).map(all -> {
+      started.forEach(f -> deployments.add(f.result()));
+      return null;
+    });
+  }
+
+  private static VertxOptions vertxOptions(AppConfig config) {
+    JsonObject metadata = new JsonObject()
+      .put(ClusterMembers.ROLES, new JsonArray(config.node().roles().stream().map(Role::id).toList()))
+      .put(ClusterMembers.VERSION, BuildInfo.VERSION);
+    long blockedWarningMillis = config.node().blockedThreadWarning().toMillis();
+    return new VertxOptions()
+      .setEventBusOptions(new EventBusOptions()
+        .setHost(config.cluster().host())
+        .setPort(0)
+        .setClusterPublicHost(config.cluster().host())
+        .setClusterNodeMetadata(metadata))
+      .setMaxEventLoopExecuteTime(blockedWarningMillis)
+      .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+      .setBlockedThreadCheckInterval(Math.max(10, blockedWarningMillis / 2))
+      .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+      .setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+          Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE, Label.EB_SIDE)));
+  }
+
+  /**
+   * Graceful shutdown: undeploy the verticles (the HTTP servers stop accepting and finish in-flight requests),
+   * close the storage clients, then close Vert.x, which leaves the cluster.
+   */
+  public Future<Void> close() {
+    LOG.info("node stopping {}", kv("node_id", platform.cluster().getNodeId()));
+    Promise<Void> closed = Promise.promise();
+    Future.join(deployments.stream().map(vertx::undeploy).toList())
+      .transform(ignored -> Future.join(platform.pool().close(), platform.redis().close()))
+      // vertx.close() answers on a thread of its own, after its event loops are gone: no chaining past it.
+      .onComplete(ignored -> vertx.close().onComplete(result -> {
+        LOG.info("node stopped");
+        closed.handle(result);
+      }));
+    return closed.future();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Platform platform() {
+    return platform;
+  }
+}

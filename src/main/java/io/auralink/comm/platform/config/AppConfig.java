@@ -1,0 +1,163 @@
+package io.auralink.comm.platform.config;
+
+import io.vertx.pgclient.PgConnectOptions;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The node's configuration, one typed section per subsystem, built once at start from {@link Settings}.
+ * Every key and default is listed in the README's configuration table.
+ */
+public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt) {
+
+  private static final String P = Settings.PREFIX;
+
+  /** The full configuration of a running node: storage and keys are required, never defaulted. */
+  public static AppConfig from(Settings s) {
+    return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s));
+  }
+
+  /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
+  public record Node(Path dataDir, Set<Role> roles, boolean embeddedStorage, Duration blockedThreadWarning) {
+    public static final String DATA_DIR = P + "DATA_DIR";
+    public static final String ROLES = P + "ROLES";
+    /** Set by start-dev only; reported by /health. */
+    public static final String EMBEDDED_STORAGE = P + "EMBEDDED_STORAGE";
+
+    static Node from(Settings s) {
+      return new Node(dataDir(s), Role.parse(ROLES, s.list(ROLES, List.of("all"))), s.bool(EMBEDDED_STORAGE, false),
+        s.duration(P + "BLOCKED_THREAD_WARNING", Duration.ofSeconds(2)));
+    }
+
+    public static Path dataDir(Settings s) {
+      return Path.of(s.string(DATA_DIR, "./data")).toAbsolutePath().normalize();
+    }
+  }
+
+  public record Http(String host, int port, int instances, long maxBodyBytes, Duration requestTimeout,
+                     List<String> corsOrigins, Duration shutdownGrace) {
+    public static final String PORT = P + "HTTP_PORT";
+
+    static Http from(Settings s) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      return new Http(
+        s.string(P + "HTTP_HOST", "0.0.0.0"),
+        s.integer(PORT, 8001, 0, 65535),
+        s.integer(P + "HTTP_INSTANCES", cores, 1, 256),
+        s.bytes(P + "HTTP_MAX_BODY_BYTES", 1024 * 1024),
+        s.duration(P + "HTTP_REQUEST_TIMEOUT", Duration.ofSeconds(30)),
+        s.list(P + "CORS_ORIGINS", List.of()),
+        s.duration(P + "HTTP_SHUTDOWN_GRACE", Duration.ofSeconds(20)));
+    }
+  }
+
+  /** PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}. */
+  public record Database(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, Duration idleTimeout,
+                         int pipeliningLimit) {
+    public static final String URL = P + "DATABASE_URL";
+
+    public static Database from(Settings s) {
+      String url = s.required(URL, "(postgresql://user:password@host:5432/database); start-dev runs an embedded one");
+      try {
+        PgConnectOptions.fromUri(url);
+      } catch (RuntimeException e) {
+        throw new ConfigException(URL, "is not a PostgreSQL URL: " + e.getMessage());
+      }
+      return new Database(url,
+        s.integer(P + "DATABASE_POOL_SIZE", 16, 1, 1000),
+        s.integer(P + "DATABASE_MAX_WAIT_QUEUE", 1024, 1, 1_000_000),
+        s.duration(P + "DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(5)),
+        s.duration(P + "DATABASE_IDLE_TIMEOUT", Duration.ofMinutes(5)),
+        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096));
+    }
+
+    public PgConnectOptions connectOptions() {
+      return PgConnectOptions.fromUri(url)
+        .setPipeliningLimit(pipeliningLimit)
+        .setReconnectAttempts(0);
+    }
+  }
+
+  /** Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}. */
+  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout) {
+    public static final String URL = P + "REDIS_URL";
+
+    static Redis from(Settings s) {
+      String url = s.required(URL, "(redis://host:6379); start-dev runs an embedded one");
+      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+        throw new ConfigException(URL, "must start with redis:// or rediss://");
+      }
+      return new Redis(url,
+        s.integer(P + "REDIS_POOL_SIZE", 16, 1, 1000),
+        s.integer(P + "REDIS_MAX_WAITING", 2048, 1, 1_000_000),
+        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)));
+    }
+  }
+
+  /**
+   * Hazelcast membership: TCP-IP join with the listed members, bound to one interface. The defaults form a
+   * single-node cluster on 127.0.0.1 that needs nothing else running.
+   */
+  public record Cluster(String name, List<String> members, String host, int port, Optional<Path> configFile) {
+    public static final String NAME = P + "CLUSTER_NAME";
+
+    static Cluster from(Settings s) {
+      String host = s.string(P + "CLUSTER_HOST", "127.0.0.1");
+      return new Cluster(
+        s.string(NAME, "auralink"),
+        s.list(P + "CLUSTER_MEMBERS", List.of(host)),
+        host,
+        s.integer(P + "CLUSTER_PORT", 5701, 1, 65535),
+        s.optional(P + "CLUSTER_CONFIG").map(Path::of));
+    }
+  }
+
+  /**
+   * Token verification keys and claims. At least one key is required: a key-less JWTAuth would accept unsigned
+   * tokens. The signing key (HS256 secret or a PKCS#8 private key) is only needed to mint tokens.
+   */
+  public record Jwt(Optional<String> secret, List<Path> publicKeyFiles, Optional<Path> signingKeyFile,
+                    String issuer, String audience, List<String> algorithms, Duration clockSkew) {
+    public static final String SECRET = P + "JWT_SECRET";
+    public static final String PUBLIC_KEYS = P + "JWT_PUBLIC_KEYS";
+    public static final List<String> SUPPORTED_ALGORITHMS = List.of("HS256", "RS256", "ES256");
+
+    public static Jwt from(Settings s) {
+      Optional<String> secret = s.optional(SECRET);
+      if (secret.isPresent() && secret.get().length() < 32) {
+        throw new ConfigException(SECRET, "must be at least 32 characters (256 bits) for HS256");
+      }
+      List<Path> publicKeys = s.list(PUBLIC_KEYS, List.of()).stream().map(Path::of).toList();
+      if (secret.isEmpty() && publicKeys.isEmpty()) {
+        throw new ConfigException(SECRET, "or " + PUBLIC_KEYS + " is required: the node refuses to run without "
+          + "token verification keys");
+      }
+      List<String> algorithms = s.list(P + "JWT_ALGORITHMS", SUPPORTED_ALGORITHMS);
+      for (String alg : algorithms) {
+        if (!SUPPORTED_ALGORITHMS.contains(alg)) {
+          throw new ConfigException(P + "JWT_ALGORITHMS", "may only list " + SUPPORTED_ALGORITHMS + ", got " + alg);
+        }
+      }
+      return new Jwt(secret, publicKeys, s.optional(P + "JWT_SIGNING_KEY").map(Path::of),
+        s.string(P + "JWT_ISSUER", "auralink"),
+        s.string(P + "JWT_AUDIENCE", "auralink-comm"),
+        algorithms,
+        s.duration(P + "JWT_CLOCK_SKEW", Duration.ofSeconds(30)));
+    }
+  }
+
+  /** The host part of a URL, for log lines that must not print credentials. */
+  public static String redact(String url) {
+    try {
+      URI uri = URI.create(url);
+      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
+    } catch (RuntimeException e) {
+      return "<unparseable url>";
+    }
+  }
+}
