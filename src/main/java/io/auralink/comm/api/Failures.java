@@ -78,7 +78,8 @@ public final class Failures implements Handler<RoutingContext> {
     if (failure instanceof TimeoutException) {
       return new ApiException(503, "SERVICE_UNAVAILABLE", "a dependency did not answer in time; retry shortly", null);
     }
-    if (failure == null && status > 0) {
+    if (status > 0) {
+      // A handler that failed with an explicit status (body limit, CORS, timeout) decided the answer already.
       return byStatus(status);
     }
     return new ApiException(500, "INTERNAL_ERROR", "an internal error occurred; quote the request id", null);
@@ -88,7 +89,7 @@ public final class Failures implements Handler<RoutingContext> {
     return switch (status) {
       case 400 -> new ApiException(400, "BAD_REQUEST", "the request is malformed", null);
       case 401 -> ApiException.unauthorized("AUTH_REQUIRED", "a Bearer token is required");
-      case 403 -> ApiException.forbidden("this token may not call this operation", null);
+      case 403 -> ApiException.forbidden("this request is not allowed", null);
       case 404 -> new ApiException(404, "NOT_FOUND", "no such resource", null);
       case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED", "this method is not allowed on this resource", null);
       case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "the request body is larger than " + maxBodyBytes + " bytes",

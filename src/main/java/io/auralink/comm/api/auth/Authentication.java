@@ -82,7 +82,14 @@ public final class Authentication {
     if (!algorithms.contains(algorithm)) {
       return Future.failedFuture(invalid("algorithm " + algorithm + " is not accepted"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // Vert.x throws instead of failing on some malformed claims (e.g. "exp": null): still just a bad token.
+      verified = Future.failedFuture(e);
+    }
+    return verified
       .recover(e -> Future.failedFuture(invalid(reason(e))))
       .compose(user -> {
         JsonObject claims = user.attributes().getJsonObject("accessToken");

@@ -1,0 +1,53 @@
+package io.auralink.comm.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+/** A small blocking HTTP client for tests, pointed at one node. */
+public final class Http implements AutoCloseable {
+
+  private final WebClient client;
+
+  public Http(Vertx vertx, int port) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public HttpResponse<Buffer> get(String path) {
+    return send(HttpMethod.GET, path, null, null);
+  }
+
+  public HttpResponse<Buffer> get(String path, String token) {
+    return send(HttpMethod.GET, path, token, null);
+  }
+
+  public HttpResponse<Buffer> send(HttpMethod method, String path, String token, Buffer body) {
+    HttpRequest<Buffer> request = client.request(method, path);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    if (body != null) {
+      request.putHeader("Content-Type", "application/json");
+    }
+    return Await.result(body == null ? request.send() : request.sendBuffer(body));
+  }
+
+  public HttpRequest<Buffer> request(HttpMethod method, String path) {
+    return client.request(method, path);
+  }
+
+  /** The {@code error} object of an error envelope. */
+  public static JsonObject error(HttpResponse<Buffer> response) {
+    return response.bodyAsJsonObject().getJsonObject("error");
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,58 @@
+package io.auralink.comm.testing;
+
+import io.auralink.comm.platform.Node;
+import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Settings;
+import io.auralink.comm.platform.storage.EmbeddedStores;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Settings and start-up for nodes under test: own database, own cluster, free ports, a known JWT secret. */
+public final class TestNodes {
+
+  public static final String JWT_SECRET = "auralink-test-secret-0123456789-abcdefghijklmnop";
+  /** Lower than production's 2 s: an event loop busy this long fails the test class (see NoBlockedEventLoops). */
+  public static final String BLOCKED_THREAD_WARNING = "200ms";
+
+  private TestNodes() {
+  }
+
+  /** Settings for one node of a new single-node cluster. */
+  public static Map<String, String> settings(String purpose) {
+    return settings(purpose, "auralink-test-" + UUID.randomUUID(), EmbeddedStores.freePort(), null);
+  }
+
+  /**
+   * Settings for a node of a given cluster. {@code members} lists every member's {@code host:port}; null means
+   * this node alone.
+   */
+  public static Map<String, String> settings(String purpose, String clusterName, int clusterPort, String members) {
+    TestStores stores = TestStores.get();
+    Map<String, String> settings = new HashMap<>();
+    settings.put("AURALINK_DATABASE_URL", stores.newDatabase(purpose));
+    settings.put("AURALINK_REDIS_URL", stores.redisUrl());
+    settings.put("AURALINK_JWT_SECRET", JWT_SECRET);
+    settings.put("AURALINK_HTTP_HOST", "127.0.0.1");
+    settings.put("AURALINK_HTTP_PORT", String.valueOf(EmbeddedStores.freePort()));
+    settings.put("AURALINK_HTTP_INSTANCES", "2");
+    settings.put("AURALINK_CLUSTER_NAME", clusterName);
+    settings.put("AURALINK_CLUSTER_PORT", String.valueOf(clusterPort));
+    settings.put("AURALINK_CLUSTER_MEMBERS", members != null ? members : "127.0.0.1:" + clusterPort);
+    settings.put("AURALINK_BLOCKED_THREAD_WARNING", BLOCKED_THREAD_WARNING);
+    settings.put("AURALINK_DATA_DIR", TestStores.tempDir().toString());
+    return settings;
+  }
+
+  public static Node start(Map<String, String> settings) {
+    return Await.result(Node.start(AppConfig.from(Settings.of(settings))), Duration.ofSeconds(90));
+  }
+
+  public static void stop(Node node) {
+    if (node != null) {
+      Await.result(node.close(), Duration.ofSeconds(60));
+    }
+  }
+}
