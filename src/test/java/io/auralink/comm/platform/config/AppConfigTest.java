@@ -1,0 +1,96 @@
+package io.auralink.comm.platform.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Settings become typed configuration with documented defaults; a bad value names its setting. */
+class AppConfigTest {
+
+  private static Map<String, String> minimal() {
+    Map<String, String> values = new HashMap<>();
+    values.put("AURALINK_DATABASE_URL", "postgresql://app:pw@db.internal:5432/auralink");
+    values.put("AURALINK_REDIS_URL", "redis://cache.internal:6379");
+    values.put("AURALINK_JWT_SECRET", "x".repeat(32));
+    return values;
+  }
+
+  @Test
+  void the_minimal_configuration_gets_the_documented_defaults() {
+    AppConfig config = AppConfig.from(Settings.of(minimal()));
+    assertEquals(8001, config.http().port());
+    assertEquals(Path.of("./data").toAbsolutePath().normalize(), config.node().dataDir());
+    assertEquals(EnumSet.allOf(Role.class), config.node().roles());
+    assertEquals("auralink", config.cluster().name());
+    assertEquals(List.of("127.0.0.1"), config.cluster().members());
+    assertEquals("127.0.0.1", config.cluster().host());
+    assertEquals("auralink", config.jwt().issuer());
+    assertEquals("auralink-comm", config.jwt().audience());
+    assertEquals(List.of("HS256", "RS256", "ES256"), config.jwt().algorithms());
+    assertEquals(Duration.ofSeconds(30), config.jwt().clockSkew());
+    assertEquals(16, config.database().poolSize());
+    assertEquals(1024 * 1024, config.http().maxBodyBytes());
+    assertEquals(false, config.node().embeddedStorage());
+  }
+
+  @ParameterizedTest(name = "without {0}")
+  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET"})
+  void a_missing_required_setting_is_named(String key) {
+    Map<String, String> values = minimal();
+    values.remove(key);
+    ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(Settings.of(values)));
+    assertEquals(key, e.key());
+    assertTrue(e.getMessage().startsWith(key));
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+    "AURALINK_HTTP_PORT|http",
+    "AURALINK_HTTP_PORT|70000",
+    "AURALINK_HTTP_REQUEST_TIMEOUT|forever",
+    "AURALINK_EMBEDDED_STORAGE|maybe",
+    "AURALINK_ROLES|api,teleport",
+    "AURALINK_JWT_SECRET|too-short",
+    "AURALINK_JWT_ALGORITHMS|HS256,none",
+    "AURALINK_DATABASE_URL|mysql://localhost/x",
+    "AURALINK_REDIS_URL|localhost:6379"})
+  void a_malformed_value_is_refused_naming_the_setting(String key, String value) {
+    Map<String, String> values = minimal();
+    values.put(key, value);
+    ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(Settings.of(values)));
+    assertEquals(key, e.key());
+  }
+
+  @Test
+  void the_environment_overrides_the_config_file(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("auralink.properties"),
+      "AURALINK_HTTP_PORT=9100\nAURALINK_CLUSTER_NAME=from-file\n");
+    Map<String, String> environment = minimal();
+    environment.put("AURALINK_CONFIG_FILE", file.toString());
+    environment.put("AURALINK_HTTP_PORT", "9200");
+    environment.put("PATH", "/usr/bin");
+    AppConfig config = AppConfig.from(Settings.load(environment));
+    assertEquals(9200, config.http().port());
+    assertEquals("from-file", config.cluster().name());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"250ms,PT0.25S", "90s,PT1M30S", "10m,PT10M", "1h,PT1H", "7d,PT168H"})
+  void durations_read_as_operators_write_them(String text, Duration expected) {
+    assertEquals(expected, Durations.parse(text));
+  }
+}
