@@ -97,14 +97,13 @@ public final class Node {
     Readiness readiness = new Readiness(pool, redis, clusterManager, config.redis().commandTimeout());
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness, Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
-    List<String> deployments = new ArrayList<>();
     return Database.checkReachable(pool, config.database())
       .compose(reachable -> Migrations.apply(vertx, config.database()))
       .onSuccess(result -> LOG.info("schema is current {} {}", kv("applied_migrations", result.applied()),
         kv("schema_version", result.version())))
       .compose(migrated -> warnIfRedisDown(readiness))
-      .compose(checked -> deployRoles(vertx, platform, jwt, deployments))
-      .map(deployed -> {
+      .compose(checked -> deployRoles(vertx, platform, jwt))
+      .map(deployments -> {
         LOG.info("node started {} {} {} {}", kv("node_id", clusterManager.getNodeId()),
           kv("roles", config.node().roles()), kv("http_port", config.http().port()),
           kv("storage", config.node().embeddedStorage() ? "embedded" : "external"));
@@ -129,17 +128,15 @@ public final class Node {
     });
   }
 
-  private static Future<Void> deployRoles(Vertx vertx, Platform platform, JWTAuth jwt, List<String> deployments) {
+  /** Deploys the verticles of the node's roles; answers their deployment ids. */
+  private static Future<List<String>> deployRoles(Vertx vertx, Platform platform, JWTAuth jwt) {
     AppConfig config = platform.config();
     List<Future<String>> started = new ArrayList<>();
     if (config.node().roles().contains(Role.API)) {
       started.add(vertx.deployVerticle(() -> new ApiVerticle(platform, jwt),
         new DeploymentOptions().setInstances(config.http().instances())));
     }
-    return Future.all(started).map(all -> {
-      started.forEach(f -> deployments.add(f.result()));
-      return null;
-    });
+    return Future.all(started).map(all -> started.stream().map(Future::result).toList());
   }
 
   private static VertxOptions vertxOptions(AppConfig config) {

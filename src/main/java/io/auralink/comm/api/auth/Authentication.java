@@ -51,11 +51,10 @@ public final class Authentication {
     }
     return ctx -> authenticate(ctx.request().getHeader("Authorization"))
       .onSuccess(principal -> {
+        ctx.put(Principal.CONTEXT_KEY, principal);
         if (requirements.stream().anyMatch(r -> satisfies(principal, r))) {
-          ctx.put(Principal.CONTEXT_KEY, principal);
           ctx.next();
         } else {
-          ctx.put(Principal.CONTEXT_KEY, principal);
           ctx.fail(ApiException.forbidden("this token may not call this operation",
             new JsonObject().put("accepted", describe(requirements))));
         }

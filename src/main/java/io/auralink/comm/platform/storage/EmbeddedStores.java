@@ -44,12 +44,17 @@ public final class EmbeddedStores implements AutoCloseable {
   }
 
   public static EmbeddedPostgres startPostgres(Path dir) {
+    return startPostgres(dir, freePort());
+  }
+
+  /** A PostgreSQL server keeping its data in {@code dir}; stop and start it again to simulate an outage. */
+  public static EmbeddedPostgres startPostgres(Path dir, int port) {
     try {
       Files.createDirectories(dir);
       return EmbeddedPostgres.builder()
         .setDataDirectory(dir)
         .setCleanDataDirectory(false)
-        .setPort(freePort())
+        .setPort(port)
         .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dir, e);

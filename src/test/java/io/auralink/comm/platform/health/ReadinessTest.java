@@ -9,6 +9,7 @@ import io.auralink.comm.testing.TestStores;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,23 +24,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Readiness follows the dependencies: a Redis outage makes the node unready (not dead) until Redis returns. */
+/**
+ * Readiness follows the dependencies: an outage of Redis or PostgreSQL makes the node unready, never dead, and
+ * readiness returns by itself when the dependency does. The node here has stores of its own to break.
+ */
 class ReadinessTest {
 
+  private static Path dir;
   private static RedisServer redis;
-  private static Path redisDir;
   private static int redisPort;
+  private static EmbeddedPostgres postgres;
+  private static int postgresPort;
   private static Node node;
   private static Http http;
 
   @BeforeAll
-  static void startNodeWithItsOwnRedis() {
-    redisDir = TestStores.tempDir();
+  static void startNodeWithItsOwnStores() {
+    dir = TestStores.tempDir();
     redisPort = EmbeddedStores.freePort();
-    redis = EmbeddedStores.startRedis(redisDir, redisPort);
+    redis = EmbeddedStores.startRedis(dir.resolve("redis"), redisPort);
+    postgresPort = EmbeddedStores.freePort();
+    postgres = EmbeddedStores.startPostgres(dir.resolve("postgres"), postgresPort);
     Map<String, String> settings = TestNodes.settings("readiness");
     settings.put("AURALINK_REDIS_URL", "redis://127.0.0.1:" + redisPort);
+    settings.put("AURALINK_DATABASE_URL", EmbeddedStores.databaseUrl(postgres, "postgres"));
     settings.put("AURALINK_REDIS_COMMAND_TIMEOUT", "500ms");
+    settings.put("AURALINK_DATABASE_CONNECT_TIMEOUT", "500ms");
     node = TestNodes.start(settings);
     http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
   }
@@ -49,24 +59,36 @@ class ReadinessTest {
     http.close();
     TestNodes.stop(node);
     redis.stop();
+    postgres.close();
   }
 
   @Test
-  void readiness_turns_503_naming_redis_while_it_is_down_and_200_when_it_returns() throws IOException {
+  void redis_down_turns_readiness_503_naming_redis_and_its_return_turns_it_back() throws IOException {
     assertEquals(200, http.get("/health/ready").statusCode());
 
     redis.stop();
-    Await.until(Duration.ofSeconds(15), "readiness reports Redis down", () -> http.get("/health/ready").statusCode() == 503);
-    HttpResponse<Buffer> unready = http.get("/health/ready");
-    JsonObject checks = unready.bodyAsJsonObject().getJsonObject("checks");
-    assertEquals("DOWN", unready.bodyAsJsonObject().getString("status"));
+    JsonObject checks = awaitUnready();
     assertEquals("DOWN", checks.getJsonObject("redis").getString("status"));
     assertFalse(checks.getJsonObject("redis").getString("error").isBlank());
     assertEquals("UP", checks.getJsonObject("postgresql").getString("status"));
     assertEquals("UP", checks.getJsonObject("cluster").getString("status"));
     assertEquals(200, http.get("/health/live").statusCode(), "an outage of a dependency never kills the process");
 
-    redis = EmbeddedStores.startRedis(redisDir, redisPort);
+    redis = EmbeddedStores.startRedis(dir.resolve("redis"), redisPort);
+    Await.until(Duration.ofSeconds(15), "readiness recovers", () -> http.get("/health/ready").statusCode() == 200);
+  }
+
+  @Test
+  void postgresql_down_turns_readiness_503_naming_postgresql_and_its_return_turns_it_back() throws IOException {
+    assertEquals(200, http.get("/health/ready").statusCode());
+
+    postgres.close();
+    JsonObject checks = awaitUnready();
+    assertEquals("DOWN", checks.getJsonObject("postgresql").getString("status"));
+    assertEquals("UP", checks.getJsonObject("redis").getString("status"));
+    assertEquals(200, http.get("/health/live").statusCode());
+
+    postgres = EmbeddedStores.startPostgres(dir.resolve("postgres"), postgresPort);
     Await.until(Duration.ofSeconds(15), "readiness recovers", () -> http.get("/health/ready").statusCode() == 200);
   }
 
@@ -76,5 +98,12 @@ class ReadinessTest {
     assertEquals("external", details.getString("storage"));
     assertEquals(node.platform().cluster().getNodeId(), details.getString("node_id"));
     assertTrue(details.getJsonObject("checks").containsKey("postgresql"));
+  }
+
+  private static JsonObject awaitUnready() {
+    Await.until(Duration.ofSeconds(15), "readiness turns 503", () -> http.get("/health/ready").statusCode() == 503);
+    HttpResponse<Buffer> unready = http.get("/health/ready");
+    assertEquals("DOWN", unready.bodyAsJsonObject().getString("status"));
+    return unready.bodyAsJsonObject().getJsonObject("checks");
   }
 }
