@@ -1,6 +1,7 @@
 package io.auralink.comm.api;
 
 import io.auralink.comm.api.auth.Authentication;
+import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Future;
@@ -126,7 +127,10 @@ public final class ApiVerticle extends VerticleBase {
 
   private Map<String, ApiOperation> operations() {
     Map<String, ApiOperation> all = new HashMap<>();
-    for (RouteGroup group : List.of(new OperationsRoutes(platform), new PlatformRoutes(platform))) {
+    List<RouteGroup> groups = List.of(new OperationsRoutes(platform), new PlatformRoutes(platform),
+      new IdentityRoutes(IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis()),
+        platform.config().matrix()));
+    for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {
         if (all.put(id, operation) != null) {
           throw new IllegalStateException("operation " + id + " is served twice");

@@ -7,6 +7,7 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * The one place where failures become HTTP answers: {@code {"error": {"code", "message", "request_id",
- * "details"}}} with the right status. Expected refusals keep their status and code; an unavailable or slow
+ * "details"}}} with the right status. Expected refusals (an {@link ApiException} at the edge, a domain's
+ * {@link io.auralink.comm.platform.ErrorCode} from behind the event bus) keep their status and code; an unavailable or slow
  * dependency is 503 or 504; anything else is a 500 whose cause is logged with the request id, never sent.
  */
 public final class Failures implements Handler<RoutingContext> {
@@ -61,6 +63,11 @@ public final class Failures implements Handler<RoutingContext> {
     }
     if (failure instanceof HttpException http) {
       return byStatus(http.getStatusCode());
+    }
+    if (failure instanceof ServiceException domain && domain.getDebugInfo() != null
+      && domain.getDebugInfo().containsKey("code") && domain.failureCode() >= 400 && domain.failureCode() < 600) {
+      return new ApiException(domain.failureCode(), domain.getDebugInfo().getString("code"), domain.getMessage(),
+        domain.getDebugInfo().getJsonObject("details"));
     }
     if (failure instanceof ReplyException reply) {
       switch (reply.failureType()) {

@@ -2,6 +2,7 @@ package io.auralink.comm.platform;
 
 import io.auralink.comm.api.ApiVerticle;
 import io.auralink.comm.api.auth.JwtKeys;
+import io.auralink.comm.identity.IdentityVerticle;
 import io.auralink.comm.platform.cluster.ClusterManagers;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
@@ -132,6 +133,10 @@ public final class Node {
   private static Future<List<String>> deployRoles(Vertx vertx, Platform platform, JWTAuth jwt) {
     AppConfig config = platform.config();
     List<Future<String>> started = new ArrayList<>();
+    if (config.node().roles().contains(Role.IDENTITY)) {
+      started.add(vertx.deployVerticle(() -> new IdentityVerticle(platform),
+        new DeploymentOptions().setInstances(config.node().domainInstances())));
+    }
     if (config.node().roles().contains(Role.API)) {
       started.add(vertx.deployVerticle(() -> new ApiVerticle(platform, jwt),
         new DeploymentOptions().setInstances(config.http().instances())));

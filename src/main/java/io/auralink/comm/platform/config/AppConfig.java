@@ -13,17 +13,20 @@ import java.util.Set;
  * The node's configuration, one typed section per subsystem, built once at start from {@link Settings}.
  * Every key and default is listed in the README's configuration table.
  */
-public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt) {
+public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
+                        Identity identity, Matrix matrix) {
 
   private static final String P = Settings.PREFIX;
 
   /** The full configuration of a running node: storage and keys are required, never defaulted. */
   public static AppConfig from(Settings s) {
-    return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s));
+    return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
+      Identity.from(s), Matrix.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
-  public record Node(Path dataDir, Set<Role> roles, boolean embeddedStorage, Duration blockedThreadWarning) {
+  public record Node(Path dataDir, Set<Role> roles, boolean embeddedStorage, Duration blockedThreadWarning,
+                     int domainInstances, Duration eventBusTimeout) {
     public static final String DATA_DIR = P + "DATA_DIR";
     public static final String ROLES = P + "ROLES";
     /** Set by start-dev only; reported by /health. */
@@ -31,7 +34,9 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     static Node from(Settings s) {
       return new Node(dataDir(s), Role.parse(ROLES, s.list(ROLES, List.of("all"))), s.bool(EMBEDDED_STORAGE, false),
-        s.duration(P + "BLOCKED_THREAD_WARNING", Duration.ofSeconds(2)));
+        s.duration(P + "BLOCKED_THREAD_WARNING", Duration.ofSeconds(2)),
+        s.integer(P + "DOMAIN_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
+        s.duration(P + "EVENT_BUS_TIMEOUT", Duration.ofSeconds(10)));
     }
 
     public static Path dataDir(Settings s) {
@@ -148,6 +153,54 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.string(P + "JWT_AUDIENCE", "auralink-comm"),
         algorithms,
         s.duration(P + "JWT_CLOCK_SKEW", Duration.ofSeconds(30)));
+    }
+  }
+
+  /** AuraID registry: resolution cache lifetime and reserved usernames beyond the shipped list. */
+  public record Identity(Duration cacheTtl, List<String> extraReservedUsernames) {
+    static Identity from(Settings s) {
+      return new Identity(
+        s.duration(P + "IDENTITY_CACHE_TTL", Duration.ofMinutes(10)),
+        s.list(P + "IDENTITY_RESERVED_USERNAMES", List.of()));
+    }
+  }
+
+  /**
+   * The Matrix side. Every AuraID maps to {@code @<username>_aura:<serverName>}. With a homeserver URL and an
+   * {@code as_token}, registration provisions that user as a Matrix Application Service; without, mappings are
+   * stored as not yet provisioned. The registration YAML ({@code matrix-registration}) is built from these too.
+   */
+  public record Matrix(String serverName, Optional<String> homeserverUrl, Optional<String> asToken,
+                       Optional<String> hsToken, String asId, String senderLocalpart, Optional<String> asUrl,
+                       Duration requestTimeout, Duration retryInterval, Duration maxBackoff) {
+    public static final String HOMESERVER_URL = P + "MATRIX_HOMESERVER_URL";
+    public static final String AS_TOKEN = P + "MATRIX_AS_TOKEN";
+    public static final String HS_TOKEN = P + "MATRIX_HS_TOKEN";
+
+    public static Matrix from(Settings s) {
+      Optional<String> homeserver = s.optional(HOMESERVER_URL).map(url -> url.replaceAll("/+$", ""));
+      Optional<String> asToken = s.optional(AS_TOKEN);
+      if (homeserver.isPresent() && asToken.isEmpty()) {
+        throw new ConfigException(AS_TOKEN, "is required when " + HOMESERVER_URL + " is set");
+      }
+      homeserver.ifPresent(url -> {
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+          throw new ConfigException(HOMESERVER_URL, "must be an http:// or https:// URL, got " + url);
+        }
+      });
+      return new Matrix(
+        s.string(P + "MATRIX_SERVER_NAME", "auralink.network"),
+        homeserver, asToken, s.optional(HS_TOKEN),
+        s.string(P + "MATRIX_AS_ID", "auralink"),
+        s.string(P + "MATRIX_SENDER_LOCALPART", "auralink-bot"),
+        s.optional(P + "MATRIX_AS_URL"),
+        s.duration(P + "MATRIX_REQUEST_TIMEOUT", Duration.ofSeconds(10)),
+        s.duration(P + "MATRIX_RETRY_INTERVAL", Duration.ofSeconds(5)),
+        s.duration(P + "MATRIX_MAX_BACKOFF", Duration.ofHours(1)));
+    }
+
+    public boolean provisioningEnabled() {
+      return homeserverUrl.isPresent();
     }
   }
 

@@ -12,7 +12,10 @@ import java.util.stream.Collectors;
  * is how one part scales alone, and one with {@code api} only serves HTTP and reaches the domains over the event bus.
  */
 public enum Role {
-  API;
+  /** The HTTP edge (the api verticle). */
+  API,
+  /** The AuraID registry (the identity verticle). */
+  IDENTITY;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,0 +1,71 @@
+package io.auralink.comm.identity;
+
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * The AuraID registry, served on the event bus at {@link #ADDRESS}. Every operation takes the {@link Viewer} it
+ * acts for; what a viewer may not see answers exactly like what does not exist ({@code AURAID_NOT_FOUND}).
+ * Failures are {@link io.vertx.serviceproxy.ServiceException}s with an {@link IdentityError} code. Profiles are
+ * JSON objects with {@code aura_id, username, display_name, avatar_url, matrix_user_id, privacy_level, verified,
+ * trust_level, created_at}; the owner and administrators also get {@code user_id, status, suspension, matrix}.
+ */
+@ProxyGen
+@VertxGen
+public interface IdentityService {
+
+  String ADDRESS = "auralink.identity";
+
+  /** A client for the registry wherever it runs in the cluster. */
+  static IdentityService proxy(Vertx vertx, long timeoutMillis) {
+    return new IdentityServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * Registers {@code username} for the account {@code user_id}; optional {@code display_name}, {@code avatar_url},
+   * {@code privacy_level}. Answers {@code {aura_id, username, display_name, privacy_level, matrix_user_id, created_at}}.
+   */
+  Future<JsonObject> register(JsonObject registration, Viewer viewer);
+
+  /** {@code {username, available, reason}}; reason is null or an {@link IdentityError} name. */
+  Future<JsonObject> availability(String username);
+
+  /** The profile of one AuraID as the viewer may see it. */
+  Future<JsonObject> resolve(String auraId, Viewer viewer);
+
+  /** {@code {results: {aura_id: profile}, not_found: [...]}} for up to 100 AuraIDs, in one storage round trip. */
+  Future<JsonObject> resolveMany(List<String> auraIds, Viewer viewer);
+
+  /** Changes {@code display_name}, {@code avatar_url} and/or {@code privacy_level}; answers the owner's view. */
+  Future<JsonObject> update(String auraId, JsonObject changes, Viewer viewer);
+
+  /** Soft deactivation by the owner (or a writer); the AuraID stops resolving for others. */
+  Future<JsonObject> deactivate(String auraId, Viewer viewer);
+
+  /** Administrators only: brings a deactivated AuraID back. */
+  Future<JsonObject> reactivate(String auraId, Viewer viewer);
+
+  /** {@code {aura_id, contacts: [{aura_id, state, direction}]}}: friends, pending both ways, and blocks. */
+  Future<JsonObject> contacts(String auraId, Viewer viewer);
+
+  /** {@code auraId} asks {@code contact} to become contacts (accepts at once if {@code contact} asked first). */
+  Future<JsonObject> requestContact(String auraId, String contact, Viewer viewer);
+
+  /** {@code auraId} accepts the pending request from {@code contact}. */
+  Future<JsonObject> acceptContact(String auraId, String contact, Viewer viewer);
+
+  /** {@code auraId} declines the pending request from {@code contact}. */
+  Future<JsonObject> declineContact(String auraId, String contact, Viewer viewer);
+
+  /** {@code auraId} removes {@code contact}: friendship, requests both ways, or its own block. */
+  Future<JsonObject> removeContact(String auraId, String contact, Viewer viewer);
+
+  /** {@code auraId} blocks {@code contact}: hidden from them, their requests refused, any friendship ended. */
+  Future<JsonObject> blockContact(String auraId, String contact, Viewer viewer);
+}

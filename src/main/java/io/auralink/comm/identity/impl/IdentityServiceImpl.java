@@ -1,0 +1,430 @@
+package io.auralink.comm.identity.impl;
+
+import io.auralink.comm.identity.IdentityError;
+import io.auralink.comm.identity.IdentityEvents;
+import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.identity.Viewer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.SqlConnection;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The registry's logic: validation, authorisation, privacy, cache reads and invalidation, events. Storage is
+ * {@link IdentityStore}; every change is stored, then invalidated in the cache, then published, then answered.
+ */
+public final class IdentityServiceImpl implements IdentityService {
+
+  public static final int BULK_LIMIT = 100;
+  private static final Set<String> PRIVACY_LEVELS = Set.of("public", "friends", "private");
+  private static final Set<String> UPDATABLE = Set.of("display_name", "avatar_url", "privacy_level");
+  private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
+
+  private final Vertx vertx;
+  private final IdentityStore store;
+  private final ProfileCache cache;
+  private final Usernames usernames;
+  private final MatrixProvisioner matrix;
+
+  IdentityServiceImpl(Vertx vertx, IdentityStore store, ProfileCache cache, Usernames usernames,
+                      MatrixProvisioner matrix) {
+    this.vertx = vertx;
+    this.store = store;
+    this.cache = cache;
+    this.usernames = usernames;
+    this.matrix = matrix;
+  }
+
+  // ---- registration -----------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> register(JsonObject registration, Viewer viewer) {
+    if (!viewer.mayWrite()) {
+      return IdentityError.FORBIDDEN.fail("registering an AuraID needs identity:write");
+    }
+    Usernames.Result username = usernames.check(registration.getString("username"));
+    if (!username.ok()) {
+      return username.refusal().fail(username.reason(), field("username"));
+    }
+    String userId = registration.getString("user_id");
+    if (userId == null || userId.isBlank() || userId.length() > 128) {
+      return invalid("user_id", "user_id is the owning account's id, 1 to 128 characters");
+    }
+    String displayName = registration.getString("display_name", username.username());
+    String avatarUrl = registration.getString("avatar_url");
+    String privacy = registration.getString("privacy_level", "public");
+    Optional<Future<JsonObject>> refused = checkDisplayName(displayName)
+      .or(() -> avatarUrl == null ? Optional.empty() : checkAvatarUrl(avatarUrl))
+      .or(() -> checkPrivacy(privacy));
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    IdentityStore.NewAuraId fresh = new IdentityStore.NewAuraId(username.username(), userId, displayName, avatarUrl,
+      privacy, matrix.matrixUserId(username.username()), matrix.initialState());
+    return store.insert(fresh)
+      .compose(profile -> changed(IdentityEvents.Kind.REGISTERED, List.of(profile.auraId()), viewer).map(profile))
+      .map(profile -> {
+        matrix.sweep();
+        return new JsonObject()
+          .put("aura_id", profile.auraId())
+          .put("username", profile.username())
+          .put("display_name", profile.displayName())
+          .put("privacy_level", profile.privacyLevel())
+          .put("matrix_user_id", profile.matrixUserId())
+          .put("matrix_state", profile.matrixState())
+          .put("created_at", profile.createdAt().toInstant().toString());
+      });
+  }
+
+  @Override
+  public Future<JsonObject> availability(String input) {
+    Usernames.Result username = usernames.check(input);
+    String shown = input == null ? "" : input.toLowerCase(java.util.Locale.ROOT);
+    if (!username.ok()) {
+      return Future.succeededFuture(availability(shown, false, username.refusal().name()));
+    }
+    return store.usernameExists(username.username())
+      .map(taken -> availability(username.username(), !taken, taken ? IdentityError.AURAID_TAKEN.name() : null));
+  }
+
+  private static JsonObject availability(String username, boolean available, String reason) {
+    return new JsonObject().put("username", username).put("available", available).put("reason", reason);
+  }
+
+  // ---- resolution -------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> resolve(String input, Viewer viewer) {
+    Optional<String> auraId = Usernames.canonicalAuraId(input);
+    if (auraId.isEmpty()) {
+      return notFound();
+    }
+    return visible(List.of(auraId.get()), viewer)
+      .compose(found -> found.containsKey(auraId.get()) ? Future.succeededFuture(found.get(auraId.get())) : notFound());
+  }
+
+  @Override
+  public Future<JsonObject> resolveMany(List<String> inputs, Viewer viewer) {
+    if (inputs == null || inputs.isEmpty() || inputs.size() > BULK_LIMIT) {
+      return invalid("aura_ids", "aura_ids lists 1 to " + BULK_LIMIT + " AuraIDs");
+    }
+    Map<String, String> canonical = new LinkedHashMap<>();
+    JsonArray notFound = new JsonArray();
+    for (String input : new LinkedHashSet<>(inputs)) {
+      Usernames.canonicalAuraId(input).ifPresentOrElse(id -> canonical.put(input, id), () -> notFound.add(input));
+    }
+    return visible(List.copyOf(new LinkedHashSet<>(canonical.values())), viewer).map(found -> {
+      JsonObject results = new JsonObject();
+      canonical.forEach((input, id) -> {
+        if (found.containsKey(id)) {
+          results.put(id, found.get(id));
+        } else {
+          notFound.add(input);
+        }
+      });
+      return new JsonObject().put("results", results).put("not_found", notFound);
+    });
+  }
+
+  /**
+   * The views of those of {@code auraIds} the viewer may see: one cache round trip, then, for the misses only,
+   * one query for profiles and one for relations, written back under the versions read.
+   */
+  private Future<Map<String, JsonObject>> visible(List<String> auraIds, Viewer viewer) {
+    String relationViewer = Privacy.needsRelation(viewer) ? viewer.auraId() : null;
+    return cache.read(auraIds, relationViewer).compose(entries -> {
+      List<String> misses = auraIds.stream().filter(id -> !entries.get(id).complete(relationViewer != null)).toList();
+      if (misses.isEmpty()) {
+        return Future.succeededFuture(decide(auraIds, viewer, entries));
+      }
+      Future<Map<String, Profile>> profiles = store.findAll(misses);
+      Future<Map<String, Map<String, Privacy.Relation>>> relations = relationViewer == null
+        ? Future.succeededFuture(null) : store.relationsOf(misses);
+      return Future.all(profiles, relations).map(loaded -> {
+        Map<String, ProfileCache.Entry> merged = new LinkedHashMap<>(entries);
+        for (String id : misses) {
+          Optional<Profile> profile = Optional.ofNullable(profiles.result().get(id));
+          Map<String, Privacy.Relation> related = relations.result() == null ? null : relations.result().get(id);
+          long version = entries.get(id).version();
+          cache.write(id, version, profile, related);
+          Optional<Privacy.Relation> relation = related == null ? Optional.empty()
+            : Optional.of(related.getOrDefault(relationViewer, Privacy.Relation.NONE));
+          merged.put(id, new ProfileCache.Entry(version, Optional.of(profile), relation));
+        }
+        return decide(auraIds, viewer, merged);
+      });
+    });
+  }
+
+  private static Map<String, JsonObject> decide(List<String> auraIds, Viewer viewer, Map<String, ProfileCache.Entry> entries) {
+    Map<String, JsonObject> visible = new LinkedHashMap<>();
+    for (String id : auraIds) {
+      ProfileCache.Entry entry = entries.get(id);
+      Optional<Profile> profile = entry.profile().flatMap(p -> p);
+      Privacy.Relation relation = entry.relation().orElse(Privacy.Relation.NONE);
+      profile.filter(p -> Privacy.canSee(p, viewer, relation))
+        .ifPresent(p -> visible.put(id, p.view(Privacy.seesEverything(p, viewer))));
+    }
+    return visible;
+  }
+
+  // ---- changes ----------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> update(String input, JsonObject changes, Viewer viewer) {
+    if (changes == null || changes.isEmpty()) {
+      return invalid("body", "nothing to change: give display_name, avatar_url or privacy_level");
+    }
+    for (String key : changes.fieldNames()) {
+      if (!UPDATABLE.contains(key)) {
+        return invalid(key, key + " cannot be changed; changeable: " + UPDATABLE);
+      }
+    }
+    Optional<String> displayName = Optional.ofNullable(changes.getString("display_name"));
+    Optional<Optional<String>> avatarUrl = changes.containsKey("avatar_url")
+      ? Optional.of(Optional.ofNullable(changes.getString("avatar_url"))) : Optional.empty();
+    Optional<String> privacy = Optional.ofNullable(changes.getString("privacy_level"));
+    if (changes.containsKey("display_name") && displayName.isEmpty()) {
+      return invalid("display_name", "display_name cannot be removed");
+    }
+    Optional<Future<JsonObject>> refused = displayName.flatMap(this::checkDisplayName)
+      .or(() -> avatarUrl.flatMap(v -> v).flatMap(this::checkAvatarUrl))
+      .or(() -> privacy.flatMap(this::checkPrivacy));
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    return writable(input, viewer)
+      .compose(auraId -> store.update(auraId, displayName, avatarUrl, privacy)
+        .compose(updated -> updated.isPresent() ? Future.succeededFuture(updated.get()) : notActive(auraId)))
+      .compose(profile -> changed(IdentityEvents.Kind.UPDATED, List.of(profile.auraId()), viewer).map(profile))
+      .map(profile -> {
+        displayName.ifPresent(name -> matrix.sweep());
+        return profile.view(true);
+      });
+  }
+
+  @Override
+  public Future<JsonObject> deactivate(String input, Viewer viewer) {
+    return writable(input, viewer)
+      .compose(auraId -> store.changeStatus(auraId, Profile.ACTIVE, "inactive")
+        .compose(done -> done.isPresent() ? Future.succeededFuture(done.get()) : notActive(auraId)))
+      .compose(profile -> changed(IdentityEvents.Kind.DEACTIVATED, List.of(profile.auraId()), viewer)
+        .map(profile.view(true)));
+  }
+
+  @Override
+  public Future<JsonObject> reactivate(String input, Viewer viewer) {
+    if (!viewer.admin()) {
+      return IdentityError.FORBIDDEN.fail("reactivating an AuraID needs identity:admin");
+    }
+    Optional<String> auraId = Usernames.canonicalAuraId(input);
+    if (auraId.isEmpty()) {
+      return notFound();
+    }
+    return store.changeStatus(auraId.get(), "inactive", Profile.ACTIVE)
+      .recover(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        ? IdentityError.ACCOUNT_HAS_AURAID.fail("the account holds another AuraID now", field("aura_id"))
+        : Future.failedFuture(e))
+      .compose(done -> done.isPresent() ? Future.succeededFuture(done.get())
+        : store.find(auraId.get()).compose(existing -> existing.isPresent()
+          ? IdentityError.AURAID_STATE.<Profile>fail("only a deactivated AuraID can be reactivated; it is "
+              + existing.get().status(), field("aura_id"))
+          : notFound()))
+      .compose(profile -> changed(IdentityEvents.Kind.REACTIVATED, List.of(profile.auraId()), viewer)
+        .map(profile.view(true)));
+  }
+
+  // ---- contacts ---------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> contacts(String input, Viewer viewer) {
+    return writable(input, viewer)
+      .compose(auraId -> store.contactsOf(auraId)
+        .map(list -> new JsonObject().put("aura_id", auraId).put("contacts", new JsonArray(list))));
+  }
+
+  @Override
+  public Future<JsonObject> requestContact(String input, String contact, Viewer viewer) {
+    return contactChange(input, contact, viewer, true, (conn, a, b, edges) -> {
+      if ("blocked".equals(edges.incoming())) {
+        // b has blocked a: b is hidden from a, so this answers exactly like an unknown AuraID.
+        return notFound();
+      }
+      if ("blocked".equals(edges.outgoing())) {
+        return IdentityError.CONTACT_STATE.fail("you have blocked " + b + "; remove the block first", field("contact"));
+      }
+      if ("accepted".equals(edges.outgoing())) {
+        return Future.succeededFuture("friend");
+      }
+      if ("pending".equals(edges.incoming())) {
+        return IdentityStore.setEdge(conn, a, b, "accepted")
+          .compose(v -> IdentityStore.setEdge(conn, b, a, "accepted")).map("friend");
+      }
+      return IdentityStore.setEdge(conn, a, b, "pending").map("requested");
+    });
+  }
+
+  @Override
+  public Future<JsonObject> acceptContact(String input, String contact, Viewer viewer) {
+    return contactChange(input, contact, viewer, false, (conn, a, b, edges) -> {
+      if (!"pending".equals(edges.incoming())) {
+        return IdentityError.CONTACT_STATE.fail("there is no pending request from " + b, field("contact"));
+      }
+      return IdentityStore.setEdge(conn, b, a, "accepted")
+        .compose(v -> IdentityStore.setEdge(conn, a, b, "accepted")).map("friend");
+    });
+  }
+
+  @Override
+  public Future<JsonObject> declineContact(String input, String contact, Viewer viewer) {
+    return contactChange(input, contact, viewer, false, (conn, a, b, edges) -> {
+      if (!"pending".equals(edges.incoming())) {
+        return IdentityError.CONTACT_STATE.fail("there is no pending request from " + b, field("contact"));
+      }
+      return IdentityStore.deleteEdge(conn, b, a).map("none");
+    });
+  }
+
+  @Override
+  public Future<JsonObject> removeContact(String input, String contact, Viewer viewer) {
+    return contactChange(input, contact, viewer, false, (conn, a, b, edges) -> {
+      Future<Void> outgoing = edges.outgoing() == null ? Future.succeededFuture() : IdentityStore.deleteEdge(conn, a, b);
+      return outgoing.compose(v -> edges.incoming() == null || "blocked".equals(edges.incoming())
+          ? Future.<Void>succeededFuture() : IdentityStore.deleteEdge(conn, b, a))
+        .map("none");
+    });
+  }
+
+  @Override
+  public Future<JsonObject> blockContact(String input, String contact, Viewer viewer) {
+    return contactChange(input, contact, viewer, true, (conn, a, b, edges) -> {
+      Future<Void> incoming = edges.incoming() == null || "blocked".equals(edges.incoming())
+        ? Future.succeededFuture() : IdentityStore.deleteEdge(conn, b, a);
+      return incoming.compose(v -> IdentityStore.setEdge(conn, a, b, "blocked")).map("blocked");
+    });
+  }
+
+  /** One change between {@code a} and {@code b}, run with both edges locked; answers the resulting state. */
+  @FunctionalInterface
+  private interface EdgeChange {
+    Future<String> apply(SqlConnection conn, String a, String b, IdentityStore.Edges edges);
+  }
+
+  /**
+   * Common frame of contact changes: {@code a} must be the viewer's (or the viewer a writer) and active;
+   * {@code b} must be visible to {@code a} when {@code needsVisible} (requests and blocks), or merely exist (the
+   * others act on edges that already exist); both caches are invalidated and the change published.
+   */
+  private Future<JsonObject> contactChange(String input, String contactInput, Viewer viewer, boolean needsVisible,
+                                           EdgeChange change) {
+    Optional<String> contact = Usernames.canonicalAuraId(contactInput);
+    if (contact.isEmpty()) {
+      return notFound();
+    }
+    String b = contact.get();
+    return writable(input, viewer)
+      .compose(a -> a.equals(b) ? invalid("contact", "an AuraID cannot be its own contact")
+        : store.find(a).compose(owner -> owner.filter(Profile::active).isPresent() ? Future.succeededFuture(a)
+          : notActive(a)))
+      .compose(a -> (needsVisible ? visible(List.of(b), Viewer.person(a)).map(found -> found.containsKey(b))
+          : store.find(b).map(Optional::isPresent))
+        .compose(ok -> ok ? Future.succeededFuture(a) : notFound()))
+      .compose(a -> store.withEdges(a, b, (conn, edges) -> change.apply(conn, a, b, edges))
+        .compose(state -> changed(IdentityEvents.Kind.CONTACTS, List.of(a, b), viewer)
+          .map(new JsonObject().put("aura_id", a).put("contact", b).put("state", state))));
+  }
+
+  // ---- shared steps -----------------------------------------------------------------------------------------
+
+  /**
+   * The canonical AuraID if the viewer may change it: its owner, or a writer. Others get 403 if they can see it,
+   * and 404 (as for an unknown AuraID) if they cannot.
+   */
+  private Future<String> writable(String input, Viewer viewer) {
+    Optional<String> auraId = Usernames.canonicalAuraId(input);
+    if (auraId.isEmpty()) {
+      return notFound();
+    }
+    String id = auraId.get();
+    if (viewer.isOwnerOf(id) || viewer.mayWrite()) {
+      return store.find(id).compose(found -> found.isPresent() ? Future.succeededFuture(id) : notFound());
+    }
+    return visible(List.of(id), viewer).compose(found -> found.containsKey(id)
+      ? IdentityError.FORBIDDEN.fail("only the owner of " + id + " may change it")
+      : notFound());
+  }
+
+  /** Invalidates the cache for these AuraIDs, then publishes the change; the caller answers after both. */
+  private Future<Void> changed(IdentityEvents.Kind kind, List<String> auraIds, Viewer viewer) {
+    return cache.invalidate(auraIds).onSuccess(v ->
+      vertx.eventBus().publish(IdentityEvents.CHANGED, IdentityEvents.changed(kind, auraIds, viewer.principal())));
+  }
+
+  private Optional<Future<JsonObject>> checkDisplayName(String displayName) {
+    return PRINTABLE.matcher(displayName).matches() && !displayName.isBlank() ? Optional.empty()
+      : Optional.of(invalid("display_name", "display_name is 1 to 64 printable characters"));
+  }
+
+  private Optional<Future<JsonObject>> checkAvatarUrl(String avatarUrl) {
+    try {
+      URI uri = new URI(avatarUrl);
+      if ("https".equals(uri.getScheme()) && uri.getHost() != null && avatarUrl.length() <= 2048) {
+        return Optional.empty();
+      }
+    } catch (java.net.URISyntaxException ignored) {
+      // refused below
+    }
+    return Optional.of(invalid("avatar_url", "avatar_url must be an https:// URL of at most 2048 characters"));
+  }
+
+  private Optional<Future<JsonObject>> checkPrivacy(String privacy) {
+    return PRIVACY_LEVELS.contains(privacy) ? Optional.empty()
+      : Optional.of(invalid("privacy_level", "privacy_level is one of " + PRIVACY_LEVELS));
+  }
+
+  private static <T> Future<T> invalid(String field, String message) {
+    return IdentityError.INVALID_FIELD.fail(message, field(field));
+  }
+
+  private static <T> Future<T> notFound() {
+    return IdentityError.AURAID_NOT_FOUND.fail("no such AuraID");
+  }
+
+  private static <T> Future<T> notActive(String auraId) {
+    return IdentityError.AURAID_STATE.fail(auraId + " is not active", field("aura_id"));
+  }
+
+  private static JsonObject field(String name) {
+    return new JsonObject().put("field", name);
+  }
+
+  /** Builds the service and its collaborators for the identity verticle. */
+  public static IdentityServiceImpl create(Vertx vertx, io.auralink.comm.platform.Platform platform) {
+    IdentityStore store = new IdentityStore(platform.pool());
+    ProfileCache cache = new ProfileCache(vertx, platform.redis(), platform.config().identity().cacheTtl(),
+      platform.metrics());
+    Usernames usernames = new Usernames(platform.config().identity().extraReservedUsernames());
+    return new IdentityServiceImpl(vertx, store, cache, usernames,
+      new MatrixProvisioner(vertx, platform.config().matrix(), store));
+  }
+
+  /** Starts the background provisioning sweep. */
+  public void start() {
+    matrix.start();
+  }
+
+  public void stop() {
+    matrix.stop();
+  }
+}
