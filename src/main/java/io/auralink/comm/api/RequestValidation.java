@@ -53,7 +53,7 @@ final class RequestValidation {
       reason = cause.getError();
       String location = cause.getInstanceLocation() == null ? "" : cause.getInstanceLocation();
       Matcher property = PROPERTY.matcher(reason);
-      field = property.find() ? join(location, property.group(1)) : location.replaceFirst("^/", "");
+      field = property.find() ? join(location, property.group(1)) : pointer(location);
     }
     Matcher parameter = PARAMETER.matcher(e.getMessage());
     if (parameter.find()) {
@@ -66,8 +66,13 @@ final class RequestValidation {
       new JsonObject().put("field", field).put("reason", reason));
   }
 
+  /** {@code #/aura_ids/3} → {@code aura_ids/3}: the field as a client names it. */
+  private static String pointer(String location) {
+    return location.replaceFirst("^#?/?", "");
+  }
+
   private static String join(String location, String property) {
-    String parent = location.replaceFirst("^/", "");
+    String parent = pointer(location);
     return parent.isEmpty() ? property : parent + "/" + property;
   }
 }

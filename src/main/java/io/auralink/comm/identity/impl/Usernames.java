@@ -24,7 +24,7 @@ public final class Usernames {
 
   public static final Pattern CANONICAL = Pattern.compile("^[a-z0-9][a-z0-9_]{2,19}$");
   private static final Pattern ASCII_INPUT = Pattern.compile("^[A-Za-z0-9_]+$");
-  private static final Pattern AURA_ID_INPUT = Pattern.compile("^@([A-Za-z0-9_]+)\\.aura$");
+  private static final Pattern AURA_ID_INPUT = Pattern.compile("^@([A-Za-z0-9_]+)\\.(?i:aura)$");
   private static final String RESERVED_RESOURCE = "/identity/reserved-usernames.txt";
 
   private final Set<String> reserved;

@@ -1,0 +1,77 @@
+package io.auralink.comm.identity.impl;
+
+import io.auralink.comm.identity.Viewer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.OffsetDateTime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Who sees an AuraID: every privacy level and status against every kind of viewer. */
+class PrivacyTest {
+
+  private static final String TARGET = "@target.aura";
+
+  private static Profile target(String privacy, String status) {
+    return new Profile(TARGET, "target", "acct-1", "Target", null, privacy, status, false, "established",
+      null, "suspended".equals(status) ? OffsetDateTime.now() : null, null, OffsetDateTime.now(),
+      "@target_aura:auralink.network", "unconfigured");
+  }
+
+  private static Viewer viewer(String kind) {
+    return switch (kind) {
+      case "owner" -> Viewer.person(TARGET);
+      case "admin" -> Viewer.service("ops", null, true, true);
+      case "service" -> Viewer.service("dashboard", null, false, false);
+      default -> Viewer.person("@" + kind + ".aura");
+    };
+  }
+
+  private static Privacy.Relation relation(String kind) {
+    return switch (kind) {
+      case "friend" -> Privacy.Relation.FRIEND;
+      case "blocked" -> Privacy.Relation.BLOCKED_BY_TARGET;
+      default -> Privacy.Relation.NONE;
+    };
+  }
+
+  @ParameterizedTest(name = "{0} {1} seen by {2}: {3}")
+  @CsvSource({
+    // privacy, status, viewer, visible
+    "public,  active,    owner,    true",
+    "public,  active,    friend,   true",
+    "public,  active,    stranger, true",
+    "public,  active,    blocked,  false",
+    "public,  active,    admin,    true",
+    "public,  active,    service,  true",
+    "friends, active,    owner,    true",
+    "friends, active,    friend,   true",
+    "friends, active,    stranger, false",
+    "friends, active,    blocked,  false",
+    "friends, active,    admin,    true",
+    "friends, active,    service,  false",
+    "private, active,    owner,    true",
+    "private, active,    friend,   false",
+    "private, active,    stranger, false",
+    "private, active,    blocked,  false",
+    "private, active,    admin,    true",
+    "private, active,    service,  false",
+    "public,  inactive,  owner,    true",
+    "public,  inactive,  friend,   false",
+    "public,  inactive,  stranger, false",
+    "public,  inactive,  admin,    true",
+    "public,  suspended, owner,    true",
+    "public,  suspended, friend,   false",
+    "public,  suspended, stranger, false",
+    "public,  suspended, admin,    true"})
+  void visibility(String privacy, String status, String viewer, boolean visible) {
+    assertEquals(visible, Privacy.canSee(target(privacy, status), viewer(viewer), relation(viewer)));
+  }
+
+  @ParameterizedTest(name = "{0} sees every field: {1}")
+  @CsvSource({"owner, true", "admin, true", "friend, false", "stranger, false", "service, false"})
+  void only_the_owner_and_administrators_see_every_field(String viewer, boolean full) {
+    assertEquals(full, Privacy.seesEverything(target("public", "active"), viewer(viewer)));
+  }
+}
