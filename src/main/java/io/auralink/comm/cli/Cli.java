@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The command line: {@code start}, {@code start-dev}, {@code migrate} and {@code token}. Commands return an exit
+ * The command line: {@code start}, {@code start-dev}, {@code migrate}, {@code token} and
+ * {@code matrix-registration}. Commands return an exit
  * code (0 done, 1 failed at run time, 2 bad usage or configuration) and write their errors as one clear line.
  */
 public final class Cli {
@@ -38,6 +39,7 @@ public final class Cli {
       start-dev    run a node with embedded PostgreSQL and Redis under AURALINK_DATA_DIR (development)
       migrate      apply schema/ to AURALINK_DATABASE_URL and exit
       token        mint a JWT: --service NAME [--scope S]... | --user @name.aura, [--ttl 1h]
+      matrix-registration  print the Matrix Application Service registration (YAML) for the homeserver
     configuration: AURALINK_* environment variables, optionally over a properties file named by AURALINK_CONFIG_FILE""";
 
   private final Map<String, String> environment;
@@ -64,6 +66,7 @@ public final class Cli {
           yield OK;
         }
         case "migrate" -> migrate();
+        case "matrix-registration" -> matrixRegistration();
         case "token" -> token(List.of(args).subList(1, args.length));
         case "help", "--help", "-h" -> {
           out.println(USAGE_TEXT);
@@ -110,6 +113,12 @@ public final class Cli {
     Migrations.Outcome outcome = Migrations.applyBlocking(database);
     out.println("applied " + outcome.applied() + " migration(s); schema version " + outcome.version()
       + " at " + AppConfig.redact(database.url()));
+    return OK;
+  }
+
+  private int matrixRegistration() {
+    Logging.configure(environment, true);
+    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(Settings.load(environment))));
     return OK;
   }
 

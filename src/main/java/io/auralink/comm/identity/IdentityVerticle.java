@@ -21,10 +21,13 @@ public final class IdentityVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    service = IdentityServiceImpl.create(vertx, platform);
-    consumer = new ServiceBinder(vertx).setAddress(IdentityService.ADDRESS).register(IdentityService.class, service);
-    service.start();
-    return consumer.completion();
+    return vertx.executeBlocking(() -> IdentityServiceImpl.create(vertx, platform))
+      .compose(created -> {
+        service = created;
+        consumer = new ServiceBinder(vertx).setAddress(IdentityService.ADDRESS).register(IdentityService.class, service);
+        service.start();
+        return consumer.completion();
+      });
   }
 
   @Override

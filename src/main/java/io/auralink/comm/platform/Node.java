@@ -158,6 +158,8 @@ public final class Node {
       .setMaxEventLoopExecuteTime(blockedWarningMillis)
       .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setBlockedThreadCheckInterval(Math.max(10, blockedWarningMillis / 2))
+      .setWarningExceptionTime(blockedWarningMillis)
+      .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
       .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
       .setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)

@@ -409,14 +409,14 @@ public final class IdentityServiceImpl implements IdentityService {
     return new JsonObject().put("field", name);
   }
 
-  /** Builds the service and its collaborators for the identity verticle. */
+  /** Builds the service and its collaborators; reads the reserved-name list, so call it on a worker thread. */
   public static IdentityServiceImpl create(Vertx vertx, io.auralink.comm.platform.Platform platform) {
     IdentityStore store = new IdentityStore(platform.pool());
     ProfileCache cache = new ProfileCache(vertx, platform.redis(), platform.config().identity().cacheTtl(),
       platform.metrics());
     Usernames usernames = new Usernames(platform.config().identity().extraReservedUsernames());
     return new IdentityServiceImpl(vertx, store, cache, usernames,
-      new MatrixProvisioner(vertx, platform.config().matrix(), store));
+      new MatrixProvisioner(vertx, platform.config().matrix(), store, cache));
   }
 
   /** Starts the background provisioning sweep. */

@@ -38,14 +38,16 @@ final class MatrixProvisioner {
   private final Vertx vertx;
   private final AppConfig.Matrix config;
   private final IdentityStore store;
+  private final ProfileCache cache;
   private final WebClient client;
   private boolean sweeping;
   private long timer = -1;
 
-  MatrixProvisioner(Vertx vertx, AppConfig.Matrix config, IdentityStore store) {
+  MatrixProvisioner(Vertx vertx, AppConfig.Matrix config, IdentityStore store, ProfileCache cache) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
+    this.cache = cache;
     this.client = config.provisioningEnabled()
       ? WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) config.requestTimeout().toMillis()))
       : null;
@@ -102,6 +104,8 @@ final class MatrixProvisioner {
     return register(due)
       .compose(registered -> setDisplayName(due))
       .compose(named -> store.provisioned(due.auraId()))
+      // The provisioning state is part of the owner's view of the profile.
+      .compose(stored -> cache.invalidate(List.of(due.auraId())))
       .onSuccess(done -> {
         LOG.info("Matrix user provisioned {} {}", kv("aura_id", due.auraId()), kv("matrix_user_id", due.matrixUserId()));
         vertx.eventBus().publish(IdentityEvents.CHANGED,
