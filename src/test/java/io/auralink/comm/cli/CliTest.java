@@ -97,6 +97,36 @@ class CliTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void matrix_registration_prints_an_application_service_file_with_an_exclusive_namespace() {
+    Run run = run(Map.of("AURALINK_MATRIX_AS_TOKEN", "as-secret", "AURALINK_MATRIX_HS_TOKEN", "hs-secret",
+      "AURALINK_MATRIX_SERVER_NAME", "chat.example.org", "AURALINK_MATRIX_AS_URL", "http://10.1.2.3:8001"),
+      "matrix-registration");
+    assertEquals(Cli.OK, run.code(), run.err());
+    Map<String, Object> registration = new org.yaml.snakeyaml.Yaml().load(run.out());
+    assertEquals("auralink", registration.get("id"));
+    assertEquals("http://10.1.2.3:8001", registration.get("url"));
+    assertEquals("as-secret", registration.get("as_token"));
+    assertEquals("hs-secret", registration.get("hs_token"));
+    assertEquals("auralink-bot", registration.get("sender_localpart"));
+    Map<String, Object> users = ((List<Map<String, Object>>) ((Map<String, Object>) registration.get("namespaces"))
+      .get("users")).get(0);
+    assertEquals(true, users.get("exclusive"));
+    java.util.regex.Pattern namespace = java.util.regex.Pattern.compile((String) users.get("regex"));
+    assertTrue(namespace.matcher("@alice_aura:chat.example.org").matches());
+    assertFalse(namespace.matcher("@alice:chat.example.org").matches());
+    assertFalse(namespace.matcher("@alice_aura:chatXexample.org").matches(), "dots are literal");
+    assertFalse(namespace.matcher("@alice_aura:chat.example.org.evil").matches());
+  }
+
+  @Test
+  void matrix_registration_without_tokens_names_the_missing_setting() {
+    Run run = run(Map.of("AURALINK_MATRIX_AS_TOKEN", "as-secret"), "matrix-registration");
+    assertEquals(Cli.USAGE, run.code());
+    assertTrue(run.err().contains("AURALINK_MATRIX_HS_TOKEN"), run.err());
+  }
+
+  @Test
   void start_dev_boots_ready_on_embedded_storage_and_keeps_its_data_across_a_restart() {
     Path dataDir = TestStores.tempDir();
     Map<String, String> environment = new HashMap<>();
