@@ -87,7 +87,7 @@ public final class ApiVerticle extends VerticleBase {
     }
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
 
-    RequestValidation validation = new RequestValidation(vertx, contract);
+    RequestValidation validation = new RequestValidation(contract);
     for (Operation operation : routeOrder(contract)) {
       Route route = router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()))
         .handler(ctx -> {

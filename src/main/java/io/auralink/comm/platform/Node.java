@@ -105,8 +105,9 @@ public final class Node {
       .compose(migrated -> warnIfRedisDown(readiness))
       .compose(checked -> deployRoles(vertx, platform, jwt))
       .map(deployments -> {
-        LOG.info("node started {} {} {} {}", kv("node_id", clusterManager.getNodeId()),
+        LOG.info("node started {} {} {} {} {}", kv("node_id", clusterManager.getNodeId()),
           kv("roles", config.node().roles()), kv("http_port", config.http().port()),
+          kv("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio"),
           kv("storage", config.node().embeddedStorage() ? "embedded" : "external"));
         return new Node(vertx, platform, deployments);
       })
@@ -150,6 +151,8 @@ public final class Node {
       .put(ClusterMembers.VERSION, BuildInfo.VERSION);
     long blockedWarningMillis = config.node().blockedThreadWarning().toMillis();
     return new VertxOptions()
+      .setPreferNativeTransport(true)
+      .setEventLoopPoolSize(config.node().eventLoops())
       .setEventBusOptions(new EventBusOptions()
         .setHost(config.cluster().host())
         .setPort(0)

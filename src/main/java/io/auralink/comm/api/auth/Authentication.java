@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,9 +32,23 @@ public final class Authentication {
 
   private static final String REALM = "Bearer realm=\"auralink\"";
 
+  /** Verified tokens kept per verticle instance (one event loop, so no locking). */
+  private static final int VERIFIED_CACHE_SIZE = 10_000;
+
   private final JWTAuth jwt;
   private final Set<String> algorithms;
   private final Duration clockSkew;
+  /**
+   * Services send the same token for many requests: a token verified once is remembered until it expires, so that
+   * its signature and claims are not checked again on every request. The key is the whole token, signature
+   * included, so nothing unverified can match it; expiry is checked again on every use.
+   */
+  private final Map<String, Principal> verifiedTokens = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Principal> eldest) {
+      return size() > VERIFIED_CACHE_SIZE;
+    }
+  };
 
   public Authentication(JWTAuth jwt, List<String> algorithms, Duration clockSkew) {
     this.jwt = jwt;
@@ -74,6 +90,14 @@ public final class Authentication {
       return Future.failedFuture(ApiException.unauthorized("AUTH_REQUIRED", "a Bearer token is required"));
     }
     String token = header.substring(7).trim();
+    Principal known = verifiedTokens.get(token);
+    if (known != null) {
+      if (Instant.now().getEpochSecond() - clockSkew.toSeconds() < known.expiresAt().getEpochSecond()) {
+        return Future.succeededFuture(known);
+      }
+      verifiedTokens.remove(token);
+      return Future.failedFuture(invalid("token expired"));
+    }
     String algorithm = algorithmOf(token);
     if (algorithm == null) {
       return Future.failedFuture(invalid("token is malformed"));
@@ -94,7 +118,9 @@ public final class Authentication {
         JsonObject claims = user.attributes().getJsonObject("accessToken");
         try {
           checkTimes(claims);
-          return Future.succeededFuture(Principal.fromClaims(claims));
+          Principal principal = Principal.fromClaims(claims);
+          verifiedTokens.put(token, principal);
+          return Future.succeededFuture(principal);
         } catch (IllegalArgumentException e) {
           return Future.failedFuture(invalid(e.getMessage()));
         }

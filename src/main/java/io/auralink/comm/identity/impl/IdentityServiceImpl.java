@@ -410,9 +410,10 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   /** Builds the service and its collaborators; reads the reserved-name list, so call it on a worker thread. */
-  public static IdentityServiceImpl create(Vertx vertx, io.auralink.comm.platform.Platform platform) {
+  public static IdentityServiceImpl create(Vertx vertx, io.auralink.comm.platform.Platform platform,
+                                           io.vertx.redis.client.Redis redis) {
     IdentityStore store = new IdentityStore(platform.pool());
-    ProfileCache cache = new ProfileCache(vertx, platform.redis(), platform.config().identity().cacheTtl(),
+    ProfileCache cache = new ProfileCache(vertx, redis, platform.config().identity().cacheTtl(),
       platform.metrics());
     Usernames usernames = new Usernames(platform.config().identity().extraReservedUsernames());
     return new IdentityServiceImpl(vertx, store, cache, usernames,

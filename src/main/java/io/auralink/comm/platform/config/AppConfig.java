@@ -26,7 +26,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
   public record Node(Path dataDir, Set<Role> roles, boolean embeddedStorage, Duration blockedThreadWarning,
-                     int domainInstances, Duration eventBusTimeout) {
+                     int domainInstances, Duration eventBusTimeout, int eventLoops) {
     public static final String DATA_DIR = P + "DATA_DIR";
     public static final String ROLES = P + "ROLES";
     /** Set by start-dev only; reported by /health. */
@@ -36,7 +36,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return new Node(dataDir(s), Role.parse(ROLES, s.list(ROLES, List.of("all"))), s.bool(EMBEDDED_STORAGE, false),
         s.duration(P + "BLOCKED_THREAD_WARNING", Duration.ofSeconds(2)),
         s.integer(P + "DOMAIN_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
-        s.duration(P + "EVENT_BUS_TIMEOUT", Duration.ofSeconds(10)));
+        s.duration(P + "EVENT_BUS_TIMEOUT", Duration.ofSeconds(10)),
+        s.integer(P + "EVENT_LOOPS", 2 * Runtime.getRuntime().availableProcessors(), 1, 1024));
     }
 
     public static Path dataDir(Settings s) {
