@@ -88,8 +88,10 @@ class ClusterTest {
       assertEquals(200, response.statusCode());
       JsonArray members = response.bodyAsJsonObject().getJsonArray("members");
       assertEquals(2, members.size());
+      JsonArray allRoles = new JsonArray(java.util.Arrays.stream(io.auralink.comm.platform.config.Role.values())
+        .map(io.auralink.comm.platform.config.Role::id).toList());
       for (Object member : members) {
-        assertEquals(new JsonArray().add("api"), ((JsonObject) member).getJsonArray("roles"));
+        assertEquals(allRoles, ((JsonObject) member).getJsonArray("roles"), "nodes run every role by default");
       }
       assertEquals(1, members.stream().filter(m -> ((JsonObject) m).getBoolean("local")).count());
     }
