@@ -19,6 +19,7 @@ import redis.embedded.RedisServer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -119,7 +120,7 @@ class IdentityClusterTest {
     } finally {
       redis = EmbeddedStores.startRedis(redisDir, redisPort);
     }
-    io.auralink.comm.testing.Await.until(java.time.Duration.ofSeconds(15), "the renamed profile is served",
+    Await.until(Duration.ofSeconds(15), "the renamed profile is served",
       () -> "Sturdy".equals(http.get("/internal/auraid/@sturdy.aura", writer).bodyAsJsonObject().getString("display_name")));
   }
 }

@@ -4,17 +4,21 @@ import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.platform.Platform;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
+import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.SqlConnection;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -90,7 +94,7 @@ public final class IdentityServiceImpl implements IdentityService {
   @Override
   public Future<JsonObject> availability(String input) {
     Usernames.Result username = usernames.check(input);
-    String shown = input == null ? "" : input.toLowerCase(java.util.Locale.ROOT);
+    String shown = input == null ? "" : input.toLowerCase(Locale.ROOT);
     if (!username.ok()) {
       return Future.succeededFuture(availability(shown, false, username.refusal().name()));
     }
@@ -382,7 +386,7 @@ public final class IdentityServiceImpl implements IdentityService {
       if ("https".equals(uri.getScheme()) && uri.getHost() != null && avatarUrl.length() <= 2048) {
         return Optional.empty();
       }
-    } catch (java.net.URISyntaxException ignored) {
+    } catch (URISyntaxException ignored) {
       // refused below
     }
     return Optional.of(invalid("avatar_url", "avatar_url must be an https:// URL of at most 2048 characters"));
@@ -410,8 +414,7 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   /** Builds the service and its collaborators; reads the reserved-name list, so call it on a worker thread. */
-  public static IdentityServiceImpl create(Vertx vertx, io.auralink.comm.platform.Platform platform,
-                                           io.vertx.redis.client.Redis redis) {
+  public static IdentityServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
     IdentityStore store = new IdentityStore(platform.pool());
     ProfileCache cache = new ProfileCache(vertx, redis, platform.config().identity().cacheTtl(),
       platform.metrics());
