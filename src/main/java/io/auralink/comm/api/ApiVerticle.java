@@ -10,6 +10,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -20,6 +22,11 @@ import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,7 +59,10 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig.Http http = platform.config().http();
     return vertx.fileSystem().readFile(CONTRACT)
-      .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(contract -> router(contract, document, http)))
+      // YAML parsing is CPU work that Vert.x's loader would do on the event loop: do it on a worker.
+      .compose(document -> vertx.executeBlocking(() -> yamlToJson(document))
+        .compose(json -> OpenAPIContract.from(vertx, json))
+        .map(contract -> router(contract, document, http)))
       .compose(router -> vertx.createHttpServer(new HttpServerOptions()
           .setHost(http.host())
           .setPort(http.port())
@@ -61,6 +71,12 @@ public final class ApiVerticle extends VerticleBase {
         .requestHandler(router)
         .listen())
       .onSuccess(listening -> server = listening);
+  }
+
+  private static JsonObject yamlToJson(Buffer yaml) {
+    Object document = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml.toString(StandardCharsets.UTF_8));
+    // Through JSON text, so that every value is a plain JSON type whatever YAML made of it.
+    return new JsonObject(Json.encode(document));
   }
 
   /** Stops accepting connections and lets in-flight requests finish within the configured grace period. */
