@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
@@ -103,9 +104,11 @@ public final class Authentication {
       return Future.failedFuture(invalid("token is malformed"));
     }
     if (!algorithms.contains(algorithm)) {
-      return Future.failedFuture(invalid("algorithm " + algorithm + " is not accepted"));
+      // The alg comes from the caller: echo it only if it looks like an algorithm name.
+      return Future.failedFuture(invalid(algorithm.matches("[A-Za-z0-9]{1,16}")
+        ? "algorithm " + algorithm + " is not accepted" : "token algorithm is not accepted"));
     }
-    Future<io.vertx.ext.auth.User> verified;
+    Future<User> verified;
     try {
       verified = jwt.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
