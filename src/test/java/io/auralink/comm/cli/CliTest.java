@@ -6,7 +6,6 @@ import io.auralink.comm.testing.Http;
 import io.auralink.comm.testing.TestNodes;
 import io.auralink.comm.testing.TestStores;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.Test;

@@ -55,6 +55,8 @@ final class ProfileCache {
   private final Counter hits;
   private final Counter misses;
   private final Counter errors;
+  /** Whether the last lookup failed: outages are logged when they start and end, not once per request. */
+  private boolean unavailable;
 
   ProfileCache(Vertx vertx, Redis redis, Duration ttl, MeterRegistry metrics) {
     this.vertx = vertx;
@@ -93,6 +95,10 @@ final class ProfileCache {
     }
     return redis.batch(batch)
       .map(replies -> {
+        if (unavailable) {
+          unavailable = false;
+          LOG.info("identity cache available again");
+        }
         Map<String, Entry> entries = new HashMap<>();
         int i = 0;
         for (String target : targets) {
@@ -111,7 +117,10 @@ final class ProfileCache {
       })
       .otherwise(e -> {
         errors.increment(targets.size());
-        LOG.warn("identity cache unavailable; reading PostgreSQL {}", kv("error", e.getMessage()));
+        if (!unavailable) {
+          unavailable = true;
+          LOG.warn("identity cache unavailable; reading PostgreSQL until it returns {}", kv("error", e.getMessage()));
+        }
         Map<String, Entry> misses = new HashMap<>();
         targets.forEach(t -> misses.put(t, new Entry(-1, Optional.empty(), Optional.empty())));
         return misses;
