@@ -4,6 +4,7 @@ import io.auralink.comm.api.auth.Authentication;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.trust.TrustService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -143,9 +144,10 @@ public final class ApiVerticle extends VerticleBase {
 
   private Map<String, ApiOperation> operations() {
     Map<String, ApiOperation> all = new HashMap<>();
+    long eventBusTimeout = platform.config().node().eventBusTimeout().toMillis();
     List<RouteGroup> groups = List.of(new OperationsRoutes(platform), new PlatformRoutes(platform),
-      new IdentityRoutes(IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis()),
-        platform.config().matrix()));
+      new IdentityRoutes(IdentityService.proxy(vertx, eventBusTimeout), platform.config().matrix()),
+      new TrustRoutes(TrustService.proxy(vertx, eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {
         if (all.put(id, operation) != null) {

@@ -15,7 +15,7 @@ public final class IdentityEvents {
   public static final String CHANGED = "auralink.identity.changed";
 
   public enum Kind {
-    REGISTERED, UPDATED, DEACTIVATED, REACTIVATED, CONTACTS, MATRIX_PROVISIONED;
+    REGISTERED, UPDATED, DEACTIVATED, REACTIVATED, CONTACTS, MATRIX_PROVISIONED, TRUST;
 
     public String id() {
       return name().toLowerCase();

@@ -68,4 +68,12 @@ public interface IdentityService {
 
   /** {@code auraId} blocks {@code contact}: hidden from them, their requests refused, any friendship ended. */
   Future<JsonObject> blockContact(String auraId, String contact, Viewer viewer);
+
+  /**
+   * The trust domain pushes an AuraID's trust: {@code {version, level, verified, suspension: {reason, at, by} or
+   * null}}. A suspension hides the AuraID from everyone but its owner and administrators; pushes older than the
+   * stored version change nothing. Answers {@code {aura_id, applied}} ({@code applied} false for an unknown AuraID
+   * or an old version). Not on the HTTP API: only other domains call it.
+   */
+  Future<JsonObject> applyTrust(String auraId, JsonObject trust);
 }

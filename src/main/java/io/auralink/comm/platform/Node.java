@@ -11,6 +11,7 @@ import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
+import io.auralink.comm.trust.TrustVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -136,6 +137,10 @@ public final class Node {
     List<Future<String>> started = new ArrayList<>();
     if (config.node().roles().contains(Role.IDENTITY)) {
       started.add(vertx.deployVerticle(() -> new IdentityVerticle(platform),
+        new DeploymentOptions().setInstances(config.node().domainInstances())));
+    }
+    if (config.node().roles().contains(Role.TRUST)) {
+      started.add(vertx.deployVerticle(() -> new TrustVerticle(platform),
         new DeploymentOptions().setInstances(config.node().domainInstances())));
     }
     if (config.node().roles().contains(Role.API)) {

@@ -249,6 +249,20 @@ public final class IdentityServiceImpl implements IdentityService {
         .map(profile.view(true)));
   }
 
+  @Override
+  public Future<JsonObject> applyTrust(String input, JsonObject trust) {
+    Optional<String> auraId = Usernames.canonicalAuraId(input);
+    if (auraId.isEmpty()) {
+      return notFound();
+    }
+    String id = auraId.get();
+    return store.applyTrust(id, trust.getLong("version"), trust.getString("level"), trust.getBoolean("verified", false),
+        trust.getJsonObject("suspension"))
+      .compose(applied -> !applied ? Future.succeededFuture(false)
+        : changed(IdentityEvents.Kind.TRUST, List.of(id), Viewer.service("trust", null, true, true)).map(true))
+      .map(applied -> new JsonObject().put("aura_id", id).put("applied", applied));
+  }
+
   // ---- contacts ---------------------------------------------------------------------------------------------
 
   @Override

@@ -127,13 +127,37 @@ final class IdentityStore {
             .compose(requeued -> findOn(conn, auraId))));
   }
 
-  /** Moves an AuraID from one status to another; empty if it was not in {@code from}. */
+  /**
+   * Moves an AuraID from one status to another; empty if it was not in {@code from}. One that is suspended by the
+   * trust domain comes back {@code suspended}, not {@code active}.
+   */
   Future<Optional<Profile>> changeStatus(String auraId, String from, String to) {
-    return pool.withTransaction(conn -> conn.preparedQuery(
-          "UPDATE aura_ids SET status = $3 WHERE aura_id = $1 AND status = $2")
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+          UPDATE aura_ids SET status = CASE WHEN $3 = 'active' AND suspended_at IS NOT NULL THEN 'suspended' ELSE $3 END
+          WHERE aura_id = $1 AND status = $2""")
         .execute(Tuple.of(auraId, from, to))
         .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(Optional.<Profile>empty())
           : findOn(conn, auraId)));
+  }
+
+  /**
+   * Stores the trust domain's view of an AuraID if {@code version} is newer than the stored one: level, verified,
+   * and the suspension, which moves an active AuraID to {@code suspended} and back. True if anything was stored.
+   */
+  Future<Boolean> applyTrust(String auraId, long version, String level, boolean verified, JsonObject suspension) {
+    boolean suspended = suspension != null;
+    return pool.preparedQuery("""
+        UPDATE aura_ids SET trust_version = $2, trust_level = $3, verified = $4,
+          suspended_at = $5, suspension_reason = $6, suspended_by = $7,
+          status = CASE WHEN $8 AND status = 'active' THEN 'suspended'
+                        WHEN NOT $8 AND status = 'suspended' THEN 'active' ELSE status END
+        WHERE aura_id = $1 AND trust_version < $2""")
+      .execute(Tuple.of(auraId, version, level, verified,
+        suspended ? OffsetDateTime.parse(suspension.getString("at")) : null,
+        suspended ? suspension.getString("reason") : null,
+        suspended ? suspension.getString("by") : null,
+        suspended))
+      .map(rows -> rows.rowCount() > 0);
   }
 
   // ---- contacts -------------------------------------------------------------------------------------------

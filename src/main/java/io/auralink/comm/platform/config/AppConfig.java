@@ -14,14 +14,14 @@ import java.util.Set;
  * Every key and default is listed in the README's configuration table.
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
-                        Identity identity, Matrix matrix) {
+                        Identity identity, Matrix matrix, Trust trust) {
 
   private static final String P = Settings.PREFIX;
 
   /** The full configuration of a running node: storage and keys are required, never defaulted. */
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
-      Identity.from(s), Matrix.from(s));
+      Identity.from(s), Matrix.from(s), Trust.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -202,6 +202,26 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     public boolean provisioningEnabled() {
       return homeserverUrl.isPresent();
+    }
+  }
+
+  /**
+   * Trust and moderation: how often AuraIDs whose trust the registry has not acknowledged are pushed again, and
+   * the federation policy: whether a homeserver met for the first time is allowed (recorded) or refused, and the
+   * request limit per minute a server gets unless an administrator sets another.
+   */
+  public record Trust(Duration identitySyncInterval, boolean allowUnknownServers, int serverRequestsPerMinute) {
+    public static final String FEDERATION_UNKNOWN = P + "TRUST_FEDERATION_UNKNOWN";
+
+    static Trust from(Settings s) {
+      String unknown = s.string(FEDERATION_UNKNOWN, "allow");
+      if (!unknown.equals("allow") && !unknown.equals("deny")) {
+        throw new ConfigException(FEDERATION_UNKNOWN, "must be allow or deny, got " + unknown);
+      }
+      return new Trust(
+        s.duration(P + "TRUST_SYNC_INTERVAL", Duration.ofSeconds(5)),
+        unknown.equals("allow"),
+        s.integer(P + "TRUST_FEDERATION_REQUESTS_PER_MINUTE", 600, 1, 1_000_000));
     }
   }
 

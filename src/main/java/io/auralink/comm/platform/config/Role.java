@@ -15,7 +15,9 @@ public enum Role {
   /** The HTTP edge (the api verticle). */
   API,
   /** The AuraID registry (the identity verticle). */
-  IDENTITY;
+  IDENTITY,
+  /** Trust scores, abuse reports, moderation and federation trust (the trust verticle). */
+  TRUST;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,0 +1,26 @@
+package io.auralink.comm.trust;
+
+import io.auralink.comm.platform.ErrorCode;
+
+/** The trust domain's failure codes and the HTTP status each one means. */
+public enum TrustError implements ErrorCode {
+  INVALID_FIELD(400),
+  SELF_REPORT(400),
+  FORBIDDEN(403),
+  REPORTER_SUSPENDED(403),
+  NOT_FOUND(404),
+  DUPLICATE_REPORT(409),
+  REPORT_STATE(409),
+  SUSPENSION_STATE(409);
+
+  private final int status;
+
+  TrustError(int status) {
+    this.status = status;
+  }
+
+  @Override
+  public int status() {
+    return status;
+  }
+}

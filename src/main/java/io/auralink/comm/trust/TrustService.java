@@ -1,0 +1,90 @@
+package io.auralink.comm.trust;
+
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Trust scores, abuse reports, moderation and federation trust, served on the event bus at {@link #ADDRESS}.
+ * Entities are named by type ({@code aura_id}, {@code mesh_node}, {@code federated_server}) and id. Failures are
+ * {@link io.vertx.serviceproxy.ServiceException}s with a {@link TrustError} code. Every change of an entity's
+ * trust is recorded in its history and published on {@link TrustEvents#CHANGED}.
+ */
+@ProxyGen
+@VertxGen
+public interface TrustService {
+
+  String ADDRESS = "auralink.trust";
+
+  /** A client for the trust domain wherever it runs in the cluster. */
+  static TrustService proxy(Vertx vertx, long timeoutMillis) {
+    return new TrustServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * {@code {entity_type, entity_id, score, level, components, suspended, suspension, history}}; an entity never
+   * seen has the starting score. A person may read their own AuraID's; services need {@code trust:read}.
+   */
+  Future<JsonObject> trustInfo(String entityType, String entityId, Actor actor);
+
+  /**
+   * Files an abuse report: {@code target {entity_type, entity_id}, category, severity, description, evidence?,
+   * call_id?}, and for a service {@code reporter {entity_type, entity_id}} (a person reports as themselves).
+   */
+  Future<JsonObject> report(JsonObject report, Actor actor);
+
+  /** One report with its review state ({@code trust:moderate}). */
+  Future<JsonObject> getReport(String reportId, Actor actor);
+
+  /** {@code {reports: [...]}}: pending high and critical reports, critical first, oldest first ({@code trust:moderate}). */
+  Future<JsonObject> reviewQueue(int limit, Actor actor);
+
+  /** Takes a pending report for review; another moderator's claim is refused. */
+  Future<JsonObject> claimReport(String reportId, Actor actor);
+
+  /** {@code {decision: uphold|dismiss, note}}: an upheld report keeps costing, a dismissed one restores the score. */
+  Future<JsonObject> resolveReport(String reportId, JsonObject decision, Actor actor);
+
+  /** Suspends an entity with a reason ({@code trust:moderate}). */
+  Future<JsonObject> suspend(String entityType, String entityId, String reason, Actor actor);
+
+  /** Lifts a suspension with a reason ({@code trust:moderate}). */
+  Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Actor actor);
+
+  /** {@code {entries: [...]}}: every moderation action on the entity, oldest first ({@code trust:moderate}). */
+  Future<JsonObject> moderationLog(String entityType, String entityId, Actor actor);
+
+  /**
+   * Records a successful verification ({@code email, phone, document, social, biometric}); each method counts
+   * once ({@code trust:write}, used by the verification domain).
+   */
+  Future<JsonObject> recordVerification(String entityType, String entityId, String method, Actor actor);
+
+  /**
+   * Adds {@code delta} (between -5 and 5) to the behaviour component, which stays within ±20
+   * ({@code trust:write}, used by the call and mesh domains after calls and for node uptime).
+   */
+  Future<JsonObject> recordBehaviour(String entityType, String entityId, double delta, String reason, Actor actor);
+
+  /** {@code {servers: [...]}}: the registry of federated homeservers ({@code trust:read}). */
+  Future<JsonObject> federatedServers(Actor actor);
+
+  /** Adds a homeserver or changes its {@code requests_per_minute} ({@code trust:admin}). */
+  Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Actor actor);
+
+  /** Blocks a homeserver with a reason ({@code trust:admin}). */
+  Future<JsonObject> blockFederatedServer(String domain, String reason, Actor actor);
+
+  /** Allows a blocked homeserver again ({@code trust:admin}). */
+  Future<JsonObject> unblockFederatedServer(String domain, Actor actor);
+
+  /**
+   * Whether a call from a user of {@code domain} may be accepted now: {@code {domain, allowed, reason, state,
+   * trust_score, trust_level, requests_per_minute, requests_this_minute}}. Each check counts as one request
+   * against the server's limit.
+   */
+  Future<JsonObject> checkFederatedServer(String domain, Actor actor);
+}

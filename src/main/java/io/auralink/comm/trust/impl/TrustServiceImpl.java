@@ -1,0 +1,542 @@
+package io.auralink.comm.trust.impl;
+
+import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.trust.Actor;
+import io.auralink.comm.trust.TrustError;
+import io.auralink.comm.trust.TrustEvents;
+import io.auralink.comm.trust.TrustService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.serviceproxy.ServiceException;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The trust domain's logic: validation, authorisation, the report rules, moderation, federation checks. Every
+ * change of an entity runs in one transaction holding the entity locked: the change, the new score, the automatic
+ * suspension rule, the history. After the commit the change is published and, for an AuraID, pushed to the
+ * registry before it is answered.
+ */
+public final class TrustServiceImpl implements TrustService {
+
+  public static final int HISTORY_SHOWN = 50;
+  public static final int QUEUE_LIMIT = 200;
+  public static final double MAX_BEHAVIOUR_STEP = 5;
+  private static final Set<String> CATEGORIES =
+    Set.of("spam", "harassment", "malicious_node", "security_threat", "impersonation", "other");
+  /** Review priority by severity: critical first, then high; low and medium are not queued. */
+  private static final Map<String, Integer> PRIORITY = Map.of("critical", 1, "high", 2);
+  private static final Set<String> SEVERITIES = Set.of("low", "medium", "high", "critical");
+  private static final int MAX_DESCRIPTION = 2000;
+  private static final int MAX_EVIDENCE_BYTES = 16 * 1024;
+  private static final int MAX_REASON = 1000;
+  private static final String SYSTEM = "system";
+
+  private final Vertx vertx;
+  private final TrustStore store;
+  private final IdentityService identity;
+  private final IdentitySync sync;
+  private final FederationLimits limits;
+  private final AppConfig.Trust config;
+
+  TrustServiceImpl(Vertx vertx, TrustStore store, IdentityService identity, IdentitySync sync,
+                   FederationLimits limits, AppConfig.Trust config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.identity = identity;
+    this.sync = sync;
+    this.limits = limits;
+    this.config = config;
+  }
+
+  public static TrustServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
+    TrustStore store = new TrustStore(platform.pool());
+    IdentityService identity = IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis());
+    AppConfig.Trust config = platform.config().trust();
+    return new TrustServiceImpl(vertx, store, identity, new IdentitySync(vertx, store, identity, config),
+      new FederationLimits(redis), config);
+  }
+
+  public void start() {
+    sync.start();
+  }
+
+  public void stop() {
+    sync.stop();
+  }
+
+  // ---- trust info -------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> trustInfo(String entityType, String entityId, Actor actor) {
+    return parsed(() -> Entity.of(entityType, entityId, null)).compose(entity -> {
+      boolean own = actor.isPerson() && entity.equals(new Entity(Entity.AURA_ID, actor.auraId()));
+      if (!own && !actor.may(Actor.READ, Actor.MODERATE)) {
+        return TrustError.FORBIDDEN.fail("reading trust needs trust:read, unless it is your own AuraID's");
+      }
+      return Future.all(store.find(entity), store.history(entity, HISTORY_SHOWN))
+        .map(both -> info(both.resultAt(0)).put("history", both.<JsonArray>resultAt(1)));
+    });
+  }
+
+  private static JsonObject info(TrustStore.Snapshot s) {
+    TrustScore.Score score = s.score();
+    JsonArray methods = new JsonArray();
+    s.components().verifications().stream().sorted().forEach(m -> methods.add(m.id()));
+    return s.entity().toJson()
+      .put("score", score.total())
+      .put("level", score.level().id())
+      .put("suspended", s.suspended())
+      .put("suspension", s.suspension().map(TrustStore.Suspension::toJson).orElse(null))
+      .put("components", new JsonObject()
+        .put("base", TrustScore.BASE)
+        .put("verification", score.verification())
+        .put("verifications", methods)
+        .put("behaviour", score.behaviour())
+        .put("penalty", score.penalty())
+        .put("counted_reports", score.countedReports())
+        .put("distinct_reporters", score.distinctReporters()))
+      .put("recorded", s.recorded())
+      .put("version", s.version());
+  }
+
+  // ---- reports ----------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> report(JsonObject body, Actor actor) {
+    return parsed(() -> reportRequest(body, actor)).compose(request -> {
+      Entity target = request.target();
+      Entity reporter = request.reporter().reporter();
+      return visibleTo(target, reporter, actor)
+        .compose(v -> store.find(reporter))
+        .compose(reporterTrust -> {
+          TrustScore.Level level = reporterTrust.score().level();
+          if (level == TrustScore.Level.SUSPENDED) {
+            return TrustError.REPORTER_SUSPENDED.<JsonObject>fail("a suspended reporter cannot file reports");
+          }
+          TrustStore.NewReport report = request.withWeight(level.reporterWeight());
+          return change(target, true, locked -> locked.recentReportBy(reporter).compose(recent -> recent.isPresent()
+              ? TrustError.DUPLICATE_REPORT.<Step<JsonObject>>fail("you reported this entity in the last 24 hours",
+                  new JsonObject().put("report_id", recent.get()))
+              : locked.insertReport(report).map(stored -> new Step<>(stored, "report " + stored.getString("report_id")
+                  + " (" + report.category() + ", " + report.severity() + ") by " + reporter.key()))))
+            .map(outcome -> outcome.result()
+              .put("new_trust_score", outcome.after().score().total())
+              .put("trust_level", outcome.after().score().level().id())
+              .put("suspended", outcome.after().suspended())
+              .put("queued_for_review", report.reviewPriority() != null));
+        });
+    });
+  }
+
+  /** A validated report before the reporter's weight is known. */
+  private record ReportRequest(Entity target, TrustStore.NewReport reporter) {
+
+    TrustStore.NewReport withWeight(double weight) {
+      TrustStore.NewReport r = reporter;
+      return new TrustStore.NewReport(r.reporter(), r.category(), r.severity(), r.description(), r.evidence(),
+        r.callId(), weight, r.reviewPriority());
+    }
+  }
+
+  private static ReportRequest reportRequest(JsonObject body, Actor actor) {
+    Entity target = Entity.of(body.getJsonObject("target"), "target");
+    Entity reporter;
+    if (actor.isPerson()) {
+      reporter = new Entity(Entity.AURA_ID, actor.auraId());
+    } else if (actor.may(Actor.REPORT)) {
+      reporter = Entity.of(body.getJsonObject("reporter"), "reporter");
+    } else {
+      throw TrustError.FORBIDDEN.exception("filing reports needs trust:report");
+    }
+    if (reporter.equals(target)) {
+      throw TrustError.SELF_REPORT.exception("an entity cannot report itself", field("target"));
+    }
+    String category = body.getString("category");
+    if (!CATEGORIES.contains(category)) {
+      throw Entity.invalid("category", "category is one of " + CATEGORIES.stream().sorted().toList());
+    }
+    String severity = body.getString("severity", "medium");
+    if (!SEVERITIES.contains(severity)) {
+      throw Entity.invalid("severity", "severity is one of low, medium, high, critical");
+    }
+    String description = body.getString("description");
+    if (description == null || description.isBlank() || description.length() > MAX_DESCRIPTION) {
+      throw Entity.invalid("description", "description is required, at most " + MAX_DESCRIPTION + " characters");
+    }
+    JsonObject evidence = body.getJsonObject("evidence");
+    if (evidence != null && evidence.toBuffer().length() > MAX_EVIDENCE_BYTES) {
+      throw Entity.invalid("evidence", "evidence is at most 16 KiB of JSON");
+    }
+    String callId = body.getString("call_id");
+    if (callId != null && (callId.isBlank() || callId.length() > 128)) {
+      throw Entity.invalid("call_id", "call_id is 1 to 128 characters");
+    }
+    return new ReportRequest(target, new TrustStore.NewReport(reporter, category, severity, description, evidence,
+      callId, 1.0, PRIORITY.get(severity)));
+  }
+
+  /**
+   * A report on an AuraID needs the AuraID to be visible to its reporter (a person sees what the registry shows
+   * them, so a hidden AuraID answers like an unknown one); other entities are not checked.
+   */
+  private Future<Void> visibleTo(Entity target, Entity reporter, Actor actor) {
+    if (!Entity.AURA_ID.equals(target.type())) {
+      return Future.succeededFuture();
+    }
+    Viewer viewer = Entity.AURA_ID.equals(reporter.type()) ? Viewer.person(reporter.id())
+      : Viewer.service("trust", null, true, false);
+    return identity.resolve(target.id(), viewer).<Void>mapEmpty()
+      .recover(e -> e instanceof ServiceException se && se.failureCode() == 404
+        ? TrustError.NOT_FOUND.fail("no such AuraID", field("target.entity_id"))
+        : Future.failedFuture(e));
+  }
+
+  @Override
+  public Future<JsonObject> getReport(String reportId, Actor actor) {
+    return moderator(actor).compose(v -> report(reportId));
+  }
+
+  private Future<JsonObject> report(String reportId) {
+    return reportUuid(reportId).compose(store::findReport)
+      .compose(found -> found.map(Future::succeededFuture).orElseGet(TrustServiceImpl::noSuchReport));
+  }
+
+  @Override
+  public Future<JsonObject> reviewQueue(int limit, Actor actor) {
+    int capped = Math.max(1, Math.min(QUEUE_LIMIT, limit));
+    return moderator(actor).compose(v -> store.queue(capped))
+      .map(reports -> new JsonObject().put("reports", new JsonArray(reports)));
+  }
+
+  @Override
+  public Future<JsonObject> claimReport(String reportId, Actor actor) {
+    return moderator(actor).compose(v -> reportUuid(reportId))
+      .compose(id -> store.claim(id, actor.principal()).compose(claimed -> claimed.isPresent()
+        ? log(claimed.get(), "claim_report", "claimed for review", actor).map(claimed.get())
+        : report(reportId).compose(TrustServiceImpl::notClaimable)));
+  }
+
+  private Future<Void> log(JsonObject report, String action, String reason, Actor actor) {
+    Entity target = Entity.of(report.getJsonObject("reported_entity"), "reported_entity");
+    return store.log(target, action, reason, actor.principal());
+  }
+
+  private static <T> Future<T> notClaimable(JsonObject report) {
+    return "pending".equals(report.getString("status"))
+      ? TrustError.REPORT_STATE.fail("the report is claimed by " + report.getString("claimed_by"))
+      : TrustError.REPORT_STATE.fail("the report is " + report.getString("status") + " already");
+  }
+
+  @Override
+  public Future<JsonObject> resolveReport(String reportId, JsonObject decision, Actor actor) {
+    String verdict = decision == null ? null : decision.getString("decision");
+    String note = decision == null ? null : decision.getString("note");
+    TrustScore.ReportStatus status = "uphold".equals(verdict) ? TrustScore.ReportStatus.UPHELD
+      : "dismiss".equals(verdict) ? TrustScore.ReportStatus.DISMISSED : null;
+    if (status == null) {
+      return TrustError.INVALID_FIELD.fail("decision is uphold or dismiss", field("decision"));
+    }
+    return moderator(actor).compose(v -> reasonOf(note, "note"))
+      .compose(v -> report(reportId))
+      .compose(found -> {
+        Entity target = Entity.of(found.getJsonObject("reported_entity"), "reported_entity");
+        UUID id = UUID.fromString(found.getString("report_id"));
+        return change(target, true, locked -> TrustStore.lockReport(locked.conn, id)
+          .compose(current -> {
+            JsonObject report = current.orElseThrow();
+            String claimedBy = report.getString("claimed_by");
+            if (!"pending".equals(report.getString("status"))
+              || (claimedBy != null && !claimedBy.equals(actor.principal()))) {
+              return notClaimable(report);
+            }
+            String action = status == TrustScore.ReportStatus.UPHELD ? "uphold_report" : "dismiss_report";
+            return TrustStore.resolve(locked.conn, id, status, actor.principal(), note)
+              .compose(resolved -> locked.log(action, note, actor.principal(), false, id.toString())
+                .map(new Step<>(resolved, "report " + id + " " + status.id() + " by " + actor.principal())));
+          }));
+      })
+      .map(outcome -> outcome.result()
+        .put("new_trust_score", outcome.after().score().total())
+        .put("trust_level", outcome.after().score().level().id())
+        .put("suspended", outcome.after().suspended()));
+  }
+
+  // ---- moderation -------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> suspend(String entityType, String entityId, String reason, Actor actor) {
+    return moderator(actor).compose(v -> reasonOf(reason, "reason"))
+      .compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
+      .compose(entity -> change(entity, false, locked -> {
+        Optional<TrustStore.Suspension> current = locked.before.suspension();
+        if (current.isPresent() && !current.get().automatic()) {
+          return TrustError.SUSPENSION_STATE.fail("already suspended by " + current.get().by());
+        }
+        // An automatic suspension confirmed by a moderator becomes theirs: no longer lifted by the rule.
+        return locked.suspend(reason, actor.principal(), false)
+          .compose(x -> locked.log("suspend", reason, actor.principal(), false, null))
+          .map(new Step<>(true, "suspended by " + actor.principal() + ": " + reason));
+      }))
+      .map(outcome -> info(outcome.after()));
+  }
+
+  @Override
+  public Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Actor actor) {
+    return moderator(actor).compose(v -> reasonOf(reason, "reason"))
+      .compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
+      .compose(entity -> change(entity, false, locked -> !locked.before.suspended()
+        ? TrustError.SUSPENSION_STATE.fail("not suspended")
+        : locked.unsuspend()
+          .compose(x -> locked.log("unsuspend", reason, actor.principal(), false, null))
+          .map(new Step<>(true, "unsuspended by " + actor.principal() + ": " + reason))))
+      .map(outcome -> info(outcome.after()));
+  }
+
+  @Override
+  public Future<JsonObject> moderationLog(String entityType, String entityId, Actor actor) {
+    return moderator(actor).compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
+      .compose(entity -> store.moderationLog(entity).map(entries -> entity.toJson().put("entries", entries)));
+  }
+
+  // ---- components from other domains ------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> recordVerification(String entityType, String entityId, String method, Actor actor) {
+    if (!actor.may(Actor.WRITE)) {
+      return TrustError.FORBIDDEN.fail("recording verifications needs trust:write");
+    }
+    Optional<TrustScore.Method> verified = TrustScore.Method.parse(method);
+    if (verified.isEmpty()) {
+      return TrustError.INVALID_FIELD.fail("method is one of email, phone, document, social, biometric", field("method"));
+    }
+    return parsed(() -> Entity.of(entityType, entityId, null))
+      .compose(entity -> change(entity, false, locked -> locked.addVerification(verified.get())
+        .map(added -> new Step<>(added, "verification: " + method, added))))
+      .map(outcome -> info(outcome.after()).put("added", outcome.result()));
+  }
+
+  @Override
+  public Future<JsonObject> recordBehaviour(String entityType, String entityId, double delta, String reason,
+                                            Actor actor) {
+    if (!actor.may(Actor.WRITE)) {
+      return TrustError.FORBIDDEN.fail("recording behaviour needs trust:write");
+    }
+    if (!Double.isFinite(delta) || Math.abs(delta) > MAX_BEHAVIOUR_STEP) {
+      return TrustError.INVALID_FIELD.fail("delta is between -5 and 5", field("delta"));
+    }
+    return reasonOf(reason, "reason")
+      .compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
+      .compose(entity -> change(entity, false, locked -> locked.addBehaviour(delta)
+        .map(new Step<>(true, "behaviour " + (delta >= 0 ? "+" : "") + delta + ": " + reason))))
+      .map(outcome -> info(outcome.after()));
+  }
+
+  // ---- federation -------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> federatedServers(Actor actor) {
+    if (!actor.may(Actor.READ)) {
+      return TrustError.FORBIDDEN.fail("reading the federation registry needs trust:read");
+    }
+    return store.servers().map(servers -> new JsonObject().put("servers", new JsonArray(servers)));
+  }
+
+  @Override
+  public Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Actor actor) {
+    Integer limit = settings == null ? null : settings.getInteger("requests_per_minute");
+    if (limit != null && (limit < 1 || limit > 1_000_000)) {
+      return TrustError.INVALID_FIELD.fail("requests_per_minute is 1 to 1000000", field("requests_per_minute"));
+    }
+    return admin(actor).compose(v -> server(domain))
+      .compose(server -> store.putServer(server, limit == null ? config.serverRequestsPerMinute() : limit,
+        actor.principal()));
+  }
+
+  @Override
+  public Future<JsonObject> blockFederatedServer(String domain, String reason, Actor actor) {
+    return admin(actor).compose(v -> reasonOf(reason, "reason")).compose(v -> server(domain))
+      // A server may be blocked before it is ever seen.
+      .compose(server -> store.addServerIfAbsent(server, config.serverRequestsPerMinute(), actor.principal())
+        .compose(x -> store.setServerState(server, reason, actor.principal()))
+        .compose(blocked -> store.log(new Entity(Entity.FEDERATED_SERVER, server), "block_server", reason,
+          actor.principal()).map(blocked.orElseThrow())));
+  }
+
+  @Override
+  public Future<JsonObject> unblockFederatedServer(String domain, Actor actor) {
+    return admin(actor).compose(v -> server(domain))
+      .compose(server -> store.setServerState(server, null, actor.principal())
+        .compose(allowed -> allowed.isEmpty() ? TrustError.NOT_FOUND.<JsonObject>fail("no such federated server")
+          : store.log(new Entity(Entity.FEDERATED_SERVER, server), "unblock_server", "unblocked",
+            actor.principal()).map(allowed.get())));
+  }
+
+  @Override
+  public Future<JsonObject> checkFederatedServer(String domain, Actor actor) {
+    if (!actor.may(Actor.READ)) {
+      return TrustError.FORBIDDEN.fail("checking a federated server needs trust:read");
+    }
+    return server(domain).compose(server -> store.server(server)
+      .compose(known -> known.isPresent() || !config.allowUnknownServers() ? Future.succeededFuture(known)
+        : store.addServerIfAbsent(server, config.serverRequestsPerMinute(), "system:first-contact")
+          .compose(v -> store.server(server)))
+      .compose(known -> known.isEmpty()
+        ? Future.succeededFuture(new JsonObject().put("domain", server).put("allowed", false)
+          .put("reason", "unknown_server"))
+        : verdict(known.get())));
+  }
+
+  /** Blocked or suspended servers are refused; others count the request against their limit. */
+  private Future<JsonObject> verdict(JsonObject server) {
+    String domain = server.getString("domain");
+    JsonObject answer = new JsonObject().put("domain", domain).put("state", server.getString("state"))
+      .put("trust_score", server.getDouble("trust_score")).put("trust_level", server.getString("trust_level"))
+      .put("requests_per_minute", server.getInteger("requests_per_minute"));
+    if ("blocked".equals(server.getString("state"))) {
+      return Future.succeededFuture(answer.put("allowed", false).put("reason", "blocked"));
+    }
+    if (server.getBoolean("suspended") || TrustScore.Level.SUSPENDED.id().equals(server.getString("trust_level"))) {
+      return Future.succeededFuture(answer.put("allowed", false).put("reason", "suspended"));
+    }
+    return store.seen(domain).compose(v -> limits.count(domain)).map(count -> {
+      boolean over = count.isPresent() && count.get() > server.getInteger("requests_per_minute");
+      return answer.put("requests_this_minute", count.orElse(null))
+        .put("allowed", !over).put("reason", over ? "rate_limited" : null);
+    });
+  }
+
+  private static Future<String> server(String domain) {
+    return parsed(() -> {
+      try {
+        return Entity.of(Entity.FEDERATED_SERVER, domain, null).id();
+      } catch (ServiceException e) {
+        throw Entity.invalid("domain", "domain is a homeserver name such as matrix.example.org[:port]");
+      }
+    });
+  }
+
+  // ---- the change frame -------------------------------------------------------------------------------------
+
+  /** What one change did: its answer, the reason recorded in the history, and whether anything changed. */
+  private record Step<T>(T result, String reason, boolean changed) {
+    Step(T result, String reason) {
+      this(result, reason, true);
+    }
+  }
+
+  /** A committed change: the entity before and after it, and its stored version. */
+  private record Outcome<T>(T result, TrustStore.Snapshot before, TrustStore.Snapshot after, long version) {
+  }
+
+  /**
+   * The frame of every change to one entity: in one transaction holding it locked, apply {@code step}, recompute
+   * the score, apply the automatic suspension rule when reports changed, store the score and history; after the
+   * commit, publish the change and push it to the registry.
+   */
+  private <T> Future<Outcome<T>> change(Entity entity, boolean reportsChanged, Function<TrustStore.Locked, Future<Step<T>>> step) {
+    return store.<Outcome<T>>locked(entity, locked -> step.apply(locked).compose(done -> !done.changed()
+        ? Future.succeededFuture(new Outcome<>(done.result(), locked.before, locked.before, locked.before.version()))
+        : locked.reload()
+          .compose(after -> reportsChanged ? automaticSuspension(locked, after) : Future.succeededFuture(after))
+          .compose(after -> locked.save(after, done.reason())
+            .map(version -> new Outcome<>(done.result(), locked.before, after, version)))))
+      .compose(outcome -> outcome.version() == outcome.before().version() ? Future.succeededFuture(outcome)
+        : published(outcome).map(outcome));
+  }
+
+  /**
+   * Suspends when the score fell below 20 with two distinct reporters involved, and lifts an automatic suspension
+   * whose grounds are gone (a report was dismissed). Manual suspensions are left to moderators.
+   */
+  private static Future<TrustStore.Snapshot> automaticSuspension(TrustStore.Locked locked, TrustStore.Snapshot after) {
+    TrustScore.Score score = after.score();
+    if (!after.suspended() && score.warrantsSuspension()) {
+      String reason = "automatic: score " + score.total() + " below " + (int) TrustScore.SUSPENSION_BELOW + " with "
+        + score.distinctReporters() + " distinct reporters";
+      return locked.suspend(reason, SYSTEM, true)
+        .compose(v -> locked.log("suspend", reason, SYSTEM, true, null))
+        .compose(v -> locked.reload());
+    }
+    if (after.suspension().filter(TrustStore.Suspension::automatic).isPresent() && !score.warrantsSuspension()) {
+      String reason = "automatic: score " + score.total() + " with " + score.distinctReporters()
+        + " distinct reporters no longer warrants suspension";
+      return locked.unsuspend()
+        .compose(v -> locked.log("unsuspend", reason, SYSTEM, true, null))
+        .compose(v -> locked.reload());
+    }
+    return Future.succeededFuture(after);
+  }
+
+  private Future<Void> published(Outcome<?> outcome) {
+    TrustStore.Snapshot before = outcome.before();
+    TrustStore.Snapshot after = outcome.after();
+    String change = before.suspended() == after.suspended() ? TrustEvents.SCORE
+      : after.suspended() ? TrustEvents.SUSPENDED : TrustEvents.UNSUSPENDED;
+    vertx.eventBus().publish(TrustEvents.CHANGED, after.entity().toJson()
+      .put("change", change)
+      .put("old_score", before.score().total())
+      .put("score", after.score().total())
+      .put("old_level", before.score().level().id())
+      .put("level", after.score().level().id())
+      .put("suspended", after.suspended())
+      .put("suspension", after.suspension().map(TrustStore.Suspension::toJson).orElse(null))
+      .put("version", outcome.version())
+      .put("at", Instant.now().toString()));
+    return sync.push(after, outcome.version());
+  }
+
+  // ---- shared steps -----------------------------------------------------------------------------------------
+
+  /** Runs a parse that may throw a {@link ServiceException} (a 400 naming the field) as a future. */
+  private static <T> Future<T> parsed(Supplier<T> parse) {
+    try {
+      return Future.succeededFuture(parse.get());
+    } catch (ServiceException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static Future<Void> moderator(Actor actor) {
+    return actor.may(Actor.MODERATE) ? Future.succeededFuture()
+      : TrustError.FORBIDDEN.fail("moderation needs trust:moderate");
+  }
+
+  private static Future<Void> admin(Actor actor) {
+    return actor.may(Actor.ADMIN) ? Future.succeededFuture()
+      : TrustError.FORBIDDEN.fail("managing federated servers needs trust:admin");
+  }
+
+  private static Future<Void> reasonOf(String reason, String field) {
+    return reason != null && !reason.isBlank() && reason.length() <= MAX_REASON ? Future.succeededFuture()
+      : TrustError.INVALID_FIELD.fail(field + " is required, at most " + MAX_REASON + " characters", field(field));
+  }
+
+  private static Future<UUID> reportUuid(String reportId) {
+    try {
+      return Future.succeededFuture(UUID.fromString(reportId));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return noSuchReport();
+    }
+  }
+
+  private static <T> Future<T> noSuchReport() {
+    return TrustError.NOT_FOUND.fail("no such report");
+  }
+
+  private static JsonObject field(String name) {
+    return new JsonObject().put("field", name);
+  }
+}
