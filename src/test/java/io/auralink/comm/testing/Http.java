@@ -37,6 +37,10 @@ public final class Http implements AutoCloseable {
     return Await.result(body == null ? request.send() : request.sendBuffer(body));
   }
 
+  public HttpResponse<Buffer> post(String path, String token, JsonObject body) {
+    return send(HttpMethod.POST, path, token, body == null ? null : body.toBuffer());
+  }
+
   public HttpRequest<Buffer> request(HttpMethod method, String path) {
     return client.request(method, path);
   }

@@ -44,10 +44,11 @@ final class IdentitySync {
   }
 
   /** Pushes an AuraID's trust to the registry; never fails (a failed push is retried by the sweep). */
-  Future<Void> push(TrustStore.Snapshot trust, long version) {
+  Future<Void> push(TrustStore.Snapshot trust) {
     if (!Entity.AURA_ID.equals(trust.entity().type())) {
       return Future.succeededFuture();
     }
+    long version = trust.version();
     JsonObject pushed = new JsonObject()
       .put("version", version)
       .put("level", trust.score().level().id())
@@ -70,7 +71,7 @@ final class IdentitySync {
     sweeping = true;
     return store.unsyncedAuraIds(BATCH)
       .compose(due -> Future.join(due.stream()
-        .map(entity -> store.find(entity).compose(trust -> push(trust, trust.version())))
+        .map(entity -> store.find(entity).compose(this::push))
         .toList()))
       .<Void>mapEmpty()
       .onFailure(e -> LOG.warn("trust sweep failed {}", kv("error", String.valueOf(e.getMessage()))))

@@ -94,7 +94,7 @@ public final class TrustServiceImpl implements TrustService {
   private static JsonObject info(TrustStore.Snapshot s) {
     TrustScore.Score score = s.score();
     JsonArray methods = new JsonArray();
-    s.components().verifications().stream().sorted().forEach(m -> methods.add(m.id()));
+    s.components().verifications().stream().map(TrustScore.Method::id).sorted().forEach(methods::add);
     return s.entity().toJson()
       .put("score", score.total())
       .put("level", score.level().id())
@@ -226,7 +226,10 @@ public final class TrustServiceImpl implements TrustService {
     return moderator(actor).compose(v -> reportUuid(reportId))
       .compose(id -> store.claim(id, actor.principal()).compose(claimed -> claimed.isPresent()
         ? log(claimed.get(), "claim_report", "claimed for review", actor).map(claimed.get())
-        : report(reportId).compose(TrustServiceImpl::notClaimable)));
+        // Claiming again what one holds already is harmless.
+        : report(reportId).compose(report -> "pending".equals(report.getString("status"))
+          && actor.principal().equals(report.getString("claimed_by")) ? Future.succeededFuture(report)
+          : notClaimable(report))));
   }
 
   private Future<Void> log(JsonObject report, String action, String reason, Actor actor) {
@@ -437,8 +440,12 @@ public final class TrustServiceImpl implements TrustService {
     }
   }
 
-  /** A committed change: the entity before and after it, and its stored version. */
-  private record Outcome<T>(T result, TrustStore.Snapshot before, TrustStore.Snapshot after, long version) {
+  /** A committed change: the entity before and after it (with its stored version). */
+  private record Outcome<T>(T result, TrustStore.Snapshot before, TrustStore.Snapshot after) {
+
+    boolean changed() {
+      return after.version() != before.version();
+    }
   }
 
   /**
@@ -448,13 +455,12 @@ public final class TrustServiceImpl implements TrustService {
    */
   private <T> Future<Outcome<T>> change(Entity entity, boolean reportsChanged, Function<TrustStore.Locked, Future<Step<T>>> step) {
     return store.<Outcome<T>>locked(entity, locked -> step.apply(locked).compose(done -> !done.changed()
-        ? Future.succeededFuture(new Outcome<>(done.result(), locked.before, locked.before, locked.before.version()))
+        ? Future.succeededFuture(new Outcome<>(done.result(), locked.before, locked.before))
         : locked.reload()
           .compose(after -> reportsChanged ? automaticSuspension(locked, after) : Future.succeededFuture(after))
           .compose(after -> locked.save(after, done.reason())
-            .map(version -> new Outcome<>(done.result(), locked.before, after, version)))))
-      .compose(outcome -> outcome.version() == outcome.before().version() ? Future.succeededFuture(outcome)
-        : published(outcome).map(outcome));
+            .map(version -> new Outcome<>(done.result(), locked.before, after.withVersion(version))))))
+      .compose(outcome -> outcome.changed() ? published(outcome).map(outcome) : Future.succeededFuture(outcome));
   }
 
   /**
@@ -493,9 +499,9 @@ public final class TrustServiceImpl implements TrustService {
       .put("level", after.score().level().id())
       .put("suspended", after.suspended())
       .put("suspension", after.suspension().map(TrustStore.Suspension::toJson).orElse(null))
-      .put("version", outcome.version())
+      .put("version", after.version())
       .put("at", Instant.now().toString()));
-    return sync.push(after, outcome.version());
+    return sync.push(after);
   }
 
   // ---- shared steps -----------------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ final class TrustStore {
     boolean suspended() {
       return suspension.isPresent();
     }
+
+    Snapshot withVersion(long stored) {
+      return new Snapshot(entity, components, score, suspension, stored, true);
+    }
   }
 
   // ---- entities ---------------------------------------------------------------------------------------------
@@ -222,11 +226,11 @@ final class TrustStore {
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(report(rows.iterator().next())));
   }
 
-  /** Claims a pending report for a moderator unless another holds it; empty if it was not claimable. */
+  /** Claims a pending report nobody holds; empty if it was not (resolved, or claimed already). */
   Future<Optional<JsonObject>> claim(UUID reportId, String moderator) {
     return pool.preparedQuery("""
         UPDATE abuse_reports SET claimed_by = $2, claimed_at = now()
-        WHERE report_id = $1 AND status = 'pending' AND (claimed_by IS NULL OR claimed_by = $2)
+        WHERE report_id = $1 AND status = 'pending' AND claimed_by IS NULL
         RETURNING *""").execute(Tuple.of(reportId, moderator))
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(report(rows.iterator().next())));
   }
