@@ -1,5 +1,6 @@
 package io.auralink.comm.trust;
 
+import io.auralink.comm.platform.Caller;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
@@ -19,6 +20,13 @@ public interface TrustService {
 
   String ADDRESS = "auralink.trust";
 
+  /** Scopes of service callers; {@code trust:admin} holds all of them. */
+  String READ = "trust:read";
+  String REPORT = "trust:report";
+  String WRITE = "trust:write";
+  String MODERATE = "trust:moderate";
+  String ADMIN = "trust:admin";
+
   /** A client for the trust domain wherever it runs in the cluster. */
   static TrustService proxy(Vertx vertx, long timeoutMillis) {
     return new TrustServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
@@ -28,63 +36,63 @@ public interface TrustService {
    * {@code {entity_type, entity_id, score, level, components, suspended, suspension, history}}; an entity never
    * seen has the starting score. A person may read their own AuraID's; services need {@code trust:read}.
    */
-  Future<JsonObject> trustInfo(String entityType, String entityId, Actor actor);
+  Future<JsonObject> trustInfo(String entityType, String entityId, Caller caller);
 
   /**
    * Files an abuse report: {@code target {entity_type, entity_id}, category, severity, description, evidence?,
    * call_id?}, and for a service {@code reporter {entity_type, entity_id}} (a person reports as themselves).
    */
-  Future<JsonObject> report(JsonObject report, Actor actor);
+  Future<JsonObject> report(JsonObject report, Caller caller);
 
   /** One report with its review state ({@code trust:moderate}). */
-  Future<JsonObject> getReport(String reportId, Actor actor);
+  Future<JsonObject> getReport(String reportId, Caller caller);
 
   /** {@code {reports: [...]}}: pending high and critical reports, critical first, oldest first ({@code trust:moderate}). */
-  Future<JsonObject> reviewQueue(int limit, Actor actor);
+  Future<JsonObject> reviewQueue(int limit, Caller caller);
 
   /** Takes a pending report for review; another moderator's claim is refused. */
-  Future<JsonObject> claimReport(String reportId, Actor actor);
+  Future<JsonObject> claimReport(String reportId, Caller caller);
 
   /** {@code {decision: uphold|dismiss, note}}: an upheld report keeps costing, a dismissed one restores the score. */
-  Future<JsonObject> resolveReport(String reportId, JsonObject decision, Actor actor);
+  Future<JsonObject> resolveReport(String reportId, JsonObject decision, Caller caller);
 
   /** Suspends an entity with a reason ({@code trust:moderate}). */
-  Future<JsonObject> suspend(String entityType, String entityId, String reason, Actor actor);
+  Future<JsonObject> suspend(String entityType, String entityId, String reason, Caller caller);
 
   /** Lifts a suspension with a reason ({@code trust:moderate}). */
-  Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Actor actor);
+  Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Caller caller);
 
   /** {@code {entries: [...]}}: every moderation action on the entity, oldest first ({@code trust:moderate}). */
-  Future<JsonObject> moderationLog(String entityType, String entityId, Actor actor);
+  Future<JsonObject> moderationLog(String entityType, String entityId, Caller caller);
 
   /**
    * Records a successful verification ({@code email, phone, document, social, biometric}); each method counts
    * once ({@code trust:write}, used by the verification domain).
    */
-  Future<JsonObject> recordVerification(String entityType, String entityId, String method, Actor actor);
+  Future<JsonObject> recordVerification(String entityType, String entityId, String method, Caller caller);
 
   /**
    * Adds {@code delta} (between -5 and 5) to the behaviour component, which stays within ±20
    * ({@code trust:write}, used by the call and mesh domains after calls and for node uptime).
    */
-  Future<JsonObject> recordBehaviour(String entityType, String entityId, double delta, String reason, Actor actor);
+  Future<JsonObject> recordBehaviour(String entityType, String entityId, double delta, String reason, Caller caller);
 
   /** {@code {servers: [...]}}: the registry of federated homeservers ({@code trust:read}). */
-  Future<JsonObject> federatedServers(Actor actor);
+  Future<JsonObject> federatedServers(Caller caller);
 
   /** Adds a homeserver or changes its {@code requests_per_minute} ({@code trust:admin}). */
-  Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Actor actor);
+  Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Caller caller);
 
   /** Blocks a homeserver with a reason ({@code trust:admin}). */
-  Future<JsonObject> blockFederatedServer(String domain, String reason, Actor actor);
+  Future<JsonObject> blockFederatedServer(String domain, String reason, Caller caller);
 
   /** Allows a blocked homeserver again ({@code trust:admin}). */
-  Future<JsonObject> unblockFederatedServer(String domain, Actor actor);
+  Future<JsonObject> unblockFederatedServer(String domain, Caller caller);
 
   /**
    * Whether a call from a user of {@code domain} may be accepted now: {@code {domain, allowed, reason, state,
    * trust_score, trust_level, requests_per_minute, requests_this_minute}}. Each check counts as one request
    * against the server's limit.
    */
-  Future<JsonObject> checkFederatedServer(String domain, Actor actor);
+  Future<JsonObject> checkFederatedServer(String domain, Caller caller);
 }

@@ -1,5 +1,6 @@
 package io.auralink.comm.trust;
 
+import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Node;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;
@@ -153,8 +154,8 @@ class TrustApiTest {
     return events.stream().filter(e -> id.equals(e.getString("entity_id"))).toList();
   }
 
-  private static Actor writer() {
-    return Actor.service("verification", Set.of(Actor.WRITE));
+  private static Caller writer() {
+    return Caller.service("verification", Set.of(TrustService.WRITE));
   }
 
   private static long sqlLong(String query) throws SQLException {
@@ -458,7 +459,7 @@ class TrustApiTest {
     Throwable refused = Await.failure(trust.recordVerification("aura_id", alice, "retina", writer()));
     assertEquals(400, ((ServiceException) refused).failureCode());
     Throwable forbidden = Await.failure(trust.recordVerification("aura_id", alice, "phone",
-      Actor.service("dashboard", Set.of(Actor.READ))));
+      Caller.service("dashboard", Set.of(TrustService.READ))));
     assertEquals(403, ((ServiceException) forbidden).failureCode());
   }
 

@@ -2,9 +2,9 @@ package io.auralink.comm.trust.impl;
 
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
-import io.auralink.comm.trust.Actor;
 import io.auralink.comm.trust.TrustError;
 import io.auralink.comm.trust.TrustEvents;
 import io.auralink.comm.trust.TrustService;
@@ -80,10 +80,10 @@ public final class TrustServiceImpl implements TrustService {
   // ---- trust info -------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> trustInfo(String entityType, String entityId, Actor actor) {
+  public Future<JsonObject> trustInfo(String entityType, String entityId, Caller caller) {
     return parsed(() -> Entity.of(entityType, entityId, null)).compose(entity -> {
-      boolean own = actor.isPerson() && entity.equals(new Entity(Entity.AURA_ID, actor.auraId()));
-      if (!own && !actor.may(Actor.READ, Actor.MODERATE)) {
+      boolean own = Entity.AURA_ID.equals(entity.type()) && caller.is(entity.id());
+      if (!own && !caller.mayAny(TrustService.READ, TrustService.MODERATE, TrustService.ADMIN)) {
         return TrustError.FORBIDDEN.fail("reading trust needs trust:read, unless it is your own AuraID's");
       }
       return Future.all(store.find(entity), store.history(entity, HISTORY_SHOWN))
@@ -115,11 +115,11 @@ public final class TrustServiceImpl implements TrustService {
   // ---- reports ----------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> report(JsonObject body, Actor actor) {
-    return parsed(() -> reportRequest(body, actor)).compose(request -> {
+  public Future<JsonObject> report(JsonObject body, Caller caller) {
+    return parsed(() -> reportRequest(body, caller)).compose(request -> {
       Entity target = request.target();
       Entity reporter = request.reporter().reporter();
-      return visibleTo(target, reporter, actor)
+      return visibleTo(target, reporter, caller)
         .compose(v -> store.find(reporter))
         .compose(reporterTrust -> {
           TrustScore.Level level = reporterTrust.score().level();
@@ -151,12 +151,12 @@ public final class TrustServiceImpl implements TrustService {
     }
   }
 
-  private static ReportRequest reportRequest(JsonObject body, Actor actor) {
+  private static ReportRequest reportRequest(JsonObject body, Caller caller) {
     Entity target = Entity.of(body.getJsonObject("target"), "target");
     Entity reporter;
-    if (actor.isPerson()) {
-      reporter = new Entity(Entity.AURA_ID, actor.auraId());
-    } else if (actor.may(Actor.REPORT)) {
+    if (caller.isPerson()) {
+      reporter = new Entity(Entity.AURA_ID, caller.auraId());
+    } else if (caller.mayAny(TrustService.REPORT, TrustService.ADMIN)) {
       reporter = Entity.of(body.getJsonObject("reporter"), "reporter");
     } else {
       throw TrustError.FORBIDDEN.exception("filing reports needs trust:report");
@@ -192,7 +192,7 @@ public final class TrustServiceImpl implements TrustService {
    * A report on an AuraID needs the AuraID to be visible to its reporter (a person sees what the registry shows
    * them, so a hidden AuraID answers like an unknown one); other entities are not checked.
    */
-  private Future<Void> visibleTo(Entity target, Entity reporter, Actor actor) {
+  private Future<Void> visibleTo(Entity target, Entity reporter, Caller caller) {
     if (!Entity.AURA_ID.equals(target.type())) {
       return Future.succeededFuture();
     }
@@ -205,8 +205,8 @@ public final class TrustServiceImpl implements TrustService {
   }
 
   @Override
-  public Future<JsonObject> getReport(String reportId, Actor actor) {
-    return moderator(actor).compose(v -> report(reportId));
+  public Future<JsonObject> getReport(String reportId, Caller caller) {
+    return moderator(caller).compose(v -> report(reportId));
   }
 
   private Future<JsonObject> report(String reportId) {
@@ -215,26 +215,26 @@ public final class TrustServiceImpl implements TrustService {
   }
 
   @Override
-  public Future<JsonObject> reviewQueue(int limit, Actor actor) {
+  public Future<JsonObject> reviewQueue(int limit, Caller caller) {
     int capped = Math.max(1, Math.min(QUEUE_LIMIT, limit));
-    return moderator(actor).compose(v -> store.queue(capped))
+    return moderator(caller).compose(v -> store.queue(capped))
       .map(reports -> new JsonObject().put("reports", new JsonArray(reports)));
   }
 
   @Override
-  public Future<JsonObject> claimReport(String reportId, Actor actor) {
-    return moderator(actor).compose(v -> reportUuid(reportId))
-      .compose(id -> store.claim(id, actor.principal()).compose(claimed -> claimed.isPresent()
-        ? log(claimed.get(), "claim_report", "claimed for review", actor).map(claimed.get())
+  public Future<JsonObject> claimReport(String reportId, Caller caller) {
+    return moderator(caller).compose(v -> reportUuid(reportId))
+      .compose(id -> store.claim(id, caller.principal()).compose(claimed -> claimed.isPresent()
+        ? log(claimed.get(), "claim_report", "claimed for review", caller).map(claimed.get())
         // Claiming again what one holds already is harmless.
         : report(reportId).compose(report -> "pending".equals(report.getString("status"))
-          && actor.principal().equals(report.getString("claimed_by")) ? Future.succeededFuture(report)
+          && caller.principal().equals(report.getString("claimed_by")) ? Future.succeededFuture(report)
           : notClaimable(report))));
   }
 
-  private Future<Void> log(JsonObject report, String action, String reason, Actor actor) {
+  private Future<Void> log(JsonObject report, String action, String reason, Caller caller) {
     Entity target = Entity.of(report.getJsonObject("reported_entity"), "reported_entity");
-    return store.log(target, action, reason, actor.principal());
+    return store.log(target, action, reason, caller.principal());
   }
 
   private static <T> Future<T> notClaimable(JsonObject report) {
@@ -244,7 +244,7 @@ public final class TrustServiceImpl implements TrustService {
   }
 
   @Override
-  public Future<JsonObject> resolveReport(String reportId, JsonObject decision, Actor actor) {
+  public Future<JsonObject> resolveReport(String reportId, JsonObject decision, Caller caller) {
     String verdict = decision == null ? null : decision.getString("decision");
     String note = decision == null ? null : decision.getString("note");
     TrustScore.ReportStatus status = "uphold".equals(verdict) ? TrustScore.ReportStatus.UPHELD
@@ -252,7 +252,7 @@ public final class TrustServiceImpl implements TrustService {
     if (status == null) {
       return TrustError.INVALID_FIELD.fail("decision is uphold or dismiss", field("decision"));
     }
-    return moderator(actor).compose(v -> reasonOf(note, "note"))
+    return moderator(caller).compose(v -> reasonOf(note, "note"))
       .compose(v -> report(reportId))
       .compose(found -> {
         Entity target = Entity.of(found.getJsonObject("reported_entity"), "reported_entity");
@@ -262,13 +262,13 @@ public final class TrustServiceImpl implements TrustService {
             JsonObject report = current.orElseThrow();
             String claimedBy = report.getString("claimed_by");
             if (!"pending".equals(report.getString("status"))
-              || (claimedBy != null && !claimedBy.equals(actor.principal()))) {
+              || (claimedBy != null && !claimedBy.equals(caller.principal()))) {
               return notClaimable(report);
             }
             String action = status == TrustScore.ReportStatus.UPHELD ? "uphold_report" : "dismiss_report";
-            return TrustStore.resolve(locked.conn, id, status, actor.principal(), note)
-              .compose(resolved -> locked.log(action, note, actor.principal(), false, id.toString())
-                .map(new Step<>(resolved, "report " + id + " " + status.id() + " by " + actor.principal())));
+            return TrustStore.resolve(locked.conn, id, status, caller.principal(), note)
+              .compose(resolved -> locked.log(action, note, caller.principal(), false, id.toString())
+                .map(new Step<>(resolved, "report " + id + " " + status.id() + " by " + caller.principal())));
           }));
       })
       .map(outcome -> outcome.result()
@@ -280,8 +280,8 @@ public final class TrustServiceImpl implements TrustService {
   // ---- moderation -------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> suspend(String entityType, String entityId, String reason, Actor actor) {
-    return moderator(actor).compose(v -> reasonOf(reason, "reason"))
+  public Future<JsonObject> suspend(String entityType, String entityId, String reason, Caller caller) {
+    return moderator(caller).compose(v -> reasonOf(reason, "reason"))
       .compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
       .compose(entity -> change(entity, false, locked -> {
         Optional<TrustStore.Suspension> current = locked.before.suspension();
@@ -289,36 +289,36 @@ public final class TrustServiceImpl implements TrustService {
           return TrustError.SUSPENSION_STATE.fail("already suspended by " + current.get().by());
         }
         // An automatic suspension confirmed by a moderator becomes theirs: no longer lifted by the rule.
-        return locked.suspend(reason, actor.principal(), false)
-          .compose(x -> locked.log("suspend", reason, actor.principal(), false, null))
-          .map(new Step<>(true, "suspended by " + actor.principal() + ": " + reason));
+        return locked.suspend(reason, caller.principal(), false)
+          .compose(x -> locked.log("suspend", reason, caller.principal(), false, null))
+          .map(new Step<>(true, "suspended by " + caller.principal() + ": " + reason));
       }))
       .map(outcome -> info(outcome.after()));
   }
 
   @Override
-  public Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Actor actor) {
-    return moderator(actor).compose(v -> reasonOf(reason, "reason"))
+  public Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Caller caller) {
+    return moderator(caller).compose(v -> reasonOf(reason, "reason"))
       .compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
       .compose(entity -> change(entity, false, locked -> !locked.before.suspended()
         ? TrustError.SUSPENSION_STATE.fail("not suspended")
         : locked.unsuspend()
-          .compose(x -> locked.log("unsuspend", reason, actor.principal(), false, null))
-          .map(new Step<>(true, "unsuspended by " + actor.principal() + ": " + reason))))
+          .compose(x -> locked.log("unsuspend", reason, caller.principal(), false, null))
+          .map(new Step<>(true, "unsuspended by " + caller.principal() + ": " + reason))))
       .map(outcome -> info(outcome.after()));
   }
 
   @Override
-  public Future<JsonObject> moderationLog(String entityType, String entityId, Actor actor) {
-    return moderator(actor).compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
+  public Future<JsonObject> moderationLog(String entityType, String entityId, Caller caller) {
+    return moderator(caller).compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
       .compose(entity -> store.moderationLog(entity).map(entries -> entity.toJson().put("entries", entries)));
   }
 
   // ---- components from other domains ------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> recordVerification(String entityType, String entityId, String method, Actor actor) {
-    if (!actor.may(Actor.WRITE)) {
+  public Future<JsonObject> recordVerification(String entityType, String entityId, String method, Caller caller) {
+    if (!caller.mayAny(TrustService.WRITE, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("recording verifications needs trust:write");
     }
     Optional<TrustScore.Method> verified = TrustScore.Method.parse(method);
@@ -333,8 +333,8 @@ public final class TrustServiceImpl implements TrustService {
 
   @Override
   public Future<JsonObject> recordBehaviour(String entityType, String entityId, double delta, String reason,
-                                            Actor actor) {
-    if (!actor.may(Actor.WRITE)) {
+                                            Caller caller) {
+    if (!caller.mayAny(TrustService.WRITE, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("recording behaviour needs trust:write");
     }
     if (!Double.isFinite(delta) || Math.abs(delta) > MAX_BEHAVIOUR_STEP) {
@@ -350,46 +350,46 @@ public final class TrustServiceImpl implements TrustService {
   // ---- federation -------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> federatedServers(Actor actor) {
-    if (!actor.may(Actor.READ)) {
+  public Future<JsonObject> federatedServers(Caller caller) {
+    if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("reading the federation registry needs trust:read");
     }
     return store.servers().map(servers -> new JsonObject().put("servers", new JsonArray(servers)));
   }
 
   @Override
-  public Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Actor actor) {
+  public Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Caller caller) {
     Integer limit = settings == null ? null : settings.getInteger("requests_per_minute");
     if (limit != null && (limit < 1 || limit > 1_000_000)) {
       return TrustError.INVALID_FIELD.fail("requests_per_minute is 1 to 1000000", field("requests_per_minute"));
     }
-    return admin(actor).compose(v -> server(domain))
+    return admin(caller).compose(v -> server(domain))
       .compose(server -> store.putServer(server, limit == null ? config.serverRequestsPerMinute() : limit,
-        actor.principal()));
+        caller.principal()));
   }
 
   @Override
-  public Future<JsonObject> blockFederatedServer(String domain, String reason, Actor actor) {
-    return admin(actor).compose(v -> reasonOf(reason, "reason")).compose(v -> server(domain))
+  public Future<JsonObject> blockFederatedServer(String domain, String reason, Caller caller) {
+    return admin(caller).compose(v -> reasonOf(reason, "reason")).compose(v -> server(domain))
       // A server may be blocked before it is ever seen.
-      .compose(server -> store.addServerIfAbsent(server, config.serverRequestsPerMinute(), actor.principal())
-        .compose(x -> store.setServerState(server, reason, actor.principal()))
+      .compose(server -> store.addServerIfAbsent(server, config.serverRequestsPerMinute(), caller.principal())
+        .compose(x -> store.setServerState(server, reason, caller.principal()))
         .compose(blocked -> store.log(new Entity(Entity.FEDERATED_SERVER, server), "block_server", reason,
-          actor.principal()).map(blocked.orElseThrow())));
+          caller.principal()).map(blocked.orElseThrow())));
   }
 
   @Override
-  public Future<JsonObject> unblockFederatedServer(String domain, Actor actor) {
-    return admin(actor).compose(v -> server(domain))
-      .compose(server -> store.setServerState(server, null, actor.principal())
+  public Future<JsonObject> unblockFederatedServer(String domain, Caller caller) {
+    return admin(caller).compose(v -> server(domain))
+      .compose(server -> store.setServerState(server, null, caller.principal())
         .compose(allowed -> allowed.isEmpty() ? TrustError.NOT_FOUND.<JsonObject>fail("no such federated server")
           : store.log(new Entity(Entity.FEDERATED_SERVER, server), "unblock_server", "unblocked",
-            actor.principal()).map(allowed.get())));
+            caller.principal()).map(allowed.get())));
   }
 
   @Override
-  public Future<JsonObject> checkFederatedServer(String domain, Actor actor) {
-    if (!actor.may(Actor.READ)) {
+  public Future<JsonObject> checkFederatedServer(String domain, Caller caller) {
+    if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("checking a federated server needs trust:read");
     }
     return server(domain).compose(server -> store.server(server)
@@ -515,13 +515,13 @@ public final class TrustServiceImpl implements TrustService {
     }
   }
 
-  private static Future<Void> moderator(Actor actor) {
-    return actor.may(Actor.MODERATE) ? Future.succeededFuture()
+  private static Future<Void> moderator(Caller caller) {
+    return caller.mayAny(TrustService.MODERATE, TrustService.ADMIN) ? Future.succeededFuture()
       : TrustError.FORBIDDEN.fail("moderation needs trust:moderate");
   }
 
-  private static Future<Void> admin(Actor actor) {
-    return actor.may(Actor.ADMIN) ? Future.succeededFuture()
+  private static Future<Void> admin(Caller caller) {
+    return caller.mayAny(TrustService.ADMIN) ? Future.succeededFuture()
       : TrustError.FORBIDDEN.fail("managing federated servers needs trust:admin");
   }
 

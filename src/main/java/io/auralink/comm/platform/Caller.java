@@ -1,4 +1,4 @@
-package io.auralink.comm.trust;
+package io.auralink.comm.platform;
 
 import io.vertx.codegen.annotations.DataObject;
 import io.vertx.core.json.JsonArray;
@@ -8,40 +8,34 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Who asks the trust domain: a person acting as their AuraID (a user token), or a service with scopes
- * ({@code trust:read}, {@code trust:report}, {@code trust:write}, {@code trust:moderate}, {@code trust:admin}).
+ * Who calls a domain over the event bus: a person acting as their AuraID (a user token), or a service with the
+ * scopes of its token. Domains decide what each may do; the api builds it from the verified token.
  */
 @DataObject
-public class Actor {
-
-  public static final String READ = "trust:read";
-  public static final String REPORT = "trust:report";
-  public static final String WRITE = "trust:write";
-  public static final String MODERATE = "trust:moderate";
-  public static final String ADMIN = "trust:admin";
+public class Caller {
 
   private final String auraId;
   private final String service;
   private final Set<String> scopes;
 
-  private Actor(String auraId, String service, Set<String> scopes) {
+  private Caller(String auraId, String service, Set<String> scopes) {
     this.auraId = auraId;
     this.service = service;
     this.scopes = Set.copyOf(scopes);
   }
 
-  public Actor(JsonObject json) {
+  public Caller(JsonObject json) {
     this(json.getString("aura_id"), json.getString("service"), scopes(json.getJsonArray("scopes")));
   }
 
   /** A person acting as their own AuraID. */
-  public static Actor person(String auraId) {
-    return new Actor(auraId, null, Set.of());
+  public static Caller person(String auraId) {
+    return new Caller(auraId, null, Set.of());
   }
 
-  /** A service (another domain, the dashboard, a moderator's console) with its scopes. */
-  public static Actor service(String name, Set<String> scopes) {
-    return new Actor(null, name, scopes);
+  /** A service (another domain, the dashboard, an operator's console) with its scopes. */
+  public static Caller service(String name, Set<String> scopes) {
+    return new Caller(null, name, scopes);
   }
 
   public JsonObject toJson() {
@@ -58,11 +52,13 @@ public class Actor {
     return auraId != null;
   }
 
-  /** Whether the actor holds any of these scopes ({@code trust:admin} holds them all). */
-  public boolean may(String... anyOf) {
-    if (scopes.contains(ADMIN)) {
-      return true;
-    }
+  /** Whether the caller is this person. */
+  public boolean is(String auraId) {
+    return this.auraId != null && this.auraId.equals(auraId);
+  }
+
+  /** Whether the caller holds any of these scopes. */
+  public boolean mayAny(String... anyOf) {
     for (String scope : anyOf) {
       if (scopes.contains(scope)) {
         return true;
@@ -71,7 +67,7 @@ public class Actor {
     return false;
   }
 
-  /** Who acted, for logs, history and events: {@code user:@alice.aura} or {@code service:console}. */
+  /** Who called, for logs, history and events: {@code user:@alice.aura} or {@code service:console}. */
   public String principal() {
     return isPerson() ? "user:" + auraId : "service:" + service;
   }
