@@ -1,0 +1,325 @@
+package io.auralink.comm.mesh.graph;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The hot graph one mesh verticle holds: nodes and links in primitive arrays indexed by a dense node index, with
+ * adjacency lists of (neighbour, link) pairs. It is confined to one thread (the verticle's event loop) and kept
+ * current by {@link #apply(NodeState)}, {@link #remove} and {@link #apply(LinkState)}, each of which ignores
+ * changes older than what it holds. A link may arrive before its nodes: the node's slot waits, absent, until its
+ * record comes.
+ */
+public final class MeshGraph {
+
+  private static final int INITIAL = 1024;
+
+  private final Map<String, Integer> index = new HashMap<>();
+  private final Map<String, IntList> byOwner = new HashMap<>();
+  private final Map<Long, Integer> linkIndex = new HashMap<>();
+  private final Map<String, Long> tombstones = new HashMap<>();
+
+  // nodes
+  private int nodeCount;
+  private String[] ids = new String[INITIAL];
+  private NodeState[] nodes = new NodeState[INITIAL];
+  private byte[] nat = new byte[INITIAL];
+  private boolean[] routable = new boolean[INITIAL];
+  private float[] lat = new float[INITIAL];
+  private float[] lon = new float[INITIAL];
+  private int[][] adjacentNodes = new int[INITIAL][];
+  private int[][] adjacentLinks = new int[INITIAL][];
+  private int[] degree = new int[INITIAL];
+
+  // links
+  private int linkCount;
+  private float[] linkCost = new float[INITIAL];
+  private float[] linkDelay = new float[INITIAL];
+  private float[] linkJitter = new float[INITIAL];
+  private float[] linkLoss = new float[INITIAL];
+  private long[] linkVersion = new long[INITIAL];
+
+  private int presentCount;
+  private int onlineCount;
+
+  // ---- changes ------------------------------------------------------------------------------------------------
+
+  /** Applies a node record unless an equal or newer version (or its removal) is already known. */
+  public boolean apply(NodeState node) {
+    Long removedAt = tombstones.get(node.nodeId());
+    if (removedAt != null && node.version() <= removedAt) {
+      return false;
+    }
+    int i = slot(node.nodeId());
+    NodeState old = nodes[i];
+    if (old != null && old.version() >= node.version()) {
+      return false;
+    }
+    if (old == null) {
+      presentCount++;
+    } else {
+      byOwner.get(old.owner()).remove(i);
+      if (isRoutable(old)) {
+        onlineCount--;
+      }
+    }
+    nodes[i] = node;
+    nat[i] = (byte) node.nat().ordinal();
+    lat[i] = (float) node.latitude();
+    lon[i] = (float) node.longitude();
+    routable[i] = isRoutable(node);
+    if (routable[i]) {
+      onlineCount++;
+    }
+    byOwner.computeIfAbsent(node.owner(), o -> new IntList()).add(i);
+    return true;
+  }
+
+  private static boolean isRoutable(NodeState node) {
+    return node.online() && !node.suspended();
+  }
+
+  /** Removes a node (its links stay, unused, until it comes back). */
+  public boolean remove(String nodeId, long version) {
+    tombstones.merge(nodeId, version, Math::max);
+    Integer i = index.get(nodeId);
+    if (i == null || nodes[i] == null || nodes[i].version() > version) {
+      return false;
+    }
+    byOwner.get(nodes[i].owner()).remove(i);
+    if (routable[i]) {
+      onlineCount--;
+    }
+    presentCount--;
+    nodes[i] = null;
+    routable[i] = false;
+    return true;
+  }
+
+  /** Applies a link record unless an equal or newer version is already known. */
+  public boolean apply(LinkState link) {
+    int a = slot(link.a());
+    int b = slot(link.b());
+    long key = ((long) Math.min(a, b) << 32) | Math.max(a, b);
+    Integer existing = linkIndex.get(key);
+    int l;
+    if (existing == null) {
+      l = linkCount++;
+      growLinks(linkCount);
+      linkIndex.put(key, l);
+      attach(a, b, l);
+      attach(b, a, l);
+    } else {
+      l = existing;
+      if (linkVersion[l] >= link.version()) {
+        return false;
+      }
+    }
+    linkCost[l] = (float) link.cost();
+    linkDelay[l] = (float) link.oneWayDelayMs();
+    linkJitter[l] = (float) link.jitterMs();
+    linkLoss[l] = (float) link.loss();
+    linkVersion[l] = link.version();
+    return true;
+  }
+
+  private void attach(int from, int to, int link) {
+    int d = degree[from];
+    if (adjacentNodes[from] == null) {
+      adjacentNodes[from] = new int[4];
+      adjacentLinks[from] = new int[4];
+    } else if (d == adjacentNodes[from].length) {
+      adjacentNodes[from] = Arrays.copyOf(adjacentNodes[from], d * 2);
+      adjacentLinks[from] = Arrays.copyOf(adjacentLinks[from], d * 2);
+    }
+    adjacentNodes[from][d] = to;
+    adjacentLinks[from][d] = link;
+    degree[from] = d + 1;
+  }
+
+  private int slot(String nodeId) {
+    Integer i = index.get(nodeId);
+    if (i != null) {
+      return i;
+    }
+    int n = nodeCount++;
+    growNodes(nodeCount);
+    ids[n] = nodeId;
+    lat[n] = Float.NaN;
+    lon[n] = Float.NaN;
+    index.put(nodeId, n);
+    return n;
+  }
+
+  private void growNodes(int needed) {
+    if (needed <= ids.length) {
+      return;
+    }
+    int size = ids.length * 2;
+    ids = Arrays.copyOf(ids, size);
+    nodes = Arrays.copyOf(nodes, size);
+    nat = Arrays.copyOf(nat, size);
+    routable = Arrays.copyOf(routable, size);
+    lat = Arrays.copyOf(lat, size);
+    lon = Arrays.copyOf(lon, size);
+    adjacentNodes = Arrays.copyOf(adjacentNodes, size);
+    adjacentLinks = Arrays.copyOf(adjacentLinks, size);
+    degree = Arrays.copyOf(degree, size);
+  }
+
+  private void growLinks(int needed) {
+    if (needed <= linkCost.length) {
+      return;
+    }
+    int size = linkCost.length * 2;
+    linkCost = Arrays.copyOf(linkCost, size);
+    linkDelay = Arrays.copyOf(linkDelay, size);
+    linkJitter = Arrays.copyOf(linkJitter, size);
+    linkLoss = Arrays.copyOf(linkLoss, size);
+    linkVersion = Arrays.copyOf(linkVersion, size);
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------------------------
+
+  /** Slots, including those of nodes not (or no longer) present. */
+  public int capacity() {
+    return nodeCount;
+  }
+
+  public int index(String nodeId) {
+    Integer i = index.get(nodeId);
+    return i == null ? -1 : i;
+  }
+
+  public String id(int i) {
+    return ids[i];
+  }
+
+  /** The node's record, or null if it is not present. */
+  public NodeState node(int i) {
+    return nodes[i];
+  }
+
+  public NodeState node(String nodeId) {
+    int i = index(nodeId);
+    return i < 0 ? null : nodes[i];
+  }
+
+  /** Online and not suspended. */
+  public boolean routable(int i) {
+    return routable[i];
+  }
+
+  public Nat nat(int i) {
+    return Nat.values()[nat[i]];
+  }
+
+  public double latitude(int i) {
+    return lat[i];
+  }
+
+  public double longitude(int i) {
+    return lon[i];
+  }
+
+  /** The node slots of an owner (present nodes only), or an empty list. */
+  public IntList nodesOf(String owner) {
+    IntList list = byOwner.get(owner);
+    return list == null ? IntList.EMPTY : list;
+  }
+
+  public int degree(int i) {
+    return degree[i];
+  }
+
+  public int neighbour(int i, int k) {
+    return adjacentNodes[i][k];
+  }
+
+  public int link(int i, int k) {
+    return adjacentLinks[i][k];
+  }
+
+  /** The link between two slots, or -1. */
+  public int linkBetween(int a, int b) {
+    Integer l = linkIndex.get(((long) Math.min(a, b) << 32) | Math.max(a, b));
+    return l == null ? -1 : l;
+  }
+
+  public double linkCost(int l) {
+    return linkCost[l];
+  }
+
+  public double linkDelay(int l) {
+    return linkDelay[l];
+  }
+
+  public double linkJitter(int l) {
+    return linkJitter[l];
+  }
+
+  public double linkLoss(int l) {
+    return linkLoss[l];
+  }
+
+  public int linkCount() {
+    return linkCount;
+  }
+
+  public int nodeCount() {
+    return presentCount;
+  }
+
+  public int onlineCount() {
+    return onlineCount;
+  }
+
+  /** Counts of routable nodes by type. */
+  public Map<NodeState.Type, Integer> onlineByType() {
+    Map<NodeState.Type, Integer> counts = new HashMap<>();
+    for (NodeState.Type type : NodeState.Type.values()) {
+      counts.put(type, 0);
+    }
+    for (int i = 0; i < nodeCount; i++) {
+      if (routable[i]) {
+        counts.merge(nodes[i].type(), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  /** A growable list of ints with removal by value (owners hold a handful of nodes). */
+  public static final class IntList {
+
+    static final IntList EMPTY = new IntList();
+
+    private int[] values = new int[2];
+    private int size;
+
+    void add(int value) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = value;
+    }
+
+    void remove(int value) {
+      for (int k = 0; k < size; k++) {
+        if (values[k] == value) {
+          System.arraycopy(values, k + 1, values, k, size - k - 1);
+          size--;
+          return;
+        }
+      }
+    }
+
+    public int size() {
+      return size;
+    }
+
+    public int get(int k) {
+      return values[k];
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.auralink.comm.mesh.graph;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One mesh node as replicated cluster-wide: what its owner registered, its liveness and load, and its trust.
+ * {@code version} grows with every change, so that replicas apply changes in order and ignore stale ones.
+ */
+public record NodeState(String nodeId, String owner, String deviceId, Type type, String deviceType, String address,
+                        Nat nat, String region, double latitude, double longitude, int capabilities,
+                        double bandwidthMbps, int maxConnections, int currentConnections, double bandwidthInUseMbps,
+                        boolean online, double trust, boolean suspended, long registeredAt, long version,
+                        long changedAt) {
+
+  public static final int AUDIO = 1;
+  public static final int VIDEO = 2;
+  public static final int SCREEN_SHARE = 4;
+  public static final int AIC = 8;
+  public static final List<String> CAPABILITIES = List.of("audio", "video", "screen_share", "aic");
+
+  public enum Type {
+    PEER, RELAY, EDGE, SUPER_NODE;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Peers are people's devices: they do not carry other people's media. */
+    public boolean relays() {
+      return this != PEER;
+    }
+
+    public static Type parse(String id) {
+      return valueOf(id.toUpperCase(Locale.ROOT));
+    }
+  }
+
+  public static int capabilities(Set<String> names) {
+    int mask = 0;
+    for (int i = 0; i < CAPABILITIES.size(); i++) {
+      if (names.contains(CAPABILITIES.get(i))) {
+        mask |= 1 << i;
+      }
+    }
+    return mask;
+  }
+
+  public boolean hasCoordinates() {
+    return !Double.isNaN(latitude);
+  }
+
+  public JsonObject toJson() {
+    JsonArray caps = new JsonArray();
+    for (int i = 0; i < CAPABILITIES.size(); i++) {
+      if ((capabilities & (1 << i)) != 0) {
+        caps.add(CAPABILITIES.get(i));
+      }
+    }
+    return new JsonObject()
+      .put("node_id", nodeId).put("aura_id", owner).put("device_id", deviceId).put("node_type", type.id())
+      .put("device_type", deviceType).put("address", address).put("nat_type", nat.id()).put("region", region)
+      .put("latitude", hasCoordinates() ? latitude : null).put("longitude", hasCoordinates() ? longitude : null)
+      .put("capabilities", caps).put("bandwidth_mbps", bandwidthMbps).put("max_connections", maxConnections)
+      .put("current_connections", currentConnections).put("bandwidth_in_use_mbps", bandwidthInUseMbps)
+      .put("online", online).put("trust_score", trust).put("suspended", suspended)
+      .put("registered_at", registeredAt).put("version", version).put("changed_at", changedAt);
+  }
+
+  public static NodeState fromJson(JsonObject json) {
+    Double lat = json.getDouble("latitude");
+    Double lon = json.getDouble("longitude");
+    List<String> caps = new ArrayList<>();
+    json.getJsonArray("capabilities", new JsonArray()).forEach(c -> caps.add(String.valueOf(c)));
+    return new NodeState(json.getString("node_id"), json.getString("aura_id"), json.getString("device_id"),
+      Type.parse(json.getString("node_type")), json.getString("device_type"), json.getString("address"),
+      Nat.parse(json.getString("nat_type")).orElse(Nat.UNKNOWN), json.getString("region"),
+      lat == null ? Double.NaN : lat, lon == null ? Double.NaN : lon, capabilities(Set.copyOf(caps)),
+      json.getDouble("bandwidth_mbps"), json.getInteger("max_connections"),
+      json.getInteger("current_connections", 0), json.getDouble("bandwidth_in_use_mbps", 0.0),
+      json.getBoolean("online", false), json.getDouble("trust_score", 50.0), json.getBoolean("suspended", false),
+      json.getLong("registered_at", 0L), json.getLong("version", 0L), json.getLong("changed_at", 0L));
+  }
+
+  public NodeState withLiveness(boolean online, int connections, double bandwidthInUse) {
+    return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
+      capabilities, bandwidthMbps, maxConnections, connections, bandwidthInUse, online, trust, suspended,
+      registeredAt, version, changedAt);
+  }
+
+  public NodeState withTrust(double trust, boolean suspended) {
+    return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
+      capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
+      registeredAt, version, changedAt);
+  }
+
+  /** The same node, stamped as the next version. */
+  public NodeState next(long previousVersion, long now) {
+    return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
+      capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
+      registeredAt, previousVersion + 1, now);
+  }
+
+  /** Equal in everything but version and time stamp. */
+  public boolean sameAs(NodeState other) {
+    return other != null && next(0, 0).equals(other.next(0, 0));
+  }
+}

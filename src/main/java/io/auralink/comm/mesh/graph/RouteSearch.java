@@ -1,0 +1,526 @@
+package io.auralink.comm.mesh.graph;
+
+import io.auralink.comm.mesh.quality.EModel;
+import io.auralink.comm.mesh.quality.LinkModel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Route selection over a {@link MeshGraph}, reading only local memory. For the two parties' routable nodes that
+ * support the media:
+ * <ol>
+ *   <li><b>direct</b>: the cheapest pair that can reach each other (a measured link between them, or NAT types that
+ *       hole-punch, {@link Nat#direct});</li>
+ *   <li><b>one relay</b>: the cheapest eligible relay linked (measured) to a node of either party, its other leg
+ *       measured or estimated where the NATs allow;</li>
+ *   <li><b>multi-hop</b>: the cheapest path through 2 to {@code maxHops} eligible relays over measured links, by a
+ *       hop-bounded relaxation (Bellman–Ford by layers) in preallocated arrays;</li>
+ *   <li><b>central</b>: the configured media-server region nearest both parties.</li>
+ * </ol>
+ * A relay is eligible when it is routable (online, not suspended), not a peer, trusted at least
+ * {@code minRelayTrust}, has spare connections and bandwidth, supports the media, and belongs to neither party.
+ * The first of tiers 1–3 whose predicted MOS is at least {@link #ACCEPTABLE_MOS} is chosen, else the central route if
+ * it is acceptable, else whichever predicts the best MOS. A current route is kept unless the choice is at least
+ * {@link #SWITCH_GAIN_MS} and a third faster. Ties are broken by node id, so the answer is the same for the same graph.
+ * One instance per graph and thread: its scratch arrays are reused by every query.
+ */
+public final class RouteSearch {
+
+  public static final double ACCEPTABLE_MOS = 3.6;
+  public static final double RELAY_PROCESSING_MS = 1;
+  public static final double RELAY_LOAD_COST_MS = 10;
+  public static final double CENTRAL_PROCESSING_MS = 5;
+  public static final double SWITCH_GAIN_MS = 10;
+  public static final int MAX_HOPS_LIMIT = 6;
+  public static final String CENTRAL_PREFIX = "central:";
+
+  public enum Tier {
+    DIRECT(1), RELAY(2), MULTI_HOP(3), CENTRAL(4);
+
+    private final int number;
+
+    Tier(int number) {
+      this.number = number;
+    }
+
+    public int number() {
+      return number;
+    }
+
+    public String id() {
+      return name().toLowerCase();
+    }
+  }
+
+  /** A media-server region (LiveKit) with its location; NaN coordinates when unknown. */
+  public record Region(String name, double latitude, double longitude) {
+  }
+
+  /**
+   * What is asked: the two parties, the capability mask the media needs (plus AIC if required), the bandwidth a relay
+   * must have spare, the hop limit and relay trust floor, and the route the call is on now (empty if none).
+   */
+  public record Query(String source, String destination, int capabilities, double bandwidthMbps, int maxHops,
+                      double minRelayTrust, List<String> currentPath) {
+  }
+
+  /** One possible route and what it predicts. */
+  public record Candidate(Tier tier, List<String> path, List<String> relays, double latencyMs, double jitterMs,
+                          double loss, double cost) {
+
+    public double rFactor() {
+      return EModel.rFactor(latencyMs, jitterMs, loss);
+    }
+
+    public double mos() {
+      return EModel.mos(rFactor());
+    }
+
+    /** 0–100: the R factor, clamped. */
+    public double score() {
+      return Math.max(0, Math.min(100, rFactor()));
+    }
+  }
+
+  /** The chosen route, up to two alternatives, and why. */
+  public record Decision(Candidate chosen, List<Candidate> alternatives, List<String> reasons) {
+  }
+
+  private final MeshGraph graph;
+  private final List<Region> regions;
+
+  // Scratch, reused by every query: per layer, best cost and predecessor of each slot, and a stamp saying whether
+  // the entry belongs to the current query (so nothing is cleared between queries).
+  private float[][] dist = new float[0][];
+  private int[][] prev = new int[0][];
+  private int[][] seen = new int[0][];
+  private int[][] frontier = new int[0][];
+  private int[] frontierSize = new int[MAX_HOPS_LIMIT + 1];
+  private int[] destinationMark = new int[0];
+  private int[] relayMark = new int[0];
+  private int stamp;
+
+  public RouteSearch(MeshGraph graph, List<Region> regions) {
+    this.graph = graph;
+    this.regions = regions.isEmpty() ? List.of(new Region("default", Double.NaN, Double.NaN)) : List.copyOf(regions);
+  }
+
+  public Decision route(Query q) {
+    prepare();
+    List<String> reasons = new ArrayList<>();
+    int[] sources = endpoints(q.source(), q);
+    int[] destinations = endpoints(q.destination(), q);
+    Candidate direct = null;
+    Candidate relay = null;
+    Candidate multi = null;
+    if (sources.length == 0 || destinations.length == 0) {
+      reasons.add("no routable node of " + (sources.length == 0 ? q.source() : q.destination())
+        + " supports the media: only the central media server can connect them");
+    } else {
+      direct = direct(sources, destinations);
+      reasons.add(direct == null ? "direct: no pair of nodes can reach each other (NAT types)"
+        : "direct: " + direct.path().get(0) + " (" + nat(direct.path().get(0)) + ") and " + direct.path().get(1)
+          + " (" + nat(direct.path().get(1)) + ") can connect, MOS " + round(direct.mos()));
+      relay = oneRelay(sources, destinations, q);
+      reasons.add(relay == null ? "one relay: no eligible relay linked to either party"
+        : "one relay: " + relay.relays().get(0) + " is the cheapest eligible relay, MOS " + round(relay.mos()));
+      if (q.maxHops() >= 2) {
+        multi = multiHop(sources, destinations, q);
+        reasons.add(multi == null ? "multi-hop: no path through 2 to " + q.maxHops() + " relays"
+          : "multi-hop: cheapest path through " + multi.relays().size() + " relays, MOS " + round(multi.mos()));
+      }
+    }
+    Candidate central = central(sources, destinations);
+    List<Candidate> all = new ArrayList<>();
+    for (Candidate c : new Candidate[] {direct, relay, multi, central}) {
+      if (c != null) {
+        all.add(c);
+      }
+    }
+    Candidate chosen = choose(direct, relay, multi, central, all, reasons);
+    Candidate current = q.currentPath().isEmpty() ? null : current(q, sources, destinations);
+    if (current != null && !current.path().equals(chosen.path())) {
+      boolean clearlyBetter = chosen.latencyMs() <= current.latencyMs() - SWITCH_GAIN_MS
+        && chosen.latencyMs() <= current.latencyMs() * 2 / 3;
+      if (!clearlyBetter) {
+        reasons.add("kept the current route: the best other route is not " + (int) SWITCH_GAIN_MS
+          + " ms and a third faster");
+        all.add(current);
+        chosen = current;
+      }
+    }
+    Candidate picked = chosen;
+    List<Candidate> alternatives = all.stream().filter(c -> !c.path().equals(picked.path()))
+      .sorted(Comparator.comparingDouble(Candidate::cost).thenComparing(c -> c.tier().number())).limit(2).toList();
+    return new Decision(chosen, alternatives, reasons);
+  }
+
+  /** Tier 3 alone: the cheapest path through 2 to {@code maxHops} relays, or null (for tests and benchmarks). */
+  public Candidate multiHop(Query q) {
+    prepare();
+    int[] sources = endpoints(q.source(), q);
+    int[] destinations = endpoints(q.destination(), q);
+    return sources.length == 0 || destinations.length == 0 || q.maxHops() < 2 ? null
+      : multiHop(sources, destinations, q);
+  }
+
+  private Candidate choose(Candidate direct, Candidate relay, Candidate multi, Candidate central, List<Candidate> all,
+                           List<String> reasons) {
+    for (Candidate c : new Candidate[] {direct, relay, multi}) {
+      if (c != null && c.mos() >= ACCEPTABLE_MOS) {
+        reasons.add("chose tier " + c.tier().number() + " (" + c.tier().id() + "): the first whose MOS is at least "
+          + ACCEPTABLE_MOS);
+        return c;
+      }
+    }
+    if (central.mos() >= ACCEPTABLE_MOS) {
+      reasons.add("chose the central media server in " + central.path().get(0).substring(CENTRAL_PREFIX.length())
+        + ": no peer-to-peer route is acceptable");
+      return central;
+    }
+    Candidate best = all.stream().max(Comparator.comparingDouble(Candidate::mos)
+      .thenComparing(c -> -c.tier().number())).orElseThrow();
+    reasons.add("no route reaches MOS " + ACCEPTABLE_MOS + ": chose the best predicted, tier " + best.tier().number());
+    return best;
+  }
+
+  // ---- endpoints and eligibility ----------------------------------------------------------------------------
+
+  private int[] endpoints(String owner, Query q) {
+    MeshGraph.IntList list = graph.nodesOf(owner);
+    int count = 0;
+    int[] found = new int[list.size()];
+    for (int k = 0; k < list.size(); k++) {
+      int i = list.get(k);
+      if (graph.routable(i) && (graph.node(i).capabilities() & q.capabilities()) == q.capabilities()) {
+        found[count++] = i;
+      }
+    }
+    Integer[] boxed = new Integer[count];
+    for (int k = 0; k < count; k++) {
+      boxed[k] = found[k];
+    }
+    Arrays.sort(boxed, Comparator.comparing(graph::id));
+    return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+  }
+
+  boolean eligibleRelay(int i, Query q) {
+    NodeState n = graph.node(i);
+    return n != null && graph.routable(i) && n.type().relays() && n.trust() >= q.minRelayTrust()
+      && (n.capabilities() & q.capabilities()) == q.capabilities()
+      && n.currentConnections() < n.maxConnections()
+      && n.bandwidthInUseMbps() + q.bandwidthMbps() <= n.bandwidthMbps()
+      && !n.owner().equals(q.source()) && !n.owner().equals(q.destination());
+  }
+
+  private double relayCost(int i) {
+    NodeState n = graph.node(i);
+    return RELAY_PROCESSING_MS + RELAY_LOAD_COST_MS * n.currentConnections() / Math.max(1, n.maxConnections());
+  }
+
+  /** Cost of the leg between two slots: measured, or estimated if their NATs let them connect; NaN if neither. */
+  private double legCost(int a, int b) {
+    int l = graph.linkBetween(a, b);
+    if (l >= 0) {
+      return graph.linkCost(l);
+    }
+    if (!Nat.direct(graph.nat(a), graph.nat(b))) {
+      return Double.NaN;
+    }
+    return LinkModel.cost(estimatedDelay(a, b), LinkModel.ESTIMATED_JITTER_MS, LinkModel.ESTIMATED_LOSS);
+  }
+
+  private double estimatedDelay(int a, int b) {
+    NodeState x = graph.node(a);
+    NodeState y = graph.node(b);
+    boolean sameRegion = x.region() != null && x.region().equals(y.region());
+    return LinkModel.estimatedDelayMs(graph.latitude(a), graph.longitude(a), graph.latitude(b), graph.longitude(b),
+      sameRegion);
+  }
+
+  // ---- tier 1 -----------------------------------------------------------------------------------------------
+
+  private Candidate direct(int[] sources, int[] destinations) {
+    double best = Double.POSITIVE_INFINITY;
+    int bs = -1;
+    int bd = -1;
+    for (int s : sources) {
+      for (int d : destinations) {
+        double cost = legCost(s, d);
+        if (cost < best) {
+          best = cost;
+          bs = s;
+          bd = d;
+        }
+      }
+    }
+    return bs < 0 ? null : candidate(Tier.DIRECT, new int[] {bs, bd});
+  }
+
+  // ---- tier 2 -----------------------------------------------------------------------------------------------
+
+  private Candidate oneRelay(int[] sources, int[] destinations, Query q) {
+    double best = Double.POSITIVE_INFINITY;
+    int[] bestPath = null;
+    for (int[] side : new int[][] {sources, destinations}) {
+      for (int e : side) {
+        for (int k = 0; k < graph.degree(e); k++) {
+          int r = graph.neighbour(e, k);
+          if (relayMark[r] == stamp || !eligibleRelay(r, q)) {
+            continue;
+          }
+          relayMark[r] = stamp;
+          int s = cheapestLeg(sources, r);
+          int d = cheapestLeg(destinations, r);
+          if (s < 0 || d < 0) {
+            continue;
+          }
+          double cost = legCost(s, r) + relayCost(r) + legCost(r, d);
+          if (cost < best || (cost == best && graph.id(r).compareTo(graph.id(bestPath[1])) < 0)) {
+            best = cost;
+            bestPath = new int[] {s, r, d};
+          }
+        }
+      }
+    }
+    return bestPath == null ? null : candidate(Tier.RELAY, bestPath);
+  }
+
+  private int cheapestLeg(int[] endpoints, int relay) {
+    double best = Double.POSITIVE_INFINITY;
+    int found = -1;
+    for (int e : endpoints) {
+      double cost = legCost(e, relay);
+      if (cost < best) {
+        best = cost;
+        found = e;
+      }
+    }
+    return found;
+  }
+
+  // ---- tier 3 -----------------------------------------------------------------------------------------------
+
+  /**
+   * Layer h holds, for each relay, the cheapest cost of reaching it as the h-th relay from any source over measured
+   * links. Exact for "at most H relays" (with non-negative costs the best walk is a simple path).
+   */
+  private Candidate multiHop(int[] sources, int[] destinations, Query q) {
+    int maxHops = Math.min(q.maxHops(), MAX_HOPS_LIMIT);
+    for (int d : destinations) {
+      destinationMark[d] = stamp;
+    }
+    frontierSize[1] = 0;
+    for (int s : sources) {
+      relax(1, s, 0, q);
+    }
+    double best = Double.POSITIVE_INFINITY;
+    int bestLayer = -1;
+    int bestRelay = -1;
+    int bestDestination = -1;
+    for (int h = 1; h <= maxHops; h++) {
+      if (h >= 2) {
+        for (int k = 0; k < frontierSize[h]; k++) {
+          int v = frontier[h][k];
+          for (int e = 0; e < graph.degree(v); e++) {
+            int d = graph.neighbour(v, e);
+            if (destinationMark[d] != stamp) {
+              continue;
+            }
+            double cost = dist[h][v] + graph.linkCost(graph.link(v, e));
+            if (cost < best || (cost == best && graph.id(v).compareTo(graph.id(bestRelay)) < 0)) {
+              best = cost;
+              bestLayer = h;
+              bestRelay = v;
+              bestDestination = d;
+            }
+          }
+        }
+      }
+      if (h < maxHops) {
+        frontierSize[h + 1] = 0;
+        for (int k = 0; k < frontierSize[h]; k++) {
+          int u = frontier[h][k];
+          relax(h + 1, u, dist[h][u], q);
+        }
+      }
+    }
+    if (bestLayer < 0) {
+      return null;
+    }
+    int[] path = new int[bestLayer + 2];
+    path[bestLayer + 1] = bestDestination;
+    int v = bestRelay;
+    for (int h = bestLayer; h >= 1; h--) {
+      path[h] = v;
+      v = prev[h][v];
+    }
+    path[0] = v;
+    return candidate(Tier.MULTI_HOP, path);
+  }
+
+  /** From {@code u} (reached at cost {@code base}), offers each eligible relay neighbour to layer {@code h}. */
+  private void relax(int h, int u, double base, Query q) {
+    for (int e = 0; e < graph.degree(u); e++) {
+      int v = graph.neighbour(u, e);
+      if (v == u || !eligibleRelay(v, q)) {
+        continue;
+      }
+      float cost = (float) (base + graph.linkCost(graph.link(u, e)) + relayCost(v));
+      if (seen[h][v] != stamp) {
+        seen[h][v] = stamp;
+        dist[h][v] = cost;
+        prev[h][v] = u;
+        frontier[h][frontierSize[h]++] = v;
+      } else if (cost < dist[h][v] || (cost == dist[h][v] && graph.id(u).compareTo(graph.id(prev[h][v])) < 0)) {
+        dist[h][v] = cost;
+        prev[h][v] = u;
+      }
+    }
+  }
+
+  // ---- tier 4 -----------------------------------------------------------------------------------------------
+
+  private Candidate central(int[] sources, int[] destinations) {
+    Candidate best = null;
+    for (Region region : regions) {
+      double latency = centralLeg(sources, region) + centralLeg(destinations, region) + CENTRAL_PROCESSING_MS;
+      double jitter = 2 * LinkModel.ESTIMATED_JITTER_MS;
+      double loss = 1 - (1 - LinkModel.ESTIMATED_LOSS) * (1 - LinkModel.ESTIMATED_LOSS);
+      Candidate c = new Candidate(Tier.CENTRAL, List.of(CENTRAL_PREFIX + region.name()), List.of(), latency, jitter,
+        loss, LinkModel.cost(latency, jitter, loss));
+      if (best == null || c.cost() < best.cost()) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** A party's leg to a region: from its first node (by id) with coordinates, or its region name, or unknown. */
+  private double centralLeg(int[] endpoints, Region region) {
+    for (int e : endpoints) {
+      if (!Double.isNaN(graph.latitude(e))) {
+        return LinkModel.estimatedDelayMs(graph.latitude(e), graph.longitude(e), region.latitude(),
+          region.longitude(), region.name().equals(graph.node(e).region()));
+      }
+    }
+    boolean sameRegion = endpoints.length > 0 && region.name().equals(graph.node(endpoints[0]).region());
+    return sameRegion ? LinkModel.SAME_REGION_DELAY_MS : LinkModel.OTHER_REGION_DELAY_MS;
+  }
+
+  // ---- current route ----------------------------------------------------------------------------------------
+
+  /** The route the call is on, predicted on today's graph, or null if it is no longer usable. */
+  private Candidate current(Query q, int[] sources, int[] destinations) {
+    List<String> path = q.currentPath();
+    if (path.size() == 1 && path.get(0).startsWith(CENTRAL_PREFIX)) {
+      String name = path.get(0).substring(CENTRAL_PREFIX.length());
+      return regions.stream().filter(r -> r.name().equals(name)).findFirst().map(r -> {
+        double latency = centralLeg(sources, r) + centralLeg(destinations, r) + CENTRAL_PROCESSING_MS;
+        double jitter = 2 * LinkModel.ESTIMATED_JITTER_MS;
+        double loss = 1 - (1 - LinkModel.ESTIMATED_LOSS) * (1 - LinkModel.ESTIMATED_LOSS);
+        return new Candidate(Tier.CENTRAL, List.copyOf(path), List.of(), latency, jitter, loss,
+          LinkModel.cost(latency, jitter, loss));
+      }).orElse(null);
+    }
+    if (path.size() < 2) {
+      return null;
+    }
+    int[] slots = new int[path.size()];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = graph.index(path.get(k));
+      if (slots[k] < 0) {
+        return null;
+      }
+    }
+    if (!contains(sources, slots[0]) || !contains(destinations, slots[slots.length - 1])) {
+      return null;
+    }
+    for (int k = 1; k < slots.length - 1; k++) {
+      if (!eligibleRelay(slots[k], q)) {
+        return null;
+      }
+    }
+    for (int k = 0; k + 1 < slots.length; k++) {
+      if (Double.isNaN(legCost(slots[k], slots[k + 1]))) {
+        return null;
+      }
+    }
+    int relays = slots.length - 2;
+    return candidate(relays == 0 ? Tier.DIRECT : relays == 1 ? Tier.RELAY : Tier.MULTI_HOP, slots);
+  }
+
+  private static boolean contains(int[] values, int value) {
+    for (int v : values) {
+      if (v == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- shared -----------------------------------------------------------------------------------------------
+
+  /** The prediction of a path of slots: delays, jitters and costs add up, losses compound. */
+  private Candidate candidate(Tier tier, int[] slots) {
+    double latency = 0;
+    double jitter = 0;
+    double delivered = 1;
+    double cost = 0;
+    List<String> ids = new ArrayList<>(slots.length);
+    for (int k = 0; k < slots.length; k++) {
+      ids.add(graph.id(slots[k]));
+      if (k > 0 && k < slots.length - 1) {
+        latency += RELAY_PROCESSING_MS;
+        cost += relayCost(slots[k]);
+      }
+      if (k + 1 < slots.length) {
+        int l = graph.linkBetween(slots[k], slots[k + 1]);
+        double delay = l >= 0 ? graph.linkDelay(l) : estimatedDelay(slots[k], slots[k + 1]);
+        double legJitter = l >= 0 ? graph.linkJitter(l) : LinkModel.ESTIMATED_JITTER_MS;
+        double legLoss = l >= 0 ? graph.linkLoss(l) : LinkModel.ESTIMATED_LOSS;
+        latency += delay;
+        jitter += legJitter;
+        delivered *= 1 - legLoss;
+        cost += l >= 0 ? graph.linkCost(l) : LinkModel.cost(delay, legJitter, legLoss);
+      }
+    }
+    return new Candidate(tier, List.copyOf(ids), List.copyOf(ids.subList(1, ids.size() - 1)), latency, jitter,
+      1 - delivered, cost);
+  }
+
+  private String nat(String nodeId) {
+    return graph.nat(graph.index(nodeId)).id();
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  /** Grows the scratch arrays with the graph (rarely), and starts a new query stamp. */
+  private void prepare() {
+    int n = graph.capacity();
+    if (destinationMark.length < n) {
+      int size = Math.max(n, destinationMark.length * 2);
+      dist = new float[MAX_HOPS_LIMIT + 1][size];
+      prev = new int[MAX_HOPS_LIMIT + 1][size];
+      seen = new int[MAX_HOPS_LIMIT + 1][size];
+      frontier = new int[MAX_HOPS_LIMIT + 1][size];
+      destinationMark = new int[size];
+      relayMark = new int[size];
+      stamp = 0;
+    }
+    if (stamp == Integer.MAX_VALUE) {
+      for (int[] layer : seen) {
+        Arrays.fill(layer, 0);
+      }
+      Arrays.fill(destinationMark, 0);
+      Arrays.fill(relayMark, 0);
+      stamp = 0;
+    }
+    stamp++;
+  }
+}

@@ -1,0 +1,365 @@
+package io.auralink.comm.mesh.graph;
+
+import io.auralink.comm.mesh.quality.LinkModel;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+
+import static io.auralink.comm.mesh.graph.GraphFixtures.AUDIO_VIDEO;
+import static io.auralink.comm.mesh.graph.GraphFixtures.link;
+import static io.auralink.comm.mesh.graph.GraphFixtures.node;
+import static io.auralink.comm.mesh.graph.GraphFixtures.peer;
+import static io.auralink.comm.mesh.graph.GraphFixtures.query;
+import static io.auralink.comm.mesh.graph.GraphFixtures.relay;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every tier in crafted graphs, the rules relays follow, and tier 3 against a brute-force oracle. */
+class RouteSearchTest {
+
+  private static final String A = "@alice.aura";
+  private static final String B = "@bob.aura";
+  private static final List<RouteSearch.Region> REGIONS = List.of(
+    new RouteSearch.Region("eu-west", 53.35, -6.26), new RouteSearch.Region("us-east", 39.04, -77.49));
+
+  private static RouteSearch.Decision route(MeshGraph graph, RouteSearch.Query query) {
+    return new RouteSearch(graph, REGIONS).route(query);
+  }
+
+  @Test
+  void tier1_direct_when_the_nats_allow_it() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.FULL_CONE));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(RouteSearch.Tier.DIRECT, d.chosen().tier());
+    assertEquals(List.of("a1", "b1"), d.chosen().path());
+    assertTrue(d.chosen().mos() >= RouteSearch.ACCEPTABLE_MOS);
+    assertEquals(RouteSearch.Tier.CENTRAL, d.alternatives().get(0).tier());
+  }
+
+  @Test
+  void tier2_one_relay_trusted_with_capacity_and_owned_by_neither_party() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(relay("r-good", 80));
+    g.apply(relay("r-untrusted", 59));
+    g.apply(node("r-bobs", B, NodeState.Type.SUPER_NODE, Nat.PUBLIC, 95));
+    NodeState full = relay("r-full", 90);
+    g.apply(full.withLiveness(true, full.maxConnections(), 0));
+    g.apply(node("r-peer", "@carol.aura", NodeState.Type.PEER, Nat.PUBLIC, 90));
+    for (String r : List.of("r-untrusted", "r-bobs", "r-full", "r-peer")) {
+      g.apply(link("a1", r, 4));
+      g.apply(link(r, "b1", 4));
+    }
+    g.apply(link("a1", "r-good", 30));
+    g.apply(link("r-good", "b1", 30));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(RouteSearch.Tier.RELAY, d.chosen().tier(), d.reasons().toString());
+    assertEquals(List.of("a1", "r-good", "b1"), d.chosen().path());
+    assertEquals(List.of("r-good"), d.chosen().relays());
+  }
+
+  @Test
+  void tier3_multi_hop_through_relays_behind_nats() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(node("r1", "@op.aura", NodeState.Type.RELAY, Nat.SYMMETRIC, 80));
+    g.apply(node("r2", "@op.aura", NodeState.Type.EDGE, Nat.SYMMETRIC, 80));
+    g.apply(link("a1", "r1", 20));
+    g.apply(link("r1", "r2", 20));
+    g.apply(link("r2", "b1", 20));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(RouteSearch.Tier.MULTI_HOP, d.chosen().tier(), d.reasons().toString());
+    assertEquals(List.of("a1", "r1", "r2", "b1"), d.chosen().path());
+    assertEquals(30 + 2 * RouteSearch.RELAY_PROCESSING_MS, d.chosen().latencyMs(), 1e-6);
+  }
+
+  @Test
+  void tier4_central_in_the_region_nearest_the_parties() {
+    MeshGraph g = new MeshGraph();
+    g.apply(located("a1", A, 48.85, 2.35));   // Paris
+    g.apply(located("b1", B, 52.52, 13.40));  // Berlin
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(RouteSearch.Tier.CENTRAL, d.chosen().tier());
+    assertEquals(List.of("central:eu-west"), d.chosen().path());
+    assertTrue(d.chosen().relays().isEmpty());
+  }
+
+  @Test
+  void a_party_without_a_routable_node_goes_central() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.PUBLIC));
+    NodeState offline = peer("b1", B, Nat.PUBLIC);
+    g.apply(offline.withLiveness(false, 0, 0).next(1, 0));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(RouteSearch.Tier.CENTRAL, d.chosen().tier());
+    assertTrue(d.reasons().get(0).contains(B), d.reasons().toString());
+  }
+
+  private static NodeState located(String id, String owner, double lat, double lon) {
+    NodeState n = peer(id, owner, Nat.SYMMETRIC);
+    return new NodeState(n.nodeId(), n.owner(), n.deviceId(), n.type(), n.deviceType(), n.address(), n.nat(), null,
+      lat, lon, n.capabilities(), n.bandwidthMbps(), n.maxConnections(), 0, 0, true, 50, false, 0, 1, 0);
+  }
+
+  @Test
+  void the_hop_limit_is_respected() {
+    MeshGraph g = chain(4);
+    assertEquals(RouteSearch.Tier.CENTRAL, route(g, query(A, B, 3)).chosen().tier());
+    assertNull(new RouteSearch(g, REGIONS).multiHop(query(A, B, 3)));
+    RouteSearch.Decision four = route(g, query(A, B, 4));
+    assertEquals(RouteSearch.Tier.MULTI_HOP, four.chosen().tier());
+    assertEquals(4, four.chosen().relays().size());
+  }
+
+  private static MeshGraph chain(int relays) {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    String previous = "a1";
+    for (int k = 1; k <= relays; k++) {
+      g.apply(node("r" + k, "@op.aura", NodeState.Type.RELAY, Nat.SYMMETRIC, 80));
+      g.apply(link(previous, "r" + k, 10));
+      previous = "r" + k;
+    }
+    g.apply(link(previous, "b1", 10));
+    return g;
+  }
+
+  @Test
+  void suspended_and_offline_relays_are_skipped_at_once() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(relay("r-fast", 80));
+    g.apply(relay("r-slow", 80));
+    g.apply(link("a1", "r-fast", 10));
+    g.apply(link("r-fast", "b1", 10));
+    g.apply(link("a1", "r-slow", 40));
+    g.apply(link("r-slow", "b1", 40));
+    assertEquals("r-fast", route(g, query(A, B, 3)).chosen().relays().get(0));
+    g.apply(g.node("r-fast").withTrust(80, true).next(1, 0));
+    assertEquals("r-slow", route(g, query(A, B, 3)).chosen().relays().get(0));
+    g.apply(g.node("r-slow").withLiveness(false, 0, 0).next(1, 0));
+    assertEquals(RouteSearch.Tier.CENTRAL, route(g, query(A, B, 3)).chosen().tier());
+  }
+
+  @Test
+  void aic_and_media_capabilities_filter_endpoints_and_relays() {
+    MeshGraph g = new MeshGraph();
+    NodeState a = peer("a1", A, Nat.SYMMETRIC);
+    g.apply(a);
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    NodeState noAic = relay("r-plain", 80);
+    g.apply(new NodeState(noAic.nodeId(), noAic.owner(), noAic.deviceId(), noAic.type(), noAic.deviceType(),
+      noAic.address(), noAic.nat(), noAic.region(), Double.NaN, Double.NaN, AUDIO_VIDEO, 100, 50, 0, 0, true, 80,
+      false, 0, 1, 0));
+    g.apply(link("a1", "r-plain", 10));
+    g.apply(link("r-plain", "b1", 10));
+    RouteSearch.Query withAic = new RouteSearch.Query(A, B, AUDIO_VIDEO | NodeState.AIC, 1.6, 3, 60, List.of());
+    assertEquals(RouteSearch.Tier.RELAY, route(g, query(A, B, 3)).chosen().tier());
+    assertEquals(RouteSearch.Tier.CENTRAL, route(g, withAic).chosen().tier());
+  }
+
+  @Test
+  void the_current_route_is_kept_unless_another_is_clearly_better() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(relay("r1", 80));
+    g.apply(relay("r2", 80));
+    g.apply(link("a1", "r1", 40));
+    g.apply(link("r1", "b1", 40));
+    g.apply(link("a1", "r2", 34));
+    g.apply(link("r2", "b1", 34));
+    List<String> current = List.of("a1", "r1", "b1");
+    RouteSearch.Query q = new RouteSearch.Query(A, B, AUDIO_VIDEO, 1.6, 3, 60, current);
+    RouteSearch.Decision kept = route(g, q);
+    assertEquals(current, kept.chosen().path(), "6 ms faster is not clearly better");
+    assertEquals(List.of("a1", "r2", "b1"), kept.alternatives().get(0).path());
+    g.apply(newer(link("a1", "r2", 10)));
+    g.apply(newer(link("r2", "b1", 10)));
+    assertEquals(List.of("a1", "r2", "b1"), route(g, q).chosen().path(), "30 ms and more than a third faster");
+  }
+
+  private static LinkState newer(LinkState l) {
+    return new LinkState(l.a(), l.b(), l.rttMs(), l.jitterMs(), l.loss(), l.bandwidthMbps(), l.samples(),
+      l.version() + 1, l.changedAt());
+  }
+
+  @Test
+  void the_answer_does_not_depend_on_the_order_the_graph_was_built_in() {
+    List<Object> parts = new ArrayList<>(List.of(peer("a1", A, Nat.SYMMETRIC), peer("a2", A, Nat.SYMMETRIC),
+      peer("b1", B, Nat.SYMMETRIC), relay("r1", 80), relay("r2", 80), relay("r3", 80),
+      link("a1", "r1", 10), link("a2", "r2", 10), link("r1", "b1", 10), link("r2", "b1", 10), link("a1", "r3", 10),
+      link("r3", "b1", 10)));
+    RouteSearch.Decision first = null;
+    for (long seed = 0; seed < 20; seed++) {
+      Collections.shuffle(parts, new Random(seed));
+      MeshGraph g = new MeshGraph();
+      parts.forEach(p -> {
+        if (p instanceof NodeState n) {
+          g.apply(n);
+        } else {
+          g.apply((LinkState) p);
+        }
+      });
+      RouteSearch.Decision d = route(g, query(A, B, 3));
+      if (first == null) {
+        first = d;
+      }
+      assertEquals(first.chosen().path(), d.chosen().path());
+      assertEquals(first.alternatives().stream().map(RouteSearch.Candidate::path).toList(),
+        d.alternatives().stream().map(RouteSearch.Candidate::path).toList());
+    }
+    assertEquals(List.of("a1", "r1", "b1"), first.chosen().path());
+  }
+
+  @Test
+  void stale_and_removed_records_do_not_come_back() {
+    MeshGraph g = new MeshGraph();
+    NodeState a = peer("a1", A, Nat.PUBLIC);
+    g.apply(a.next(4, 0));
+    assertFalse(g.apply(a.withLiveness(false, 0, 0).next(2, 0)), "an older version is ignored");
+    assertTrue(g.node("a1").online());
+    assertTrue(g.remove("a1", 5));
+    assertFalse(g.apply(a.next(4, 0)), "a snapshot taken before the removal does not resurrect it");
+    assertNull(g.node("a1"));
+    assertEquals(0, g.nodeCount());
+  }
+
+  // ---- tier 3 against an oracle -------------------------------------------------------------------------------
+
+  @Test
+  void multi_hop_cost_matches_a_brute_force_dijkstra_on_random_graphs() {
+    int compared = 0;
+    int found = 0;
+    for (long seed = 1; seed <= 400; seed++) {
+      Random random = new Random(seed);
+      MeshGraph g = new MeshGraph();
+      List<NodeState> nodes = new ArrayList<>();
+      int n = 20 + random.nextInt(60);
+      for (int i = 0; i < n; i++) {
+        String owner = i < 2 ? A : i < 4 ? B : "@op" + random.nextInt(5) + ".aura";
+        NodeState.Type type = i < 4 ? NodeState.Type.PEER : NodeState.Type.values()[random.nextInt(4)];
+        NodeState node = new NodeState("n" + i, owner, "d" + i, type, "server", "x", Nat.SYMMETRIC, "r",
+          Double.NaN, Double.NaN, random.nextInt(10) == 0 ? NodeState.AUDIO : GraphFixtures.ALL, 50 + random.nextInt(50),
+          10, random.nextInt(12), random.nextDouble() * 10, random.nextInt(8) != 0, 40 + random.nextInt(60),
+          random.nextInt(15) == 0, 0, 1, 0);
+        nodes.add(node);
+        g.apply(node);
+      }
+      List<LinkState> links = new ArrayList<>();
+      int m = n * (1 + random.nextInt(4));
+      for (int k = 0; k < m; k++) {
+        int x = random.nextInt(n);
+        int y = random.nextInt(n);
+        if (x != y) {
+          LinkState l = link("n" + x, "n" + y, 1 + random.nextInt(200), random.nextInt(20), random.nextInt(30) / 1000.0);
+          links.add(l);
+          g.apply(l);
+        }
+      }
+      int maxHops = 2 + random.nextInt(3);
+      RouteSearch.Query q = query(A, B, maxHops);
+      RouteSearch.Candidate searched = new RouteSearch(g, REGIONS).multiHop(q);
+      double oracle = oracle(nodes, g, q);
+      compared++;
+      if (Double.isInfinite(oracle)) {
+        assertNull(searched, "seed " + seed);
+      } else {
+        found++;
+        assertNotNull(searched, "seed " + seed);
+        assertEquals(oracle, searched.cost(), 1e-2, "seed " + seed);
+        assertTrue(searched.relays().size() >= 2 && searched.relays().size() <= maxHops, "seed " + seed);
+        Set<String> relays = new HashSet<>(searched.relays());
+        nodes.stream().filter(x -> x.owner().equals(A) || x.owner().equals(B))
+          .forEach(x -> assertFalse(relays.contains(x.nodeId()), "an endpoint relayed, seed " + seed));
+      }
+    }
+    assertEquals(400, compared);
+    assertTrue(found > 100, "the random graphs must exercise found paths, got " + found);
+  }
+
+  /**
+   * Dijkstra over (node, relays used) states with the rules restated independently: endpoints are the parties'
+   * online, unsuspended nodes with the media; relays are online, unsuspended non-peers with trust ≥ 60, room and
+   * bandwidth, the media, and owned by neither party; 2 to maxHops relays; measured links only.
+   */
+  private static double oracle(List<NodeState> nodes, MeshGraph g, RouteSearch.Query q) {
+    Map<String, NodeState> byId = new HashMap<>();
+    nodes.forEach(x -> byId.put(x.nodeId(), x));
+    Map<String, List<String[]>> adjacency = new HashMap<>();
+    for (int i = 0; i < g.capacity(); i++) {
+      List<String[]> list = new ArrayList<>();
+      for (int k = 0; k < g.degree(i); k++) {
+        list.add(new String[] {g.id(g.neighbour(i, k)), String.valueOf(g.linkCost(g.link(i, k)))});
+      }
+      adjacency.put(g.id(i), list);
+    }
+    record State(double cost, String node, int relays) {
+    }
+    PriorityQueue<State> queue = new PriorityQueue<>((x, y) -> Double.compare(x.cost, y.cost));
+    Map<String, Double> best = new HashMap<>();
+    for (NodeState x : nodes) {
+      if (x.owner().equals(q.source()) && endpoint(x, q)) {
+        queue.add(new State(0, x.nodeId(), 0));
+      }
+    }
+    while (!queue.isEmpty()) {
+      State s = queue.poll();
+      NodeState here = byId.get(s.node);
+      if (s.relays > 0 && here.owner().equals(q.destination())) {
+        return s.cost;
+      }
+      String key = s.node + "/" + s.relays;
+      if (best.containsKey(key)) {
+        continue;
+      }
+      best.put(key, s.cost);
+      for (String[] edge : adjacency.getOrDefault(s.node, List.of())) {
+        NodeState next = byId.get(edge[0]);
+        double cost = s.cost + Double.parseDouble(edge[1]);
+        if (s.relays >= 2 && next.owner().equals(q.destination()) && endpoint(next, q)) {
+          queue.add(new State(cost, next.nodeId(), s.relays));
+        } else if (s.relays < q.maxHops() && relay(next, q)) {
+          double relayCost = RouteSearch.RELAY_PROCESSING_MS
+            + RouteSearch.RELAY_LOAD_COST_MS * next.currentConnections() / next.maxConnections();
+          queue.add(new State(cost + relayCost, next.nodeId(), s.relays + 1));
+        }
+      }
+    }
+    return Double.POSITIVE_INFINITY;
+  }
+
+  private static boolean endpoint(NodeState x, RouteSearch.Query q) {
+    return x.online() && !x.suspended() && (x.capabilities() & q.capabilities()) == q.capabilities();
+  }
+
+  private static boolean relay(NodeState x, RouteSearch.Query q) {
+    return x.online() && !x.suspended() && x.type() != NodeState.Type.PEER && x.trust() >= q.minRelayTrust()
+      && (x.capabilities() & q.capabilities()) == q.capabilities() && x.currentConnections() < x.maxConnections()
+      && x.bandwidthInUseMbps() + q.bandwidthMbps() <= x.bandwidthMbps()
+      && !x.owner().equals(q.source()) && !x.owner().equals(q.destination());
+  }
+
+  @Test
+  void link_costs_follow_the_documented_model() {
+    assertEquals(10 + 2 * 3 + 150, LinkModel.cost(10, 3, 0.01), 1e-9);
+    assertEquals(link("x", "y", 20, 3, 0.01).cost(), LinkModel.cost(10, 3, 0.01), 1e-9);
+  }
+}
