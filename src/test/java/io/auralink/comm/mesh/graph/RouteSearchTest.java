@@ -50,17 +50,16 @@ class RouteSearchTest {
   }
 
   @Test
-  void tier2_one_relay_trusted_with_capacity_and_owned_by_neither_party() {
+  void tier2_one_relay_trusted_not_a_peer_and_with_capacity() {
     MeshGraph g = new MeshGraph();
     g.apply(peer("a1", A, Nat.SYMMETRIC));
     g.apply(peer("b1", B, Nat.SYMMETRIC));
     g.apply(relay("r-good", 80));
     g.apply(relay("r-untrusted", 59));
-    g.apply(node("r-bobs", B, NodeState.Type.SUPER_NODE, Nat.PUBLIC, 95));
     NodeState full = relay("r-full", 90);
     g.apply(full.withLiveness(true, full.maxConnections(), 0));
     g.apply(node("r-peer", "@carol.aura", NodeState.Type.PEER, Nat.PUBLIC, 90));
-    for (String r : List.of("r-untrusted", "r-bobs", "r-full", "r-peer")) {
+    for (String r : List.of("r-untrusted", "r-full", "r-peer")) {
       g.apply(link("a1", r, 4));
       g.apply(link(r, "b1", 4));
     }
@@ -70,6 +69,21 @@ class RouteSearchTest {
     assertEquals(RouteSearch.Tier.RELAY, d.chosen().tier(), d.reasons().toString());
     assertEquals(List.of("a1", "r-good", "b1"), d.chosen().path());
     assertEquals(List.of("r-good"), d.chosen().relays());
+  }
+
+  @Test
+  void a_partys_own_node_is_an_endpoint_never_a_relay() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(node("a-home", A, NodeState.Type.SUPER_NODE, Nat.SYMMETRIC, 95));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(link("a1", "a-home", 2));
+    g.apply(link("a-home", "b1", 60));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(List.of("a-home", "b1"), d.chosen().path());
+    for (RouteSearch.Candidate c : d.alternatives()) {
+      assertFalse(c.relays().contains("a-home"), c.toString());
+    }
   }
 
   @Test
@@ -287,8 +301,11 @@ class RouteSearchTest {
         assertEquals(oracle, searched.cost(), 1e-2, "seed " + seed);
         assertTrue(searched.relays().size() >= 2 && searched.relays().size() <= maxHops, "seed " + seed);
         Set<String> relays = new HashSet<>(searched.relays());
-        nodes.stream().filter(x -> x.owner().equals(A) || x.owner().equals(B))
-          .forEach(x -> assertFalse(relays.contains(x.nodeId()), "an endpoint relayed, seed " + seed));
+        for (NodeState x : nodes) {
+          if (x.owner().equals(A) || x.owner().equals(B)) {
+            assertFalse(relays.contains(x.nodeId()), "an endpoint relayed, seed " + seed);
+          }
+        }
       }
     }
     assertEquals(400, compared);
@@ -336,7 +353,7 @@ class RouteSearchTest {
         double cost = s.cost + Double.parseDouble(edge[1]);
         if (s.relays >= 2 && next.owner().equals(q.destination()) && endpoint(next, q)) {
           queue.add(new State(cost, next.nodeId(), s.relays));
-        } else if (s.relays < q.maxHops() && relay(next, q)) {
+        } else if (s.relays < q.maxHops() && mayRelay(next, q)) {
           double relayCost = RouteSearch.RELAY_PROCESSING_MS
             + RouteSearch.RELAY_LOAD_COST_MS * next.currentConnections() / next.maxConnections();
           queue.add(new State(cost + relayCost, next.nodeId(), s.relays + 1));
@@ -350,7 +367,7 @@ class RouteSearchTest {
     return x.online() && !x.suspended() && (x.capabilities() & q.capabilities()) == q.capabilities();
   }
 
-  private static boolean relay(NodeState x, RouteSearch.Query q) {
+  private static boolean mayRelay(NodeState x, RouteSearch.Query q) {
     return x.online() && !x.suspended() && x.type() != NodeState.Type.PEER && x.trust() >= q.minRelayTrust()
       && (x.capabilities() & q.capabilities()) == q.capabilities() && x.currentConnections() < x.maxConnections()
       && x.bandwidthInUseMbps() + q.bandwidthMbps() <= x.bandwidthMbps()
