@@ -1,7 +1,5 @@
 package io.auralink.comm.api;
 
-import io.auralink.comm.api.auth.Principal;
-import io.auralink.comm.platform.Caller;
 import io.auralink.comm.trust.TrustService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 
 /**
- * Trust and moderation over HTTP. It only translates: the principal becomes an {@link Caller}, the call goes to
+ * Trust and moderation over HTTP. It only translates: the principal becomes a {@link io.auralink.comm.platform.Caller}, the call goes to
  * {@link TrustService} over the event bus, the answer comes back as JSON.
  */
 final class TrustRoutes implements RouteGroup {
@@ -25,34 +23,27 @@ final class TrustRoutes implements RouteGroup {
   @Override
   public Map<String, ApiOperation> operations() {
     return Map.ofEntries(
-      Map.entry("trustInfo", ctx -> trust.trustInfo(type(ctx), id(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("moderationLog", ctx -> trust.moderationLog(type(ctx), id(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("suspendEntity", ctx -> trust.suspend(type(ctx), id(ctx), reason(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("unsuspendEntity", ctx -> trust.unsuspend(type(ctx), id(ctx), reason(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("fileReport", ctx -> trust.report(ctx.body().asJsonObject(), caller(ctx))
+      Map.entry("trustInfo", ctx -> trust.trustInfo(type(ctx), id(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("moderationLog", ctx -> trust.moderationLog(type(ctx), id(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("suspendEntity", ctx -> trust.suspend(type(ctx), id(ctx), reason(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("unsuspendEntity", ctx -> trust.unsuspend(type(ctx), id(ctx), reason(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("fileReport", ctx -> trust.report(ctx.body().asJsonObject(), Callers.of(ctx))
         .map(report -> Reply.json(201, report))),
-      Map.entry("getReport", ctx -> trust.getReport(reportId(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("claimReport", ctx -> trust.claimReport(reportId(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("resolveReport", ctx -> trust.resolveReport(reportId(ctx), ctx.body().asJsonObject(), caller(ctx))
+      Map.entry("getReport", ctx -> trust.getReport(reportId(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("claimReport", ctx -> trust.claimReport(reportId(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("resolveReport", ctx -> trust.resolveReport(reportId(ctx), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
       Map.entry("reviewQueue", ctx -> {
         String limit = ctx.queryParams().get("limit");
-        return trust.reviewQueue(limit == null ? DEFAULT_QUEUE_PAGE : Integer.parseInt(limit), caller(ctx)).map(Reply::ok);
+        return trust.reviewQueue(limit == null ? DEFAULT_QUEUE_PAGE : Integer.parseInt(limit), Callers.of(ctx)).map(Reply::ok);
       }),
-      Map.entry("listFederatedServers", ctx -> trust.federatedServers(caller(ctx)).map(Reply::ok)),
-      Map.entry("putFederatedServer", ctx -> trust.putFederatedServer(domain(ctx), ctx.body().asJsonObject(), caller(ctx))
+      Map.entry("listFederatedServers", ctx -> trust.federatedServers(Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("putFederatedServer", ctx -> trust.putFederatedServer(domain(ctx), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
-      Map.entry("blockFederatedServer", ctx -> trust.blockFederatedServer(domain(ctx), reason(ctx), caller(ctx))
+      Map.entry("blockFederatedServer", ctx -> trust.blockFederatedServer(domain(ctx), reason(ctx), Callers.of(ctx))
         .map(Reply::ok)),
-      Map.entry("unblockFederatedServer", ctx -> trust.unblockFederatedServer(domain(ctx), caller(ctx)).map(Reply::ok)),
-      Map.entry("checkFederatedServer", ctx -> trust.checkFederatedServer(domain(ctx), caller(ctx)).map(Reply::ok)));
-  }
-
-  /** A user acts as their AuraID; a service with the scopes of its token. */
-  static Caller caller(RoutingContext ctx) {
-    Principal principal = ctx.get(Principal.CONTEXT_KEY);
-    return principal.isService() ? Caller.service(principal.subject(), principal.scopes())
-      : Caller.person(principal.subject());
+      Map.entry("unblockFederatedServer", ctx -> trust.unblockFederatedServer(domain(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("checkFederatedServer", ctx -> trust.checkFederatedServer(domain(ctx), Callers.of(ctx)).map(Reply::ok)));
   }
 
   private static String type(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package io.auralink.comm.platform;
 import io.auralink.comm.api.ApiVerticle;
 import io.auralink.comm.api.auth.JwtKeys;
 import io.auralink.comm.identity.IdentityVerticle;
+import io.auralink.comm.mesh.MeshVerticle;
 import io.auralink.comm.platform.cluster.ClusterManagers;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
@@ -142,6 +143,10 @@ public final class Node {
     if (config.node().roles().contains(Role.TRUST)) {
       started.add(vertx.deployVerticle(() -> new TrustVerticle(platform),
         new DeploymentOptions().setInstances(config.node().domainInstances())));
+    }
+    if (config.node().roles().contains(Role.MESH)) {
+      // One per node: each instance would hold a whole copy of the graph.
+      started.add(vertx.deployVerticle(() -> new MeshVerticle(platform), new DeploymentOptions().setInstances(1)));
     }
     if (config.node().roles().contains(Role.API)) {
       started.add(vertx.deployVerticle(() -> new ApiVerticle(platform, jwt),

@@ -99,6 +99,13 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
       registeredAt, version, changedAt);
   }
 
+  /** This node with what its owner describes taken from {@code d}; liveness, trust and registration stay. */
+  public NodeState withDescriptionOf(NodeState d) {
+    return new NodeState(nodeId, owner, deviceId, d.type, d.deviceType, d.address, d.nat, d.region, d.latitude,
+      d.longitude, d.capabilities, d.bandwidthMbps, d.maxConnections, currentConnections, bandwidthInUseMbps, online,
+      trust, suspended, registeredAt, version, changedAt);
+  }
+
   /** The same node, stamped as the next version. */
   public NodeState next(long previousVersion, long now) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,

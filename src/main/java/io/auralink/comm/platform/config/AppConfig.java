@@ -14,14 +14,14 @@ import java.util.Set;
  * Every key and default is listed in the README's configuration table.
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
-                        Identity identity, Matrix matrix, Trust trust) {
+                        Identity identity, Matrix matrix, Trust trust, Mesh mesh) {
 
   private static final String P = Settings.PREFIX;
 
   /** The full configuration of a running node: storage and keys are required, never defaulted. */
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
-      Identity.from(s), Matrix.from(s), Trust.from(s));
+      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -222,6 +222,59 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "TRUST_SYNC_INTERVAL", Duration.ofSeconds(5)),
         unknown.equals("allow"),
         s.integer(P + "TRUST_FEDERATION_REQUESTS_PER_MINUTE", 600, 1, 1_000_000));
+    }
+  }
+
+  /**
+   * Mesh routing: heartbeat cadence and the silence after which a node goes offline, how often beats are flushed
+   * to the cluster and nodes swept, route search limits, the route cache lifetime, the media-server regions for
+   * central routes ({@code name:latitude:longitude}, comma separated) and an optional external scorer.
+   */
+  public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
+                     int maxHops, double relayMinTrust, Duration routeCacheTtl, List<Region> regions,
+                     Optional<String> scorerUrl, Duration scorerTimeout) {
+    public static final String REGIONS = P + "MESH_REGIONS";
+
+    public record Region(String name, double latitude, double longitude) {
+    }
+
+    static Mesh from(Settings s) {
+      List<Region> regions = s.list(REGIONS, List.of("default")).stream().map(Mesh::region).toList();
+      Optional<String> scorer = s.optional(P + "MESH_SCORER_URL");
+      scorer.ifPresent(url -> {
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+          throw new ConfigException(P + "MESH_SCORER_URL", "must be an http:// or https:// URL");
+        }
+      });
+      return new Mesh(
+        s.duration(P + "MESH_HEARTBEAT_INTERVAL", Duration.ofSeconds(30)),
+        s.duration(P + "MESH_OFFLINE_AFTER", Duration.ofSeconds(120)),
+        s.duration(P + "MESH_SWEEP_INTERVAL", Duration.ofSeconds(10)),
+        s.duration(P + "MESH_FLUSH_INTERVAL", Duration.ofSeconds(1)),
+        s.integer(P + "MESH_MAX_HOPS", 3, 1, 6),
+        s.integer(P + "MESH_RELAY_MIN_TRUST", 60, 0, 100),
+        s.duration(P + "MESH_ROUTE_CACHE_TTL", Duration.ofSeconds(300)),
+        regions, scorer,
+        s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)));
+    }
+
+    private static Region region(String spec) {
+      String[] parts = spec.split(":");
+      try {
+        if (parts.length == 1 && !parts[0].isBlank()) {
+          return new Region(parts[0], Double.NaN, Double.NaN);
+        }
+        if (parts.length == 3) {
+          double lat = Double.parseDouble(parts[1]);
+          double lon = Double.parseDouble(parts[2]);
+          if (Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+            return new Region(parts[0], lat, lon);
+          }
+        }
+      } catch (NumberFormatException ignored) {
+        // refused below
+      }
+      throw new ConfigException(REGIONS, "lists regions as name or name:latitude:longitude, got '" + spec + "'");
     }
   }
 

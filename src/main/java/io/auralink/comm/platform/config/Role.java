@@ -17,7 +17,9 @@ public enum Role {
   /** The AuraID registry (the identity verticle). */
   IDENTITY,
   /** Trust scores, abuse reports, moderation and federation trust (the trust verticle). */
-  TRUST;
+  TRUST,
+  /** Mesh routing: the hot graph and route queries (the mesh verticle, one per node). */
+  MESH;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

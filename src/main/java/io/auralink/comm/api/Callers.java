@@ -1,0 +1,19 @@
+package io.auralink.comm.api;
+
+import io.auralink.comm.api.auth.Principal;
+import io.auralink.comm.platform.Caller;
+import io.vertx.ext.web.RoutingContext;
+
+/** The {@link Caller} a domain sees for the request's verified principal. */
+final class Callers {
+
+  private Callers() {
+  }
+
+  /** A user acts as their AuraID; a service with the scopes of its token. */
+  static Caller of(RoutingContext ctx) {
+    Principal principal = ctx.get(Principal.CONTEXT_KEY);
+    return principal.isService() ? Caller.service(principal.subject(), principal.scopes())
+      : Caller.person(principal.subject());
+  }
+}

@@ -1,0 +1,68 @@
+package io.auralink.comm.mesh;
+
+import io.auralink.comm.platform.Caller;
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The mesh, served on the event bus at {@link #ADDRESS} by the member's mesh verticle, which answers route queries
+ * from its own hot graph. A person manages their own nodes; services need {@code mesh:read}, {@code mesh:write} or
+ * {@code mesh:route}. Failures are {@link io.vertx.serviceproxy.ServiceException}s with a {@link MeshError} code.
+ */
+@ProxyGen
+@VertxGen
+public interface MeshService {
+
+  String ADDRESS = "auralink.mesh";
+
+  String READ = "mesh:read";
+  String WRITE = "mesh:write";
+  String ROUTE = "mesh:route";
+
+  static MeshService proxy(Vertx vertx, long timeoutMillis) {
+    return new MeshServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * Registers a device ({@code aura_id} for services; {@code device_id, node_type, device_type, address, nat_type,
+   * region, latitude, longitude, capabilities, bandwidth_mbps, max_connections}); registering the same device again
+   * updates it and keeps its node id. Answers the node with {@code created}.
+   */
+  Future<JsonObject> registerNode(JsonObject node, Caller caller);
+
+  /** Changes what describes a node (not its owner or device id). */
+  Future<JsonObject> updateNode(String nodeId, JsonObject changes, Caller caller);
+
+  Future<JsonObject> removeNode(String nodeId, Caller caller);
+
+  Future<JsonObject> node(String nodeId, Caller caller);
+
+  /** {@code {aura_id, nodes: [...]}}. */
+  Future<JsonObject> nodesOf(String auraId, Caller caller);
+
+  /** {@code current_connections, bandwidth_in_use_mbps}; answers {@code {node_id, online, next_heartbeat_seconds}}. */
+  Future<JsonObject> heartbeat(String nodeId, JsonObject beat, Caller caller);
+
+  /** {@code {links: [{to, rtt_ms, jitter_ms, loss, bandwidth_mbps}]}} measured by the node (at most 500). */
+  Future<JsonObject> reportLinks(String nodeId, JsonObject report, Caller caller);
+
+  /**
+   * {@code {source_aura_id, destination_aura_id, media_type, require_aic, max_hops?, current_path?}} →
+   * {@code {route_id, tier, route_type, path, relays, predicted: {latency_ms, jitter_ms, loss, mos}, score, reasons,
+   * alternatives}}.
+   */
+  Future<JsonObject> route(JsonObject query, Caller caller);
+
+  /**
+   * How a call on a route went ({@code rtt_ms, jitter_ms, loss}, and anything else worth keeping): stored with the
+   * route, and learned by the links of its path.
+   */
+  Future<JsonObject> routeOutcome(String routeId, JsonObject outcome, Caller caller);
+
+  /** Nodes online by type, links, members holding the graph, replication lag seen. */
+  Future<JsonObject> graphStats(Caller caller);
+}

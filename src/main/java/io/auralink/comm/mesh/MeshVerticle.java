@@ -1,0 +1,83 @@
+package io.auralink.comm.mesh;
+
+import io.auralink.comm.mesh.graph.MeshGraph;
+import io.auralink.comm.mesh.impl.MeshServiceImpl;
+import io.auralink.comm.mesh.replication.ClusterGraph;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.storage.RedisClients;
+import io.auralink.comm.trust.TrustEvents;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.redis.client.Redis;
+import io.vertx.serviceproxy.ServiceBinder;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * Serves {@link MeshService} at {@link MeshService#ADDRESS} from this member's hot graph: it joins the cluster graph
+ * (restoring it from PostgreSQL after a full restart), builds the local graph from a snapshot and keeps it current
+ * from map events, and runs the heartbeat flush and the offline sweep. Deploy one per node: each instance holds a
+ * whole graph.
+ */
+public final class MeshVerticle extends VerticleBase {
+
+  private final Platform platform;
+  private ClusterGraph cluster;
+  private MeshServiceImpl service;
+  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> trustEvents;
+  private Redis redis;
+  private WebClient web;
+  private long flushTimer;
+  private long sweepTimer;
+
+  public MeshVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Future<?> start() {
+    Context context = vertx.getOrCreateContext();
+    AppConfig.Mesh config = platform.config().mesh();
+    redis = RedisClients.create(vertx, platform.config().redis());
+    web = WebClient.create(vertx);
+    MeshGraph graph = new MeshGraph();
+    HazelcastClusterManager hazelcast = (HazelcastClusterManager) platform.cluster();
+    return vertx.executeBlocking(() -> {
+        cluster = new ClusterGraph(hazelcast.getHazelcastInstance());
+        service = MeshServiceImpl.create(vertx, platform, cluster, graph, redis, web);
+        // Listen before the snapshot, so that nothing changed in between is missed; versions order the two.
+        cluster.listen(change -> context.runOnContext(v -> service.replicated(change)));
+        return service;
+      }, false)
+      .compose(created -> service.restoreIfEmpty(platform.cluster().getNodeId()))
+      .compose(restored -> service.load())
+      .compose(loaded -> {
+        flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), id -> service.flushBeats());
+        sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
+        trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
+        consumer = new ServiceBinder(vertx).setAddress(MeshService.ADDRESS).register(MeshService.class, service);
+        return Future.all(trustEvents.completion(), consumer.completion());
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(flushTimer);
+    vertx.cancelTimer(sweepTimer);
+    service.flushBeats();
+    return Future.join(consumer.unregister(), trustEvents.unregister())
+      .compose(v -> vertx.executeBlocking(() -> {
+        cluster.stopListening();
+        return null;
+      }, false))
+      .eventually(() -> {
+        web.close();
+        return redis.close();
+      });
+  }
+}

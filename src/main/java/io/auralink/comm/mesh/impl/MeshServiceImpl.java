@@ -1,0 +1,609 @@
+package io.auralink.comm.mesh.impl;
+
+import io.auralink.comm.mesh.MeshError;
+import io.auralink.comm.mesh.MeshEvents;
+import io.auralink.comm.mesh.MeshService;
+import io.auralink.comm.mesh.graph.LinkState;
+import io.auralink.comm.mesh.graph.MeshGraph;
+import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.graph.RouteSearch;
+import io.auralink.comm.mesh.replication.ClusterGraph;
+import io.auralink.comm.platform.Caller;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.cluster.ClusterMembers;
+import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Role;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.redis.client.Redis;
+import io.vertx.serviceproxy.ServiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The mesh's logic on one member. Reads (nodes, routes) come from the member's hot graph; every change goes to
+ * PostgreSQL (durable), then to the cluster graph (replicated, on a worker thread), then into the local graph at
+ * once so the member reads its own writes, before it is answered. Heartbeats are kept in memory and flushed to the
+ * cluster once per flush interval; a node whose liveness changes is replicated, a beat alone is not.
+ * Confined to the mesh verticle's event loop.
+ */
+public final class MeshServiceImpl implements MeshService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
+  private static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
+  private static final int MAX_LINKS_PER_REPORT = 500;
+  private static final Map<String, int[]> MEDIA = Map.of(
+    "audio", new int[] {NodeState.AUDIO, 100},
+    "video", new int[] {NodeState.VIDEO, 1500},
+    "audio_video", new int[] {NodeState.AUDIO | NodeState.VIDEO, 1600},
+    "screen_share", new int[] {NodeState.SCREEN_SHARE, 1000});
+
+  private final Vertx vertx;
+  private final ClusterManager clusterManager;
+  private final ClusterGraph cluster;
+  private final MeshGraph graph;
+  private final RouteSearch search;
+  private final MeshStore store;
+  private final RouteCache cache;
+  private final RouteScorer scorer;
+  private final ReplicationLag lag;
+  private final AppConfig.Mesh config;
+  private final MeterRegistry metrics;
+  private Map<String, Beat> pendingBeats = new HashMap<>();
+
+  private record Beat(int connections, double bandwidthInUse, long at) {
+  }
+
+  MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
+                  RouteCache cache, RouteScorer scorer, ReplicationLag lag, AppConfig.Mesh config,
+                  MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.clusterManager = clusterManager;
+    this.cluster = cluster;
+    this.graph = graph;
+    this.store = store;
+    this.cache = cache;
+    this.scorer = scorer;
+    this.lag = lag;
+    this.config = config;
+    this.metrics = metrics;
+    this.search = new RouteSearch(graph, config.regions().stream()
+      .map(r -> new RouteSearch.Region(r.name(), r.latitude(), r.longitude())).toList());
+  }
+
+  /** The service on one member, over the member's graph and the cluster's. */
+  public static MeshServiceImpl create(Vertx vertx, Platform platform, ClusterGraph cluster, MeshGraph graph,
+                                       Redis redis, WebClient web) {
+    AppConfig.Mesh config = platform.config().mesh();
+    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, new MeshStore(platform.pool()),
+      new RouteCache(redis, config.routeCacheTtl()), new RouteScorer(web, config.scorerUrl(), config.scorerTimeout()),
+      new ReplicationLag(), config, platform.metrics());
+  }
+
+  /**
+   * After a full-cluster restart the maps are empty: one member (the first to claim it) puts back what PostgreSQL
+   * holds, every node offline until it beats again.
+   */
+  public Future<Void> restoreIfEmpty(String memberId) {
+    return vertx.executeBlocking(() -> cluster.claimRestore(memberId), false).compose(claimed -> !claimed
+      ? Future.<Void>succeededFuture()
+      : Future.all(store.loadNodes(), store.loadLinks()).compose(loaded -> vertx.executeBlocking(() -> {
+          cluster.restore(loaded.resultAt(0), loaded.resultAt(1));
+          return null;
+        }, false)));
+  }
+
+  /** Builds this member's graph from the cluster's (changes arriving meanwhile are ordered by version). */
+  public Future<Integer> load() {
+    return vertx.executeBlocking(cluster::snapshot, false).map(snapshot -> {
+      snapshot.forEach(this::replicated);
+      return snapshot.size();
+    });
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> registerNode(JsonObject in, Caller caller) {
+    String owner = caller.isPerson() ? caller.auraId() : in.getString("aura_id");
+    if (!caller.isPerson() && !caller.mayAny(WRITE)) {
+      return MeshError.FORBIDDEN.fail("registering nodes for others needs mesh:write");
+    }
+    if (owner == null || !AURA_ID.matcher(owner).matches()) {
+      return MeshError.INVALID_FIELD.fail("aura_id names the owner (@name.aura)", field("aura_id"));
+    }
+    long now = System.currentTimeMillis();
+    return parsed(() -> NodeInput.parse(in, UUID.randomUUID().toString(), owner, null, now))
+      .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
+        .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
+      .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
+      .compose(node -> replicate(() -> cluster.register(node, now)).map(stored -> {
+        boolean created = stored.version() == 1;
+        publish(stored, created ? "registered" : "updated");
+        return view(stored).put("created", created);
+      }));
+  }
+
+  private static NodeState withId(NodeState n, String nodeId) {
+    return n.nodeId().equals(nodeId) ? n : new NodeState(nodeId, n.owner(), n.deviceId(), n.type(), n.deviceType(),
+      n.address(), n.nat(), n.region(), n.latitude(), n.longitude(), n.capabilities(), n.bandwidthMbps(),
+      n.maxConnections(), n.currentConnections(), n.bandwidthInUseMbps(), n.online(), n.trust(), n.suspended(),
+      n.registeredAt(), n.version(), n.changedAt());
+  }
+
+  @Override
+  public Future<JsonObject> updateNode(String nodeId, JsonObject changes, Caller caller) {
+    for (String key : changes.fieldNames()) {
+      if (!NodeInput.DESCRIBING.contains(key)) {
+        return MeshError.INVALID_FIELD.fail(key + " cannot be changed; changeable: "
+          + NodeInput.DESCRIBING.stream().sorted().toList(), field(key));
+      }
+    }
+    long now = System.currentTimeMillis();
+    return changeable(nodeId, caller)
+      .compose(current -> parsed(() -> NodeInput.parse(changes, current.nodeId(), current.owner(), current, now)))
+      .compose(described -> store.save(described).map(described))
+      .compose(described -> replicate(() -> cluster.update(described, now)))
+      .map(stored -> {
+        if (stored == null) {
+          return view(graph.node(nodeId));
+        }
+        publish(stored, "updated");
+        return view(stored);
+      });
+  }
+
+  @Override
+  public Future<JsonObject> removeNode(String nodeId, Caller caller) {
+    return changeable(nodeId, caller)
+      .compose(node -> store.delete(nodeId).map(node))
+      .compose(node -> vertx.executeBlocking(() -> cluster.remove(nodeId), false))
+      .compose(removed -> {
+        if (removed != null) {
+          graph.remove(nodeId, removed.version());
+          publish(removed, "removed");
+        }
+        return cache.invalidate(List.of(nodeId)).map(new JsonObject().put("node_id", nodeId).put("removed", true));
+      });
+  }
+
+  @Override
+  public Future<JsonObject> node(String nodeId, Caller caller) {
+    return readable(nodeId, caller).map(MeshServiceImpl::view);
+  }
+
+  @Override
+  public Future<JsonObject> nodesOf(String auraId, Caller caller) {
+    if (!caller.is(auraId) && !caller.mayAny(READ, WRITE, ROUTE)) {
+      return caller.isPerson() ? MeshError.FORBIDDEN.fail("a person lists only their own nodes")
+        : MeshError.FORBIDDEN.fail("listing nodes needs mesh:read");
+    }
+    JsonArray nodes = new JsonArray();
+    MeshGraph.IntList slots = graph.nodesOf(auraId);
+    List<NodeState> found = new ArrayList<>();
+    for (int k = 0; k < slots.size(); k++) {
+      found.add(graph.node(slots.get(k)));
+    }
+    found.stream().sorted((a, b) -> a.nodeId().compareTo(b.nodeId())).forEach(n -> nodes.add(view(n)));
+    return Future.succeededFuture(new JsonObject().put("aura_id", auraId).put("nodes", nodes));
+  }
+
+  // ---- heartbeats, links ------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> heartbeat(String nodeId, JsonObject beat, Caller caller) {
+    return changeable(nodeId, caller).compose(node -> parsed(() -> new Beat(
+        (int) NodeInput.number(beat, "current_connections", node.currentConnections(), 0, 1_000_000),
+        NodeInput.number(beat, "bandwidth_in_use_mbps", node.bandwidthInUseMbps(), 0, 1_000_000),
+        System.currentTimeMillis())))
+      .map(recorded -> {
+        pendingBeats.put(nodeId, recorded);
+        return new JsonObject().put("node_id", nodeId).put("online", true)
+          .put("next_heartbeat_seconds", config.heartbeatInterval().toSeconds());
+      });
+  }
+
+  /**
+   * Sends the beats gathered since the last flush to the cluster: every node's last beat in one call, and a
+   * replicated change only for nodes whose liveness or load changed.
+   */
+  public void flushBeats() {
+    if (pendingBeats.isEmpty()) {
+      return;
+    }
+    Map<String, Beat> beats = pendingBeats;
+    pendingBeats = new HashMap<>();
+    Map<String, Long> lastBeats = new HashMap<>();
+    List<String> changed = new ArrayList<>();
+    beats.forEach((nodeId, beat) -> {
+      lastBeats.put(nodeId, beat.at());
+      NodeState node = graph.node(nodeId);
+      if (node != null && (!node.online() || node.currentConnections() != beat.connections()
+        || Math.abs(node.bandwidthInUseMbps() - beat.bandwidthInUse()) > 0.1 * node.bandwidthMbps())) {
+        changed.add(nodeId);
+      }
+    });
+    long now = System.currentTimeMillis();
+    vertx.executeBlocking(() -> {
+      cluster.beats(lastBeats);
+      List<NodeState> live = new ArrayList<>();
+      for (String nodeId : changed) {
+        Beat beat = beats.get(nodeId);
+        NodeState node = cluster.liveness(nodeId, true, beat.connections(), beat.bandwidthInUse(), now);
+        if (node != null) {
+          live.add(node);
+        }
+      }
+      return live;
+    }, false).onSuccess(live -> live.forEach(node -> {
+      boolean cameOnline = graph.node(node.nodeId()) != null && !graph.node(node.nodeId()).online();
+      graph.apply(node);
+      if (cameOnline) {
+        publish(node, "online");
+      }
+    })).onFailure(e -> LOG.warn("heartbeat flush failed {}", kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  /** Takes offline the nodes this member owns that stopped beating (or never beat). */
+  public Future<Integer> sweep() {
+    long now = System.currentTimeMillis();
+    long staleBefore = now - config.offlineAfter().toMillis();
+    return vertx.executeBlocking(() -> cluster.sweep(staleBefore, now), false).compose(offline -> {
+      offline.forEach(node -> {
+        graph.apply(node);
+        publish(node, "offline");
+      });
+      return cache.invalidate(offline.stream().map(NodeState::nodeId).toList()).map(offline.size());
+    });
+  }
+
+  @Override
+  public Future<JsonObject> reportLinks(String nodeId, JsonObject report, Caller caller) {
+    JsonArray links = report.getJsonArray("links");
+    if (links == null || links.isEmpty() || links.size() > MAX_LINKS_PER_REPORT) {
+      return MeshError.INVALID_FIELD.fail("links lists 1 to " + MAX_LINKS_PER_REPORT + " measurements", field("links"));
+    }
+    List<JsonObject> measurements = new ArrayList<>();
+    JsonArray ignored = new JsonArray();
+    try {
+      for (int k = 0; k < links.size(); k++) {
+        JsonObject m = links.getJsonObject(k);
+        String to = m.getString("to");
+        if (to == null || to.equals(nodeId)) {
+          throw NodeInput.invalid("links[" + k + "].to", "to names another node");
+        }
+        NodeInput.number(m, "rtt_ms", 0, 0, 60_000);
+        NodeInput.number(m, "jitter_ms", 0, 0, 60_000);
+        NodeInput.number(m, "loss", 0, 0, 1);
+        NodeInput.number(m, "bandwidth_mbps", 0, 0, 1_000_000);
+        if (m.getValue("rtt_ms") == null) {
+          throw NodeInput.invalid("links[" + k + "].rtt_ms", "rtt_ms is required");
+        }
+        if (graph.node(to) == null) {
+          ignored.add(to);
+        } else {
+          measurements.add(m);
+        }
+      }
+    } catch (ServiceException | ClassCastException e) {
+      return Future.failedFuture(e instanceof ServiceException ? e
+        : NodeInput.invalid("links", "links are objects {to, rtt_ms, jitter_ms, loss, bandwidth_mbps}"));
+    }
+    long now = System.currentTimeMillis();
+    return changeable(nodeId, caller)
+      .compose(node -> vertx.executeBlocking(() -> measurements.stream().map(m -> cluster.measure(nodeId,
+        m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
+        m.getDouble("bandwidth_mbps", 0.0), now)).toList(), false))
+      .compose(learned -> {
+        learned.forEach(graph::apply);
+        return store.saveLinks(learned).map(new JsonObject().put("node_id", nodeId).put("accepted", learned.size())
+          .put("ignored", ignored));
+      });
+  }
+
+  // ---- trust ------------------------------------------------------------------------------------------------
+
+  /**
+   * The trust domain's verdict on a node: applied to this member's graph at once (a suspended node leaves routing
+   * immediately here), then to the cluster; the one member whose write changed it stores it and drops the cached
+   * routes through the node.
+   */
+  public void trustChanged(JsonObject event) {
+    if (!"mesh_node".equals(event.getString("entity_type"))) {
+      return;
+    }
+    String nodeId = event.getString("entity_id");
+    NodeState node = graph.node(nodeId);
+    if (node == null) {
+      return;
+    }
+    double trust = event.getDouble("score", node.trust());
+    boolean suspended = event.getBoolean("suspended", false);
+    graph.apply(node.withTrust(trust, suspended).next(node.version(), System.currentTimeMillis()));
+    replicate(() -> cluster.trust(nodeId, trust, suspended, System.currentTimeMillis()))
+      .compose(changed -> changed == null ? Future.succeededFuture()
+        : store.trust(nodeId, trust, suspended)
+          .compose(v -> cache.invalidate(List.of(nodeId)))
+          .onSuccess(v -> publish(changed, "trust")))
+      .onFailure(e -> LOG.warn("trust of a mesh node not replicated {} {}", kv("node_id", nodeId),
+        kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  // ---- routes -----------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> route(JsonObject q, Caller caller) {
+    if (!caller.mayAny(ROUTE)) {
+      return MeshError.FORBIDDEN.fail("route queries need mesh:route");
+    }
+    String source = q.getString("source_aura_id");
+    String destination = q.getString("destination_aura_id");
+    String media = q.getString("media_type", "audio_video");
+    boolean aic = q.getBoolean("require_aic", false);
+    for (String[] party : new String[][] {{"source_aura_id", source}, {"destination_aura_id", destination}}) {
+      if (party[1] == null || !AURA_ID.matcher(party[1]).matches()) {
+        return MeshError.INVALID_FIELD.fail(party[0] + " is an AuraID (@name.aura)", field(party[0]));
+      }
+    }
+    if (source.equals(destination)) {
+      return MeshError.INVALID_FIELD.fail("a call needs two parties", field("destination_aura_id"));
+    }
+    int[] needs = MEDIA.get(media);
+    if (needs == null) {
+      return MeshError.INVALID_FIELD.fail("media_type is one of audio, video, audio_video, screen_share",
+        field("media_type"));
+    }
+    Integer maxHops = q.getInteger("max_hops", config.maxHops());
+    if (maxHops < 1 || maxHops > RouteSearch.MAX_HOPS_LIMIT) {
+      return MeshError.INVALID_FIELD.fail("max_hops is 1 to " + RouteSearch.MAX_HOPS_LIMIT, field("max_hops"));
+    }
+    List<String> current = q.getJsonArray("current_path", new JsonArray()).stream().map(String::valueOf).toList();
+    RouteSearch.Query query = new RouteSearch.Query(source, destination, needs[0] | (aic ? NodeState.AIC : 0),
+      2 * needs[1] / 1000.0, maxHops, config.relayMinTrust(), current);
+    String key = RouteCache.key(source, destination, media, aic, maxHops);
+    // A live call asking to re-route is answered fresh; a new call may reuse the answer of the last 5 minutes.
+    Future<java.util.Optional<JsonObject>> cached = current.isEmpty() ? cache.get(key)
+      : Future.succeededFuture(java.util.Optional.empty());
+    return cached.compose(hit -> {
+      if (hit.isPresent() && stillRoutable(hit.get())) {
+        return Future.succeededFuture(hit.get().put("cached", true));
+      }
+      RouteSearch.Decision decision = search.route(query);
+      return scorer.rank(decision, q).map(ranked -> {
+        JsonObject answer = answer(ranked, source, destination, media, aic);
+        metrics.counter("auralink_mesh_routes_total", "tier", String.valueOf(ranked.chosen().tier().number()))
+          .increment();
+        remember(key, answer, ranked);
+        return answer;
+      });
+    });
+  }
+
+  /** Caches the answer and records the route, both off the query path. */
+  private void remember(String key, JsonObject answer, RouteSearch.Decision decision) {
+    List<String> nodes = decision.chosen().path().stream()
+      .filter(id -> !id.startsWith(RouteSearch.CENTRAL_PREFIX)).toList();
+    cache.put(key, answer, nodes);
+    RouteSearch.Candidate chosen = decision.chosen();
+    store.saveRoute(UUID.fromString(answer.getString("route_id")), answer.getString("source_aura_id"),
+        answer.getString("destination_aura_id"), answer.getString("media_type"), answer.getBoolean("require_aic"),
+        chosen.tier().number(), chosen.path(), answer.getJsonObject("predicted"), answer.getDouble("score"))
+      .onFailure(e -> LOG.warn("route not recorded {}", kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  private boolean stillRoutable(JsonObject answer) {
+    for (Object id : answer.getJsonArray("path")) {
+      String nodeId = String.valueOf(id);
+      if (!nodeId.startsWith(RouteSearch.CENTRAL_PREFIX)) {
+        int i = graph.index(nodeId);
+        if (i < 0 || !graph.routable(i)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static JsonObject answer(RouteSearch.Decision d, String source, String destination, String media,
+                                   boolean aic) {
+    JsonArray alternatives = new JsonArray();
+    d.alternatives().forEach(c -> alternatives.add(candidate(c)));
+    return candidate(d.chosen())
+      .put("route_id", UUID.randomUUID().toString())
+      .put("source_aura_id", source).put("destination_aura_id", destination)
+      .put("media_type", media).put("require_aic", aic)
+      .put("reasons", new JsonArray(d.reasons()))
+      .put("alternatives", alternatives)
+      .put("cached", false);
+  }
+
+  static JsonObject candidate(RouteSearch.Candidate c) {
+    String routeType = switch (c.tier()) {
+      case DIRECT -> "direct";
+      case RELAY -> "relay";
+      case MULTI_HOP -> "multi_hop";
+      case CENTRAL -> "centralized";
+    };
+    return new JsonObject()
+      .put("tier", c.tier().number())
+      .put("route_type", routeType)
+      .put("path", new JsonArray(c.path()))
+      .put("relays", new JsonArray(c.relays()))
+      .put("path_length", c.relays().size())
+      .put("predicted", new JsonObject()
+        .put("latency_ms", round(c.latencyMs())).put("jitter_ms", round(c.jitterMs()))
+        .put("loss", Math.round(c.loss() * 100_000) / 100_000.0).put("mos", round(c.mos())))
+      .put("score", round(c.score()));
+  }
+
+  @Override
+  public Future<JsonObject> routeOutcome(String routeId, JsonObject outcome, Caller caller) {
+    if (!caller.mayAny(ROUTE, WRITE)) {
+      return MeshError.FORBIDDEN.fail("recording route outcomes needs mesh:route");
+    }
+    UUID id;
+    try {
+      id = UUID.fromString(routeId);
+    } catch (IllegalArgumentException e) {
+      return MeshError.ROUTE_NOT_FOUND.fail("no such route");
+    }
+    return parsed(() -> new double[] {
+        NodeInput.number(outcome, "rtt_ms", Double.NaN, 0, 60_000),
+        NodeInput.number(outcome, "jitter_ms", 0, 0, 60_000),
+        NodeInput.number(outcome, "loss", 0, 0, 1)})
+      .compose(measured -> store.routeEnded(id, outcome).compose(path -> path.isEmpty()
+        ? MeshError.ROUTE_NOT_FOUND.<JsonObject>fail("no such route, or its outcome is recorded already")
+        : learn(path.get(), measured[0], measured[1], measured[2])
+          .map(updated -> new JsonObject().put("route_id", routeId).put("links_updated", updated))));
+  }
+
+  /**
+   * Call feedback for the links of a path: the end-to-end RTT and jitter are shared out in proportion to what each
+   * link is believed to cost now, and the loss so that the links' losses compound to the measured one.
+   */
+  private Future<Integer> learn(List<String> path, double rtt, double jitter, double loss) {
+    List<String[]> legs = new ArrayList<>();
+    double believed = 0;
+    for (int k = 0; k + 1 < path.size(); k++) {
+      int a = graph.index(path.get(k));
+      int b = graph.index(path.get(k + 1));
+      int l = a < 0 || b < 0 ? -1 : graph.linkBetween(a, b);
+      legs.add(new String[] {path.get(k), path.get(k + 1)});
+      believed += l < 0 ? 1 : graph.linkDelay(l) * 2;
+    }
+    if (Double.isNaN(rtt) || legs.isEmpty() || path.get(0).startsWith(RouteSearch.CENTRAL_PREFIX)) {
+      return Future.succeededFuture(0);
+    }
+    double total = believed;
+    double perLinkLoss = 1 - Math.pow(1 - loss, 1.0 / legs.size());
+    long now = System.currentTimeMillis();
+    List<double[]> shares = new ArrayList<>();
+    for (String[] leg : legs) {
+      int a = graph.index(leg[0]);
+      int b = graph.index(leg[1]);
+      int l = a < 0 || b < 0 ? -1 : graph.linkBetween(a, b);
+      double share = (l < 0 ? 1 : graph.linkDelay(l) * 2) / total;
+      shares.add(new double[] {rtt * share, jitter * share});
+    }
+    return vertx.executeBlocking(() -> {
+      List<LinkState> learned = new ArrayList<>();
+      for (int k = 0; k < legs.size(); k++) {
+        learned.add(cluster.measure(legs.get(k)[0], legs.get(k)[1], shares.get(k)[0], shares.get(k)[1], perLinkLoss, 0,
+          now));
+      }
+      return learned;
+    }, false).compose(learned -> {
+      learned.forEach(graph::apply);
+      return store.saveLinks(learned).map(learned.size());
+    });
+  }
+
+  // ---- stats ------------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> graphStats(Caller caller) {
+    if (!caller.mayAny(READ, WRITE, ROUTE)) {
+      return MeshError.FORBIDDEN.fail("graph statistics need mesh:read");
+    }
+    JsonObject byType = new JsonObject();
+    graph.onlineByType().forEach((type, count) -> byType.put(type.id(), count));
+    JsonObject stats = new JsonObject()
+      .put("nodes", graph.nodeCount())
+      .put("nodes_online", graph.onlineCount())
+      .put("online_by_type", byType)
+      .put("links", graph.linkCount())
+      .put("replication_lag_ms", lag.summary());
+    return ClusterMembers.list(clusterManager).map(members -> stats.put("members_holding_graph",
+      members.stream().filter(m -> m.roles().contains(Role.MESH.id())).count()));
+  }
+
+  // ---- shared steps -----------------------------------------------------------------------------------------
+
+  /** The node if the caller may change it: its owner, or a service with mesh:write (others: 404 or 403). */
+  private Future<NodeState> changeable(String nodeId, Caller caller) {
+    NodeState node = graph.node(nodeId);
+    if (node == null || (caller.isPerson() && !caller.is(node.owner()))) {
+      return MeshError.NODE_NOT_FOUND.fail("no such node");
+    }
+    return caller.is(node.owner()) || caller.mayAny(WRITE) ? Future.succeededFuture(node)
+      : MeshError.FORBIDDEN.fail("changing nodes needs mesh:write");
+  }
+
+  private Future<NodeState> readable(String nodeId, Caller caller) {
+    NodeState node = graph.node(nodeId);
+    if (node == null || (caller.isPerson() && !caller.is(node.owner()))) {
+      return MeshError.NODE_NOT_FOUND.fail("no such node");
+    }
+    return caller.isPerson() || caller.mayAny(READ, WRITE, ROUTE) ? Future.succeededFuture(node)
+      : MeshError.FORBIDDEN.fail("reading nodes needs mesh:read");
+  }
+
+  /** Runs a cluster write on a worker and applies its result to the local graph (read-your-writes). */
+  private Future<NodeState> replicate(java.util.concurrent.Callable<NodeState> write) {
+    return vertx.executeBlocking(write, false).map(stored -> {
+      if (stored != null) {
+        graph.apply(stored);
+      }
+      return stored;
+    });
+  }
+
+  private void publish(NodeState node, String change) {
+    vertx.eventBus().publish(MeshEvents.NODE_CHANGED, new JsonObject()
+      .put("node_id", node.nodeId()).put("aura_id", node.owner()).put("change", change)
+      .put("online", node.online()).put("suspended", node.suspended()).put("trust_score", node.trust())
+      .put("version", node.version()).put("at", Instant.now().toString()));
+  }
+
+  static JsonObject view(NodeState node) {
+    JsonObject json = node.toJson();
+    json.remove("changed_at");
+    json.put("registered_at", Instant.ofEpochMilli(node.registeredAt()).toString());
+    return json;
+  }
+
+  private static <T> Future<T> parsed(Supplier<T> parse) {
+    try {
+      return Future.succeededFuture(parse.get());
+    } catch (ServiceException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static JsonObject field(String name) {
+    return new JsonObject().put("field", name);
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  /** Applies a replicated change to this member's graph, measuring how long it took to arrive. */
+  public void replicated(ClusterGraph.Change change) {
+    if (change instanceof ClusterGraph.NodeChanged c) {
+      if (graph.apply(c.node()) && c.remote()) {
+        lag.record(System.currentTimeMillis() - c.node().changedAt());
+      }
+    } else if (change instanceof ClusterGraph.NodeRemoved r) {
+      graph.remove(r.nodeId(), r.version());
+    } else if (change instanceof ClusterGraph.LinkChanged l && graph.apply(l.link()) && l.remote()) {
+      lag.record(System.currentTimeMillis() - l.link().changedAt());
+    }
+  }
+}

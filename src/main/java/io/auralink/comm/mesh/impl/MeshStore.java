@@ -1,0 +1,146 @@
+package io.auralink.comm.mesh.impl;
+
+import io.auralink.comm.mesh.graph.LinkState;
+import io.auralink.comm.mesh.graph.NodeState;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The mesh's SQL: what makes the graph survive a full-cluster restart, and the routes chosen. */
+final class MeshStore {
+
+  private final Pool pool;
+
+  MeshStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The stored node id of a device, if its owner registered it before. */
+  Future<Optional<String>> nodeIdOf(String owner, String deviceId) {
+    return pool.preparedQuery("SELECT node_id FROM mesh_nodes WHERE owner_aura_id = $1 AND device_id = $2")
+      .execute(Tuple.of(owner, deviceId))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0).toString()));
+  }
+
+  /** Stores what describes a node (insert, or update by node id); answers the node id that holds the device. */
+  Future<String> save(NodeState n) {
+    JsonArray caps = n.toJson().getJsonArray("capabilities");
+    return pool.preparedQuery("""
+        INSERT INTO mesh_nodes (node_id, owner_aura_id, device_id, node_type, device_type, address, nat_type, region,
+          latitude, longitude, capabilities, bandwidth_mbps, max_connections, registered_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        ON CONFLICT (owner_aura_id, device_id) DO UPDATE SET node_type = EXCLUDED.node_type,
+          device_type = EXCLUDED.device_type, address = EXCLUDED.address, nat_type = EXCLUDED.nat_type,
+          region = EXCLUDED.region, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+          capabilities = EXCLUDED.capabilities, bandwidth_mbps = EXCLUDED.bandwidth_mbps,
+          max_connections = EXCLUDED.max_connections
+        RETURNING node_id""")
+      .execute(Tuple.of(UUID.fromString(n.nodeId()), n.owner(), n.deviceId(), n.type().id(),
+        n.deviceType(), n.address(), n.nat().id(), n.region(), coordinate(n.latitude()),
+        coordinate(n.longitude()), caps.stream().map(String::valueOf).toArray(String[]::new), n.bandwidthMbps(),
+        n.maxConnections(), OffsetDateTime.ofInstant(Instant.ofEpochMilli(n.registeredAt()), ZoneOffset.UTC)))
+      .map(rows -> rows.iterator().next().getUUID(0).toString());
+  }
+
+  private static Double coordinate(double value) {
+    return Double.isNaN(value) ? null : value;
+  }
+
+  Future<Void> trust(String nodeId, double trust, boolean suspended) {
+    return pool.preparedQuery("UPDATE mesh_nodes SET trust_score = $2, suspended = $3 WHERE node_id = $1")
+      .execute(Tuple.of(UUID.fromString(nodeId), trust, suspended)).mapEmpty();
+  }
+
+  Future<Void> delete(String nodeId) {
+    return pool.preparedQuery("DELETE FROM mesh_nodes WHERE node_id = $1").execute(Tuple.of(UUID.fromString(nodeId)))
+      .mapEmpty();
+  }
+
+  /** Stores links as learned (a batch in one statement); links to unknown nodes are skipped. */
+  Future<Void> saveLinks(List<LinkState> links) {
+    if (links.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> batch = links.stream().map(l -> Tuple.of(UUID.fromString(l.a()), UUID.fromString(l.b()), l.rttMs(),
+      l.jitterMs(), l.loss(), l.bandwidthMbps(), l.samples(), l.version())).toList();
+    return pool.preparedQuery("""
+        INSERT INTO mesh_links (a, b, rtt_ms, jitter_ms, loss, bandwidth_mbps, samples, version)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8
+        WHERE EXISTS (SELECT 1 FROM mesh_nodes WHERE node_id = $1) AND EXISTS (SELECT 1 FROM mesh_nodes WHERE node_id = $2)
+        ON CONFLICT (a, b) DO UPDATE SET rtt_ms = EXCLUDED.rtt_ms, jitter_ms = EXCLUDED.jitter_ms, loss = EXCLUDED.loss,
+          bandwidth_mbps = EXCLUDED.bandwidth_mbps, samples = EXCLUDED.samples, version = EXCLUDED.version,
+          updated_at = now()
+        WHERE mesh_links.version < EXCLUDED.version""")
+      .executeBatch(batch).mapEmpty();
+  }
+
+  /** Every stored node (offline: liveness is not kept) and link, to restore the graph after a full restart. */
+  Future<List<NodeState>> loadNodes() {
+    return pool.query("SELECT * FROM mesh_nodes").execute().map(rows -> {
+      List<NodeState> nodes = new ArrayList<>();
+      for (Row row : rows) {
+        Double lat = row.getDouble("latitude");
+        JsonObject json = new JsonObject()
+          .put("node_id", row.getUUID("node_id").toString()).put("aura_id", row.getString("owner_aura_id"))
+          .put("device_id", row.getString("device_id")).put("node_type", row.getString("node_type"))
+          .put("device_type", row.getString("device_type")).put("address", row.getString("address"))
+          .put("nat_type", row.getString("nat_type")).put("region", row.getString("region"))
+          .put("latitude", lat).put("longitude", lat == null ? null : row.getDouble("longitude"))
+          .put("capabilities", new JsonArray(List.of(row.getArrayOfStrings("capabilities"))))
+          .put("bandwidth_mbps", row.getDouble("bandwidth_mbps")).put("max_connections", row.getInteger("max_connections"))
+          .put("online", false).put("trust_score", row.getDouble("trust_score")).put("suspended", row.getBoolean("suspended"))
+          .put("registered_at", row.getOffsetDateTime("registered_at").toInstant().toEpochMilli())
+          .put("version", 1L).put("changed_at", System.currentTimeMillis());
+        nodes.add(NodeState.fromJson(json));
+      }
+      return nodes;
+    });
+  }
+
+  Future<List<LinkState>> loadLinks() {
+    return pool.query("SELECT * FROM mesh_links").execute().map(rows -> {
+      List<LinkState> links = new ArrayList<>();
+      for (Row row : rows) {
+        String a = row.getUUID("a").toString();
+        String b = row.getUUID("b").toString();
+        links.add(new LinkState(a.compareTo(b) < 0 ? a : b, a.compareTo(b) < 0 ? b : a, row.getDouble("rtt_ms"),
+          row.getDouble("jitter_ms"), row.getDouble("loss"), row.getDouble("bandwidth_mbps"), row.getLong("samples"),
+          row.getLong("version"), System.currentTimeMillis()));
+      }
+      return links;
+    });
+  }
+
+  // ---- routes -----------------------------------------------------------------------------------------------
+
+  Future<Void> saveRoute(UUID routeId, String source, String destination, String media, boolean aic, int tier,
+                         List<String> path, JsonObject predicted, double score) {
+    return pool.preparedQuery("""
+        INSERT INTO mesh_routes (route_id, source_aura_id, destination_aura_id, media_type, require_aic, tier, path,
+          predicted, score)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
+      .execute(Tuple.of(routeId, source, destination, media, aic, (short) tier, path.toArray(new String[0]),
+        predicted, score))
+      .mapEmpty();
+  }
+
+  /** Records how a call on a route went; answers the route's path, or empty if no such route (or ended already). */
+  Future<Optional<List<String>>> routeEnded(UUID routeId, JsonObject outcome) {
+    return pool.preparedQuery("""
+        UPDATE mesh_routes SET outcome = $2, ended_at = now() WHERE route_id = $1 AND ended_at IS NULL RETURNING path""")
+      .execute(Tuple.of(routeId, outcome))
+      .map(rows -> rows.size() == 0 ? Optional.empty()
+        : Optional.of(List.of(rows.iterator().next().getArrayOfStrings("path"))));
+  }
+}

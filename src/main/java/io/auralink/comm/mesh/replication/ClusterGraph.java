@@ -1,0 +1,266 @@
+package io.auralink.comm.mesh.replication;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.auralink.comm.mesh.graph.LinkState;
+import io.auralink.comm.mesh.graph.NodeState;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The cluster-wide truth of the mesh graph, in Hazelcast maps with one synchronous backup each (cluster.xml):
+ * nodes and links by id, as JSON, and the last heartbeat of each node, which has no listeners so that beats are
+ * not replicated to every member. Every change runs as an entry processor on the key's owner, so concurrent changes
+ * to one node or link are applied one after the other and each gets the next version.
+ * <p>
+ * <b>Every method here blocks</b> (Hazelcast operations): call them on worker threads only.
+ */
+public final class ClusterGraph {
+
+  public static final String NODES = "auralink.mesh.nodes";
+  public static final String LINKS = "auralink.mesh.links";
+  public static final String BEATS = "auralink.mesh.beats";
+  public static final String META = "auralink.mesh.meta";
+
+  private final IMap<String, String> nodes;
+  private final IMap<String, String> links;
+  private final IMap<String, Long> beats;
+  private final IMap<String, String> meta;
+  private final List<UUID> listeners = new ArrayList<>();
+
+  public ClusterGraph(HazelcastInstance hazelcast) {
+    this.nodes = hazelcast.getMap(NODES);
+    this.links = hazelcast.getMap(LINKS);
+    this.beats = hazelcast.getMap(BEATS);
+    this.meta = hazelcast.getMap(META);
+  }
+
+  /** A replicated change as a member's hot graph receives it. */
+  public sealed interface Change {
+    /** Whether another member made it (its lag is then worth measuring). */
+    boolean remote();
+  }
+
+  public record NodeChanged(NodeState node, boolean remote) implements Change {
+  }
+
+  public record NodeRemoved(String nodeId, long version, boolean remote) implements Change {
+  }
+
+  public record LinkChanged(LinkState link, boolean remote) implements Change {
+  }
+
+  /** Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). */
+  public void listen(Consumer<Change> sink) {
+    listeners.add(nodes.addEntryListener(new NodeListener(sink), true));
+    listeners.add(links.addEntryListener(new LinkListener(sink), true));
+  }
+
+  public void stopListening() {
+    listeners.forEach(id -> {
+      nodes.removeEntryListener(id);
+      links.removeEntryListener(id);
+    });
+    listeners.clear();
+  }
+
+  /** Everything now held, for a member's first build of its hot graph. */
+  public List<Change> snapshot() {
+    List<Change> all = new ArrayList<>();
+    nodes.values().forEach(json -> all.add(new NodeChanged(NodeState.fromJson(new JsonObject(json)), false)));
+    links.values().forEach(json -> all.add(new LinkChanged(LinkState.fromJson(new JsonObject(json)), false)));
+    return all;
+  }
+
+  /** True for exactly one caller while the maps are empty: that member restores the graph from PostgreSQL. */
+  public boolean claimRestore(String memberId) {
+    return nodes.isEmpty() && links.isEmpty() && meta.putIfAbsent("restored-by", memberId) == null;
+  }
+
+  public void restore(List<NodeState> restoredNodes, List<LinkState> restoredLinks) {
+    Map<String, String> n = new java.util.HashMap<>();
+    restoredNodes.forEach(node -> n.put(node.nodeId(), node.toJson().encode()));
+    Map<String, String> l = new java.util.HashMap<>();
+    restoredLinks.forEach(link -> l.put(LinkState.key(link.a(), link.b()), link.toJson().encode()));
+    nodes.putAll(n);
+    links.putAll(l);
+  }
+
+  // ---- node changes -----------------------------------------------------------------------------------------
+
+  /** Registers or re-registers a node: its static fields change, its liveness and trust stay. */
+  public NodeState register(NodeState node, long now) {
+    return apply(node.nodeId(), new NodeProcessor(NodeProcessor.Kind.REGISTER, node.toJson().encode(), false, 0, 0, 0,
+      false, now));
+  }
+
+  /** Changes what the owner describes (type, address, NAT, place, capabilities, capacity); null if unchanged. */
+  public NodeState update(NodeState described, long now) {
+    return apply(described.nodeId(), new NodeProcessor(NodeProcessor.Kind.UPDATE, described.toJson().encode(), false,
+      0, 0, 0, false, now));
+  }
+
+  /** Online (with its load) or offline; null if nothing changed. */
+  public NodeState liveness(String nodeId, boolean online, int connections, double bandwidthInUse, long now) {
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.LIVENESS, null, online, connections, bandwidthInUse, 0,
+      false, now));
+  }
+
+  /** The trust domain's verdict; null if nothing changed (or the node is unknown). */
+  public NodeState trust(String nodeId, double trust, boolean suspended, long now) {
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended, now));
+  }
+
+  /** Removes a node; answers it as it was, or null if it was not there. */
+  public NodeState remove(String nodeId) {
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false, 0));
+  }
+
+  private NodeState apply(String nodeId, NodeProcessor processor) {
+    String json = nodes.executeOnKey(nodeId, processor);
+    return json == null ? null : NodeState.fromJson(new JsonObject(json));
+  }
+
+  /** One more measurement of the link between two nodes; answers the link as learned. */
+  public LinkState measure(String x, String y, double rttMs, double jitterMs, double loss, double bandwidthMbps,
+                           long now) {
+    String json = links.executeOnKey(LinkState.key(x, y),
+      new LinkProcessor(x, y, rttMs, jitterMs, loss, bandwidthMbps, now));
+    return LinkState.fromJson(new JsonObject(json));
+  }
+
+  // ---- heartbeats and the offline sweep ---------------------------------------------------------------------
+
+  /** Stores the last beat of each node (one call per flush, not per beat). */
+  public void beats(Map<String, Long> lastBeats) {
+    beats.putAll(lastBeats);
+  }
+
+  /**
+   * Takes offline the online nodes this member owns whose last beat (or registration, if they never beat) is
+   * older than {@code staleBefore}. Each member sweeps only the keys it owns, so the cluster sweeps each node once.
+   */
+  public List<NodeState> sweep(long staleBefore, long now) {
+    List<NodeState> offline = new ArrayList<>();
+    for (String nodeId : nodes.localKeySet()) {
+      String json = nodes.get(nodeId);
+      if (json == null) {
+        continue;
+      }
+      NodeState node = NodeState.fromJson(new JsonObject(json));
+      Long beat = beats.get(nodeId);
+      long last = Math.max(node.registeredAt(), beat == null ? 0 : beat);
+      if (node.online() && last < staleBefore) {
+        NodeState changed = liveness(nodeId, false, 0, 0, now);
+        if (changed != null) {
+          offline.add(changed);
+        }
+      }
+    }
+    return offline;
+  }
+
+  public void forgetBeat(String nodeId) {
+    beats.delete(nodeId);
+  }
+
+  // ---- processors (run on the key's owner, and again on its backup) ------------------------------------------
+
+  /** A change of one node, computed from its current record; answers the new record, or null if unchanged. */
+  record NodeProcessor(Kind kind, String payload, boolean online, int connections, double bandwidthInUse,
+                       double trust, boolean suspended, long now) implements EntryProcessor<String, String, String> {
+
+    enum Kind { REGISTER, UPDATE, LIVENESS, TRUST, REMOVE }
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      NodeState old = entry.getValue() == null ? null : NodeState.fromJson(new JsonObject(entry.getValue()));
+      if (kind == Kind.REMOVE) {
+        entry.setValue(null);
+        return old == null ? null : old.toJson().encode();
+      }
+      NodeState next = switch (kind) {
+        // Registering is a sign of life; the trust the node earned stays.
+        case REGISTER -> {
+          NodeState fresh = NodeState.fromJson(new JsonObject(payload));
+          yield old == null ? fresh : fresh.withLiveness(true, old.currentConnections(), old.bandwidthInUseMbps())
+            .withTrust(old.trust(), old.suspended());
+        }
+        case UPDATE -> old == null ? null : old.withDescriptionOf(NodeState.fromJson(new JsonObject(payload)));
+        case LIVENESS -> old == null ? null : old.withLiveness(online, connections, bandwidthInUse);
+        case TRUST -> old == null ? null : old.withTrust(trust, suspended);
+        default -> throw new IllegalStateException(kind.name());
+      };
+      if (next == null || next.sameAs(old)) {
+        return null;
+      }
+      String json = next.next(old == null ? 0 : old.version(), now).toJson().encode();
+      entry.setValue(json);
+      return json;
+    }
+  }
+
+  /** One measurement folded into a link's learned statistics. */
+  record LinkProcessor(String x, String y, double rttMs, double jitterMs, double loss, double bandwidthMbps, long now)
+    implements EntryProcessor<String, String, String> {
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      LinkState old = entry.getValue() == null ? null : LinkState.fromJson(new JsonObject(entry.getValue()));
+      String json = LinkState.measured(old, x, y, rttMs, jitterMs, loss, bandwidthMbps, now).toJson().encode();
+      entry.setValue(json);
+      return json;
+    }
+  }
+
+  // ---- listeners --------------------------------------------------------------------------------------------
+
+  private record NodeListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
+    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      sink.accept(new NodeChanged(NodeState.fromJson(new JsonObject(event.getValue())), remote(event)));
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      entryAdded(event);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      long version = event.getOldValue() == null ? Long.MAX_VALUE
+        : new JsonObject(event.getOldValue()).getLong("version", Long.MAX_VALUE);
+      sink.accept(new NodeRemoved(event.getKey(), version, remote(event)));
+    }
+  }
+
+  private record LinkListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
+    EntryUpdatedListener<String, String> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      sink.accept(new LinkChanged(LinkState.fromJson(new JsonObject(event.getValue())), remote(event)));
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      entryAdded(event);
+    }
+  }
+
+  private static boolean remote(EntryEvent<?, ?> event) {
+    return event.getMember() != null && !event.getMember().localMember();
+  }
+}

@@ -1,0 +1,282 @@
+package io.auralink.comm.mesh;
+
+import io.auralink.comm.platform.Node;
+import io.auralink.comm.testing.Await;
+import io.auralink.comm.testing.Http;
+import io.auralink.comm.testing.TestNodes;
+import io.auralink.comm.testing.Tokens;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nodes, heartbeats, links, routes, the offline sweep and the route cache through the HTTP API of one node. */
+class MeshApiTest {
+
+  private static final AtomicInteger NAMES = new AtomicInteger();
+
+  private static Node node;
+  private static Http http;
+  private static Tokens tokens;
+  private static Redis redis;
+  private static String router;
+  private static String operator;
+  private static String moderator;
+  private static String reader;
+
+  @BeforeAll
+  static void startNode() {
+    Map<String, String> settings = TestNodes.settings("mesh");
+    settings.put("AURALINK_MESH_OFFLINE_AFTER", "1500ms");
+    settings.put("AURALINK_MESH_SWEEP_INTERVAL", "200ms");
+    settings.put("AURALINK_MESH_FLUSH_INTERVAL", "100ms");
+    settings.put("AURALINK_MESH_REGIONS", "eu-west:53.35:-6.26,us-east:39.04:-77.49");
+    node = TestNodes.start(settings);
+    http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
+    tokens = new Tokens(node.vertx());
+    redis = Redis.createClient(node.vertx(), settings.get("AURALINK_REDIS_URL"));
+    router = tokens.hs256(Tokens.service("calls", "mesh:route"));
+    operator = tokens.hs256(Tokens.service("ops", "mesh:write", "mesh:read"));
+    moderator = tokens.hs256(Tokens.service("console", "trust:moderate"));
+    reader = tokens.hs256(Tokens.service("dash", "mesh:read"));
+  }
+
+  @AfterAll
+  static void stopNode() {
+    redis.close();
+    http.close();
+    TestNodes.stop(node);
+  }
+
+  private static String person() {
+    return "@m_" + NAMES.incrementAndGet() + ".aura";
+  }
+
+  private static String user(String auraId) {
+    return tokens.hs256(Tokens.user(auraId));
+  }
+
+  private static JsonObject ok(HttpResponse<Buffer> response, int status) {
+    assertEquals(status, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
+  /** A person registers a device; answers its node id. */
+  private static String device(String owner, String nat, String... capabilities) {
+    JsonObject body = new JsonObject().put("device_id", "dev-" + NAMES.incrementAndGet()).put("address", "198.51.100.7:4000")
+      .put("nat_type", nat).put("region", "eu-west");
+    if (capabilities.length > 0) {
+      body.put("capabilities", new JsonArray(List.of(capabilities)));
+    }
+    return ok(http.post("/internal/mesh/nodes", user(owner), body), 201).getString("node_id");
+  }
+
+  /** An operator registers a trusted public relay; answers its node id. */
+  private static String relay(String nat) {
+    String id = ok(http.post("/internal/mesh/nodes", operator, new JsonObject().put("aura_id", "@relays.aura")
+      .put("device_id", "relay-" + NAMES.incrementAndGet()).put("address", "203.0.113.9:3478").put("node_type", "relay")
+      .put("nat_type", nat).put("bandwidth_mbps", 1000).put("max_connections", 500)), 201).getString("node_id");
+    // Trust 75 (document verification) makes it eligible as a relay.
+    Await.result(io.auralink.comm.trust.TrustService.proxy(node.vertx(), 5000).recordVerification("mesh_node", id,
+      "document", io.auralink.comm.platform.Caller.service("verification", java.util.Set.of("trust:write"))));
+    Await.until(Duration.ofSeconds(5), "trust to reach the graph", () -> ok(http.get("/internal/mesh/nodes/" + id, reader), 200)
+      .getDouble("trust_score") == 75.0);
+    return id;
+  }
+
+  private static void links(String from, String owner, Object... toAndRtt) {
+    JsonArray links = new JsonArray();
+    for (int k = 0; k < toAndRtt.length; k += 2) {
+      links.add(new JsonObject().put("to", toAndRtt[k]).put("rtt_ms", toAndRtt[k + 1]).put("jitter_ms", 1));
+    }
+    ok(http.post("/internal/mesh/nodes/" + from + "/links", owner == null ? operator : user(owner),
+      new JsonObject().put("links", links)), 200);
+  }
+
+  private static JsonObject route(String a, String b) {
+    return ok(http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", a)
+      .put("destination_aura_id", b).put("media_type", "audio_video")), 200);
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------------------------
+
+  @Test
+  void a_person_registers_reads_updates_and_removes_their_own_devices_only() {
+    String alice = person();
+    String bob = person();
+    JsonObject body = new JsonObject().put("device_id", "phone").put("address", "192.0.2.1:5000").put("nat_type", "symmetric");
+    JsonObject created = ok(http.post("/internal/mesh/nodes", user(alice), body), 201);
+    assertTrue(created.getBoolean("created"));
+    assertTrue(created.getBoolean("online"));
+    assertEquals(alice, created.getString("aura_id"));
+    String id = created.getString("node_id");
+    JsonObject again = ok(http.post("/internal/mesh/nodes", user(alice), body.copy().put("nat_type", "full_cone")), 200);
+    assertEquals(id, again.getString("node_id"), "the same device keeps its node id");
+    assertEquals("full_cone", again.getString("nat_type"));
+
+    assertEquals(1, ok(http.get("/internal/mesh/nodes?aura_id=" + alice, user(alice)), 200).getJsonArray("nodes").size());
+    assertEquals(1, ok(http.get("/internal/mesh/nodes/" + alice, reader), 200).getJsonArray("nodes").size(),
+      "the original's GET /internal/mesh/nodes/{aura_id}");
+    assertEquals(404, http.get("/internal/mesh/nodes/" + id, user(bob)).statusCode());
+    assertEquals(403, http.get("/internal/mesh/nodes?aura_id=" + alice, user(bob)).statusCode());
+    assertEquals(404, http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + id, user(bob),
+      new JsonObject().put("region", "us-east").toBuffer()).statusCode());
+    JsonObject updated = ok(http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + id, user(alice),
+      new JsonObject().put("region", "us-east").put("latitude", 40.7).put("longitude", -74.0).toBuffer()), 200);
+    assertEquals("us-east", updated.getString("region"));
+    assertEquals(40.7, updated.getDouble("latitude"));
+
+    HttpResponse<Buffer> bad = http.post("/internal/mesh/nodes", user(alice), new JsonObject().put("device_id", "x y")
+      .put("address", "h:1"));
+    assertEquals(400, bad.statusCode());
+    assertEquals("device_id", Http.error(bad).getJsonObject("details").getString("field"));
+    HttpResponse<Buffer> half = http.post("/internal/mesh/nodes", user(alice), new JsonObject().put("device_id", "tab")
+      .put("address", "h:1").put("latitude", 10));
+    assertEquals("latitude", Http.error(half).getJsonObject("details").getString("field"));
+
+    ok(http.send(HttpMethod.DELETE, "/internal/mesh/nodes/" + id, user(alice), null), 200);
+    assertEquals(404, http.get("/internal/mesh/nodes/" + id, user(alice)).statusCode());
+  }
+
+  @Test
+  void the_original_registration_path_still_works() {
+    String carol = person();
+    JsonObject node = ok(http.post("/internal/mesh/register_node", user(carol), new JsonObject()
+      .put("node_address", "198.51.100.20:7000").put("node_type", "peer").put("supports_aic", true)
+      .put("nat_type", "public")), 201);
+    assertTrue(node.getJsonArray("capabilities").contains("aic"));
+    assertEquals(carol, node.getString("aura_id"));
+  }
+
+  // ---- routes -----------------------------------------------------------------------------------------------
+
+  @Test
+  void routes_go_direct_through_a_relay_or_central_and_answer_why() {
+    String alice = person();
+    String bob = person();
+    String carol = person();
+    String a1 = device(alice, "full_cone");
+    String b1 = device(bob, "symmetric");
+    JsonObject direct = route(alice, bob);
+    assertEquals(1, direct.getInteger("tier"), direct.encodePrettily());
+    assertEquals(List.of(a1, b1), direct.getJsonArray("path").getList());
+    assertNotNull(direct.getString("route_id"));
+    assertFalse(direct.getJsonArray("reasons").isEmpty());
+    assertTrue(direct.getJsonObject("predicted").getDouble("mos") > 3.6);
+
+    String c1 = device(carol, "symmetric");
+    String r = relay("public");
+    links(c1, carol, r, 30);
+    links(r, null, b1, 30);
+    JsonObject relayed = route(carol, bob);
+    assertEquals(2, relayed.getInteger("tier"), relayed.encodePrettily());
+    assertEquals(List.of(c1, r, b1), relayed.getJsonArray("path").getList());
+    assertEquals(List.of(r), relayed.getJsonArray("relays").getList());
+
+    String dave = person();
+    device(dave, "symmetric", "audio");
+    JsonObject central = route(dave, bob);
+    assertEquals(4, central.getInteger("tier"), "dave's only device has no video: " + central.encodePrettily());
+    assertTrue(central.getJsonArray("path").getString(0).startsWith("central:"));
+
+    JsonObject seed = ok(http.post("/internal/mesh/route/query", router, new JsonObject().put("source_aura_id", alice)
+      .put("destination_aura_id", bob)), 200);
+    assertEquals("direct", seed.getString("route_type"));
+    assertEquals(403, http.post("/internal/mesh/routes", reader, new JsonObject().put("source_aura_id", alice)
+      .put("destination_aura_id", bob)).statusCode());
+    HttpResponse<Buffer> same = http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", alice)
+      .put("destination_aura_id", alice));
+    assertEquals("destination_aura_id", Http.error(same).getJsonObject("details").getString("field"));
+  }
+
+  @Test
+  void a_cached_route_is_dropped_when_a_node_on_its_path_is_suspended() {
+    String alice = person();
+    String bob = person();
+    String a1 = device(alice, "symmetric");
+    String b1 = device(bob, "symmetric");
+    String r = relay("public");
+    links(a1, alice, r, 20);
+    links(r, null, b1, 20);
+    JsonObject first = route(alice, bob);
+    assertEquals(List.of(r), first.getJsonArray("relays").getList());
+    JsonObject second = route(alice, bob);
+    assertTrue(second.getBoolean("cached"));
+    assertEquals(first.getString("route_id"), second.getString("route_id"));
+    String key = "mesh:route:" + alice + ":" + bob + ":audio_video:false:3";
+    assertNotNull(Await.result(redis.send(Request.cmd(Command.GET).arg(key))));
+
+    ok(http.post("/internal/trust/mesh_node/" + r + "/suspend", moderator, new JsonObject().put("reason", "abuse")), 200);
+    Await.until(Duration.ofSeconds(5), "the cached route to be dropped",
+      () -> Await.result(redis.send(Request.cmd(Command.GET).arg(key))) == null);
+    JsonObject after = route(alice, bob);
+    assertFalse(after.getBoolean("cached"));
+    assertFalse(after.getJsonArray("path").contains(r), after.encodePrettily());
+  }
+
+  @Test
+  void a_node_without_heartbeats_goes_offline_even_if_it_never_beat_and_comes_back_with_one() {
+    String alice = person();
+    String beating = device(alice, "public");
+    String silent = device(alice, "public");
+    long until = System.currentTimeMillis() + 2500;
+    while (System.currentTimeMillis() < until) {
+      ok(http.post("/internal/mesh/nodes/" + beating + "/heartbeat", user(alice),
+        new JsonObject().put("current_connections", 1)), 200);
+      Await.result(io.vertx.core.Future.future(p -> node.vertx().setTimer(200, id -> p.complete())));
+    }
+    Await.until(Duration.ofSeconds(5), "the silent node to go offline",
+      () -> !ok(http.get("/internal/mesh/nodes/" + silent, user(alice)), 200).getBoolean("online"));
+    JsonObject alive = ok(http.get("/internal/mesh/nodes/" + beating, user(alice)), 200);
+    assertTrue(alive.getBoolean("online"));
+    assertEquals(1, alive.getInteger("current_connections"));
+    ok(http.post("/internal/mesh/nodes/" + silent + "/heartbeat", user(alice), null), 200);
+    Await.until(Duration.ofSeconds(5), "the node to come back online",
+      () -> ok(http.get("/internal/mesh/nodes/" + silent, user(alice)), 200).getBoolean("online"));
+  }
+
+  @Test
+  void route_outcomes_teach_the_links_of_the_path() {
+    String alice = person();
+    String bob = person();
+    String a1 = device(alice, "symmetric");
+    String b1 = device(bob, "symmetric");
+    String r = relay("public");
+    links(a1, alice, r, 20);
+    links(r, null, b1, 20);
+    JsonObject route = route(alice, bob);
+    JsonObject outcome = ok(http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
+      new JsonObject().put("rtt_ms", 400).put("jitter_ms", 10).put("loss", 0.02).put("mos", 2.9)), 200);
+    assertEquals(2, outcome.getInteger("links_updated"));
+    assertEquals(404, http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
+      new JsonObject().put("rtt_ms", 40)).statusCode(), "an outcome is recorded once");
+    JsonObject stats = ok(http.get("/internal/mesh/graph/stats", reader), 200);
+    assertTrue(stats.getInteger("links") >= 2);
+    assertEquals(1, stats.getInteger("members_holding_graph"));
+  }
+
+  @Test
+  void graph_stats_count_nodes_by_type() {
+    JsonObject stats = ok(http.get("/internal/mesh/graph/stats", reader), 200);
+    assertTrue(stats.getJsonObject("online_by_type").containsKey("relay"));
+    assertEquals(200, http.get("/internal/mesh/graph/stats", router).statusCode());
+    assertEquals(403, http.get("/internal/mesh/graph/stats", moderator).statusCode());
+  }
+}
