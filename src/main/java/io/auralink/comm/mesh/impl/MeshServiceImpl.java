@@ -594,15 +594,18 @@ public final class MeshServiceImpl implements MeshService {
     return Math.round(value * 100) / 100.0;
   }
 
-  /** Applies a replicated change to this member's graph, measuring how long it took to arrive. */
+  /**
+   * Applies a replicated change to this member's graph, measuring how long it took to arrive. This member's own
+   * changes are in its graph already (read-your-writes), so the lag measured is that of other members' changes.
+   */
   public void replicated(ClusterGraph.Change change) {
     if (change instanceof ClusterGraph.NodeChanged c) {
-      if (graph.apply(c.node()) && c.remote()) {
+      if (graph.apply(c.node()) && c.live()) {
         lag.record(System.currentTimeMillis() - c.node().changedAt());
       }
     } else if (change instanceof ClusterGraph.NodeRemoved r) {
       graph.remove(r.nodeId(), r.version());
-    } else if (change instanceof ClusterGraph.LinkChanged l && graph.apply(l.link()) && l.remote()) {
+    } else if (change instanceof ClusterGraph.LinkChanged l && graph.apply(l.link()) && l.live()) {
       lag.record(System.currentTimeMillis() - l.link().changedAt());
     }
   }

@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * How long replicated changes took to reach this member's graph (writer's clock to this member's clock: exact on
- * one machine, skewed by clock differences across machines), over the last {@link #WINDOW} changes made elsewhere.
+ * one machine, skewed by clock differences across machines), over the last {@link #WINDOW} changes made by other members.
  */
 final class ReplicationLag {
 

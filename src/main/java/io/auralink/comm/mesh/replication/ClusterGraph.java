@@ -47,17 +47,17 @@ public final class ClusterGraph {
 
   /** A replicated change as a member's hot graph receives it. */
   public sealed interface Change {
-    /** Whether another member made it (its lag is then worth measuring). */
-    boolean remote();
+    /** Whether it arrived as it happened (from a listener), rather than from a snapshot. */
+    boolean live();
   }
 
-  public record NodeChanged(NodeState node, boolean remote) implements Change {
+  public record NodeChanged(NodeState node, boolean live) implements Change {
   }
 
-  public record NodeRemoved(String nodeId, long version, boolean remote) implements Change {
+  public record NodeRemoved(String nodeId, long version, boolean live) implements Change {
   }
 
-  public record LinkChanged(LinkState link, boolean remote) implements Change {
+  public record LinkChanged(LinkState link, boolean live) implements Change {
   }
 
   /** Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). */
@@ -230,7 +230,7 @@ public final class ClusterGraph {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
-      sink.accept(new NodeChanged(NodeState.fromJson(new JsonObject(event.getValue())), remote(event)));
+      sink.accept(new NodeChanged(NodeState.fromJson(new JsonObject(event.getValue())), true));
     }
 
     @Override
@@ -242,7 +242,7 @@ public final class ClusterGraph {
     public void entryRemoved(EntryEvent<String, String> event) {
       long version = event.getOldValue() == null ? Long.MAX_VALUE
         : new JsonObject(event.getOldValue()).getLong("version", Long.MAX_VALUE);
-      sink.accept(new NodeRemoved(event.getKey(), version, remote(event)));
+      sink.accept(new NodeRemoved(event.getKey(), version, true));
     }
   }
 
@@ -251,16 +251,12 @@ public final class ClusterGraph {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
-      sink.accept(new LinkChanged(LinkState.fromJson(new JsonObject(event.getValue())), remote(event)));
+      sink.accept(new LinkChanged(LinkState.fromJson(new JsonObject(event.getValue())), true));
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, String> event) {
       entryAdded(event);
     }
-  }
-
-  private static boolean remote(EntryEvent<?, ?> event) {
-    return event.getMember() != null && !event.getMember().localMember();
   }
 }

@@ -1,0 +1,152 @@
+package io.auralink.comm.mesh;
+
+import io.auralink.comm.platform.Node;
+import io.auralink.comm.platform.storage.EmbeddedStores;
+import io.auralink.comm.testing.Await;
+import io.auralink.comm.testing.Http;
+import io.auralink.comm.testing.TestNodes;
+import io.auralink.comm.testing.Tokens;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The graph across members with real Hazelcast: a node registered on one member is routed on another, and stays
+ * routable, and known to members that join later, after the member that registered it is killed.
+ */
+class MeshClusterTest {
+
+  private static final List<Node> nodes = new ArrayList<>();
+  private static final List<Http> clients = new ArrayList<>();
+  private static String cluster;
+  private static String members;
+  private static int[] clusterPorts;
+  private static String databaseUrl;
+
+  @BeforeAll
+  static void startTwoMembers() {
+    cluster = "auralink-test-" + UUID.randomUUID();
+    clusterPorts = new int[] {EmbeddedStores.freePort(), EmbeddedStores.freePort(), EmbeddedStores.freePort()};
+    members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];
+    start(0);
+    start(1);
+  }
+
+  /** Starts member {@code i} (api and mesh) on the shared database; answers its HTTP client. */
+  private static Http start(int i) {
+    Map<String, String> settings = TestNodes.settings("mesh_cluster", cluster, clusterPorts[i], members);
+    if (databaseUrl == null) {
+      databaseUrl = settings.get("AURALINK_DATABASE_URL");
+    }
+    settings.put("AURALINK_DATABASE_URL", databaseUrl);
+    settings.put("AURALINK_ROLES", "api,mesh");
+    Node node = TestNodes.start(settings);
+    Http http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
+    nodes.add(node);
+    clients.add(http);
+    return http;
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    clients.forEach(Http::close);
+    for (Node node : nodes) {
+      try {
+        TestNodes.stop(node);
+      } catch (RuntimeException alreadyGone) {
+        // the killed member
+      }
+    }
+  }
+
+  private static String token(Node node, JsonObject claims) {
+    return new Tokens(node.vertx()).hs256(claims);
+  }
+
+  private static JsonObject route(Http http, String token, String a, String b) {
+    HttpResponse<Buffer> response = http.post("/internal/mesh/routes", token,
+      new JsonObject().put("source_aura_id", a).put("destination_aura_id", b));
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
+  @Test
+  void a_node_registered_on_one_member_is_routed_on_another_and_survives_the_loss_of_the_first() {
+    Node first = nodes.get(0);
+    Node second = nodes.get(1);
+    Http one = clients.get(0);
+    Http two = clients.get(1);
+    String alice = "@cl_alice.aura";
+    String bob = "@cl_bob.aura";
+    String a1 = one.post("/internal/mesh/nodes", token(first, Tokens.user(alice)), new JsonObject()
+      .put("device_id", "laptop").put("address", "198.51.100.1:5000").put("nat_type", "full_cone"))
+      .bodyAsJsonObject().getString("node_id");
+    String b1 = one.post("/internal/mesh/nodes", token(first, Tokens.user(bob)), new JsonObject()
+      .put("device_id", "phone").put("address", "198.51.100.2:5000").put("nat_type", "symmetric"))
+      .bodyAsJsonObject().getString("node_id");
+    String router = token(second, Tokens.service("calls", "mesh:route", "mesh:read"));
+
+    // Another member's graph learns of both within moments (a cached answer is only written after that).
+    Await.until(Duration.ofSeconds(5), "the second member to route directly", () -> {
+      JsonObject r = route(two, router, alice, bob);
+      return r.getInteger("tier") == 1 && r.getJsonArray("path").getList().equals(List.of(a1, b1));
+    });
+    JsonObject stats = two.get("/internal/mesh/graph/stats", router).bodyAsJsonObject();
+    assertEquals(2, stats.getInteger("members_holding_graph"));
+    assertTrue(stats.getJsonObject("replication_lag_ms").getLong("samples") >= 2, stats.encode());
+
+    // Kill the first member without a goodbye: its partitions' backups on the second take over.
+    ((HazelcastClusterManager) first.platform().cluster()).getHazelcastInstance().getLifecycleService().terminate();
+    JsonObject after = route(two, router, alice, bob);
+    assertEquals(List.of(a1, b1), after.getJsonArray("path").getList());
+
+    // A member that joins afterwards builds its graph from the cluster's maps: nothing acknowledged was lost.
+    Http three = start(2);
+    String late = token(nodes.get(2), Tokens.service("calls", "mesh:route"));
+    JsonObject fresh = route(three, late, bob, alice);
+    assertEquals(1, fresh.getInteger("tier"), fresh.encodePrettily());
+    assertEquals(List.of(b1, a1), fresh.getJsonArray("path").getList());
+  }
+
+  @Test
+  void a_full_cluster_restart_restores_the_graph_from_postgresql_with_every_node_offline() {
+    Map<String, String> settings = TestNodes.settings("mesh_restart");
+    settings.put("AURALINK_ROLES", "api,mesh");
+    Node before = TestNodes.start(settings);
+    String owner = "@restart_me.aura";
+    String nodeId;
+    try (Http http = new Http(before.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")))) {
+      nodeId = http.post("/internal/mesh/nodes", token(before, Tokens.user(owner)), new JsonObject()
+        .put("device_id", "desk").put("address", "192.0.2.9:5000").put("nat_type", "public"))
+        .bodyAsJsonObject().getString("node_id");
+    } finally {
+      TestNodes.stop(before);
+    }
+    // A new cluster (same database): its first member puts the stored graph back.
+    Map<String, String> again = TestNodes.settings("mesh_restart_again");
+    again.put("AURALINK_DATABASE_URL", settings.get("AURALINK_DATABASE_URL"));
+    again.put("AURALINK_ROLES", "api,mesh");
+    Node after = TestNodes.start(again);
+    try (Http http = new Http(after.vertx(), Integer.parseInt(again.get("AURALINK_HTTP_PORT")))) {
+      HttpResponse<Buffer> node = http.get("/internal/mesh/nodes/" + nodeId, token(after, Tokens.user(owner)));
+      assertEquals(200, node.statusCode(), node.bodyAsString());
+      assertEquals("desk", node.bodyAsJsonObject().getString("device_id"));
+      assertEquals(false, node.bodyAsJsonObject().getBoolean("online"), "offline until it beats again");
+    } finally {
+      TestNodes.stop(after);
+    }
+  }
+}
