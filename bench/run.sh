@@ -1,11 +1,36 @@
 #!/usr/bin/env bash
-# One command for the benchmarks: builds the jar and runs every scenario, printing a Markdown table.
+# One command for the benchmarks: builds the jar and runs the scenarios, printing Markdown tables.
+#   bench/run.sh [all|http|search|replication]     (default: all)
+#   http:        the service over HTTP against a bare Vert.x endpoint (resolve, route query, heartbeat), with wrk
+#   search:      JMH on the route search over a synthetic 100k-node, 400k-link mesh, and the graph's heap
+#   replication: replication lag between two members
 # Options as system properties in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=30 -Dbench.connections=128".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk (Debian package) for the closed-loop measurements" >&2
-  apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
-fi
+what="${1:-all}"
 mvn -B -q package -DskipTests
-java ${BENCH_OPTS:-} -cp target/auralink-comm.jar bench/ResolveBench.java bench target/auralink-comm.jar
+
+if [[ "$what" == all || "$what" == http ]]; then
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "installing wrk (Debian package) for the closed-loop measurements" >&2
+    apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+  fi
+  java ${BENCH_OPTS:-} -cp target/auralink-comm.jar bench/HttpBench.java bench target/auralink-comm.jar
+fi
+
+if [[ "$what" == all || "$what" == search || "$what" == replication ]]; then
+  mvn -B -q -f bench/mesh/pom.xml package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+  classpath="bench/mesh/target/classes:$(cat bench/mesh/target/classpath.txt)"
+  hazelcast_flags="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-opens java.management/sun.management=ALL-UNNAMED \
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true"
+  if [[ "$what" == all || "$what" == search ]]; then
+    java -cp "$classpath" org.openjdk.jmh.Main RouteSearchBench -rf text -rff bench/mesh/target/jmh.txt
+  fi
+  if [[ "$what" == all || "$what" == replication ]]; then
+    # shellcheck disable=SC2086
+    java $hazelcast_flags -Xmx1g -Dhazelcast.logging.type=slf4j ${BENCH_OPTS:-} -cp "$classpath" \
+      io.auralink.bench.ReplicationBench
+  fi
+fi

@@ -52,6 +52,7 @@ public final class MeshVerticle extends VerticleBase {
         service = MeshServiceImpl.create(vertx, platform, cluster, graph, redis, web);
         // Listen before the snapshot, so that nothing changed in between is missed; versions order the two.
         cluster.listen(change -> context.runOnContext(v -> service.replicated(change)));
+        cluster.onPartitionLost(() -> context.runOnContext(v -> service.partitionLost()));
         return service;
       }, false)
       .compose(created -> service.restoreIfEmpty(platform.cluster().getNodeId()))

@@ -65,7 +65,9 @@ public final class MeshServiceImpl implements MeshService {
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
   private final MeterRegistry metrics;
+  private static final long RESTORE_DELAY_MS = 500;
   private Map<String, Beat> pendingBeats = new HashMap<>();
+  private boolean restorePending;
 
   private record Beat(int connections, double bandwidthInUse, long at) {
   }
@@ -107,6 +109,30 @@ public final class MeshServiceImpl implements MeshService {
           cluster.restore(loaded.resultAt(0), loaded.resultAt(1));
           return null;
         }, false)));
+  }
+
+  /**
+   * After partitions were lost, puts back what PostgreSQL holds of the graph (nodes offline until they beat).
+   * Partitions are lost in bursts (one event each): the burst is answered by one restore, shortly after it.
+   */
+  public void partitionLost() {
+    if (!restorePending) {
+      restorePending = true;
+      vertx.setTimer(RESTORE_DELAY_MS, id -> {
+        restorePending = false;
+        restoreLost();
+      });
+    }
+  }
+
+  private Future<Integer> restoreLost() {
+    return Future.all(store.loadNodes(), store.loadLinks())
+      .compose(loaded -> vertx.executeBlocking(() -> cluster.restoreMissing(loaded.resultAt(0), loaded.resultAt(1)),
+        false))
+      .onSuccess(restored -> LOG.warn("partitions of the cluster were lost; mesh graph entries put back from"
+        + " PostgreSQL {}", kv("entries", restored)))
+      .onFailure(e -> LOG.error("a partition of the mesh graph was lost and could not be restored {}",
+        kv("error", String.valueOf(e.getMessage()))));
   }
 
   /** Builds this member's graph from the cluster's (changes arriving meanwhile are ordered by version). */
@@ -529,8 +555,11 @@ public final class MeshServiceImpl implements MeshService {
       .put("online_by_type", byType)
       .put("links", graph.linkCount())
       .put("replication_lag_ms", lag.summary());
-    return ClusterMembers.list(clusterManager).map(members -> stats.put("members_holding_graph",
-      members.stream().filter(m -> m.roles().contains(Role.MESH.id())).count()));
+    return ClusterMembers.list(clusterManager)
+      .map(members -> stats.put("members_holding_graph",
+        members.stream().filter(m -> m.roles().contains(Role.MESH.id())).count()))
+      .compose(v -> vertx.executeBlocking(cluster::safe, false))
+      .map(safe -> stats.put("backups_complete", safe));
   }
 
   // ---- shared steps -----------------------------------------------------------------------------------------

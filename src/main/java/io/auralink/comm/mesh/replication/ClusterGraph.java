@@ -36,9 +36,12 @@ public final class ClusterGraph {
   private final IMap<String, String> links;
   private final IMap<String, Long> beats;
   private final IMap<String, String> meta;
+  private final HazelcastInstance hazelcast;
   private final List<UUID> listeners = new ArrayList<>();
+  private UUID partitionListener;
 
   public ClusterGraph(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
     this.nodes = hazelcast.getMap(NODES);
     this.links = hazelcast.getMap(LINKS);
     this.beats = hazelcast.getMap(BEATS);
@@ -66,12 +69,35 @@ public final class ClusterGraph {
     listeners.add(links.addEntryListener(new LinkListener(sink), true));
   }
 
+  /**
+   * Calls {@code lost} when a partition of the graph's maps lost every replica (members died faster than backups
+   * could be re-established, e.g. during a migration): what PostgreSQL holds can then be put back.
+   */
+  public void onPartitionLost(Runnable lost) {
+    partitionListener = hazelcast.getPartitionService().addPartitionLostListener(event -> lost.run());
+  }
+
   public void stopListening() {
     listeners.forEach(id -> {
       nodes.removeEntryListener(id);
       links.removeEntryListener(id);
     });
     listeners.clear();
+    if (partitionListener != null) {
+      hazelcast.getPartitionService().removePartitionLostListener(partitionListener);
+    }
+  }
+
+  /** Puts back stored nodes and links that the maps no longer hold (present entries are left alone). */
+  public int restoreMissing(List<NodeState> storedNodes, List<LinkState> storedLinks) {
+    int restored = 0;
+    for (NodeState node : storedNodes) {
+      restored += nodes.putIfAbsent(node.nodeId(), node.toJson().encode()) == null ? 1 : 0;
+    }
+    for (LinkState link : storedLinks) {
+      restored += links.putIfAbsent(LinkState.key(link.a(), link.b()), link.toJson().encode()) == null ? 1 : 0;
+    }
+    return restored;
   }
 
   /** Everything now held, for a member's first build of its hot graph. */
@@ -85,6 +111,14 @@ public final class ClusterGraph {
   /** True for exactly one caller while the maps are empty: that member restores the graph from PostgreSQL. */
   public boolean claimRestore(String memberId) {
     return nodes.isEmpty() && links.isEmpty() && meta.putIfAbsent("restored-by", memberId) == null;
+  }
+
+  /**
+   * Whether every partition has its backups, i.e. losing a member now loses nothing from the maps (right after a
+   * member joins or leaves, until migrations finish, it may).
+   */
+  public boolean safe() {
+    return hazelcast.getPartitionService().isClusterSafe();
   }
 
   public void restore(List<NodeState> restoredNodes, List<LinkState> restoredLinks) {

@@ -26,16 +26,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cached AuraID resolution over HTTP (JWT on) against a bare Vert.x JSON endpoint, measured in the same run on
- * the same machine. Run it with {@code bench/run.sh}: it starts the service (start-dev) and the bare endpoint as
- * separate JVMs, then for each a warm-up and the saturation throughput, closed loop, measured by wrk (a C load
- * generator that leaves the shared cores to the servers); for the resolve path also the latency at 70% of its
- * saturation, wrk's connections paced by a fixed delay between requests so that they offer about 70%.
+ * The service over HTTP (JWT on) against a bare Vert.x JSON endpoint, measured in the same run on the same machine:
+ * cached AuraID resolution (issue 3), route queries and heartbeats (issue 5). Run it with {@code bench/run.sh}: it
+ * starts the service (start-dev) and the bare endpoint as separate JVMs, then for each scenario a warm-up and the
+ * saturation throughput, closed loop, measured by wrk (a C load generator that leaves the shared cores to the
+ * servers); for the resolve path also the latency at 70% of its saturation, wrk's connections paced by a fixed
+ * delay between requests so that they offer about 70%.
  *
- * <p>Modes: {@code ResolveBench.java bench JAR} (the benchmark), {@code ResolveBench.java bare PORT} (the bare
+ * <p>Modes: {@code HttpBench.java bench JAR} (the benchmark), {@code HttpBench.java bare PORT} (the bare
  * endpoint, started by the benchmark).
  */
-public class ResolveBench {
+public class HttpBench {
 
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123";
   static final int CONNECTIONS = Integer.getInteger("bench.connections", 64);
@@ -50,7 +51,7 @@ public class ResolveBench {
     } else if (args.length == 2 && args[0].equals("bench")) {
       bench(Path.of(args[1]));
     } else {
-      System.err.println("usage: ResolveBench.java bench JAR | bare PORT");
+      System.err.println("usage: HttpBench.java bench JAR | bare PORT");
       System.exit(2);
     }
   }
@@ -76,7 +77,11 @@ public class ResolveBench {
       });
   }
 
-  record Target(String name, int port, String uri, String authorization) {
+  /** What wrk sends: a GET, or a POST of {@code body} (JSON). */
+  record Target(String name, int port, String uri, String authorization, String body) {
+    Target(String name, int port, String uri, String authorization) {
+      this(name, port, uri, authorization, null);
+    }
   }
 
   record Wrk(double rate, String p50, String p90, String p99) {
@@ -87,7 +92,7 @@ public class ResolveBench {
     int barePort = freePort();
     Path data = Files.createTempDirectory("auralink-bench-");
     List<Process> processes = new ArrayList<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(ResolveBench::stop)));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(HttpBench::stop)));
 
     ProcessBuilder service = new ProcessBuilder("java", "-Xmx1g", "-jar", jar.toString(), "start-dev")
       .redirectErrorStream(true).redirectOutput(data.resolve("service.log").toFile());
@@ -101,7 +106,7 @@ public class ResolveBench {
       "AURALINK_CLUSTER_PORT", String.valueOf(freePort())));
     processes.add(service.start());
     processes.add(new ProcessBuilder("java", "-Xmx512m", "-cp", jar.toString(),
-        new File("bench/ResolveBench.java").getAbsolutePath(), "bare", String.valueOf(barePort))
+        new File("bench/HttpBench.java").getAbsolutePath(), "bare", String.valueOf(barePort))
       .redirectErrorStream(true).redirectOutput(data.resolve("bare.log").toFile()).start());
 
     HttpClient http = HttpClient.newHttpClient();
@@ -128,12 +133,34 @@ public class ResolveBench {
         throw new IllegalStateException("could not register the bench AuraID: " + created.body());
       }
 
+      String alice = "Bearer " + jwt.generateToken(new JsonObject().put("sub", "@bench_alice.aura"), claims);
+      String bob = "Bearer " + jwt.generateToken(new JsonObject().put("sub", "@bench_bob.aura"), claims);
+      String router = "Bearer " + jwt.generateToken(new JsonObject().put("sub", "calls")
+        .put("scope", new JsonArray().add("mesh:route")), claims);
+      String aliceNode = post(http, servicePort, "/internal/mesh/nodes", alice, new JsonObject().put("device_id", "laptop")
+        .put("address", "198.51.100.1:5000").put("nat_type", "full_cone")).getString("node_id");
+      post(http, servicePort, "/internal/mesh/nodes", bob, new JsonObject().put("device_id", "phone")
+        .put("address", "198.51.100.2:5000").put("nat_type", "symmetric"));
+
       Target bare = new Target("bare Vert.x JSON endpoint", barePort, "/bare", null);
       Target resolve = new Target("cached resolve (JWT, validation, event bus, Redis)", servicePort,
         "/internal/auraid/@benchuser.aura", reader);
+      Target route = new Target("route query (JWT, validation, event bus, Redis-cached answer)", servicePort,
+        "/internal/mesh/routes", router, new JsonObject().put("source_aura_id", "@bench_alice.aura")
+          .put("destination_aura_id", "@bench_bob.aura").put("media_type", "audio_video").encode());
+      Target reroute = new Target("route query computed (a live call re-routing: no cache)", servicePort,
+        "/internal/mesh/routes", router, new JsonObject().put("source_aura_id", "@bench_alice.aura")
+          .put("destination_aura_id", "@bench_bob.aura").put("current_path", new JsonArray().add("central:default"))
+          .encode());
+      Target heartbeat = new Target("heartbeat (JWT, validation, event bus, buffered)", servicePort,
+        "/internal/mesh/nodes/" + aliceNode + "/heartbeat", alice,
+        new JsonObject().put("current_connections", 1).put("bandwidth_in_use_mbps", 2.5).encode());
       double bareRate = saturation(bare);
       double resolveRate = saturation(resolve);
       Wrk paced = pacedAt(resolve, resolveRate * 0.7);
+      double routeRate = saturation(route);
+      double rerouteRate = saturation(reroute);
+      double heartbeatRate = saturation(heartbeat);
       System.out.println();
       System.out.printf("machine: %d cores, shared by both servers, Redis and wrk; %d connections; warm-up %ds,"
         + " %ds per measurement%n", Runtime.getRuntime().availableProcessors(), CONNECTIONS, WARMUP.toSeconds(),
@@ -143,16 +170,34 @@ public class ResolveBench {
       System.out.printf("| %s | %.0f | | | | |%n", bare.name, bareRate);
       System.out.printf("| %s | %.0f | %.0f | %s | %s | %s |%n", resolve.name, resolveRate, paced.rate, paced.p50,
         paced.p90, paced.p99);
+      for (Object[] row : new Object[][] {{route, routeRate}, {reroute, rerouteRate}, {heartbeat, heartbeatRate}}) {
+        System.out.printf("| %s | %.0f | | | | |%n", ((Target) row[0]).name, (double) row[1]);
+      }
       double ratio = resolveRate / bareRate;
       double p99 = millis(paced.p99);
       System.out.printf("%nresolve throughput = %.0f%% of the bare endpoint (target >= 40%%): %s%n", ratio * 100,
         ratio >= 0.40 ? "met" : "NOT met");
       System.out.printf("resolve p99 at %.0f%% of saturation = %.2f ms (target < 10 ms at 70%%): %s%n",
         paced.rate * 100 / resolveRate, p99, p99 < 10 ? "met" : "NOT met");
+      System.out.printf("route query throughput = %.0f%% (cached) and %.0f%% (computed) of the bare endpoint"
+        + " (target >= 50%%): %s%n", routeRate * 100 / bareRate, rerouteRate * 100 / bareRate,
+        routeRate >= 0.5 * bareRate ? "met" : "NOT met");
+      System.out.printf("heartbeat ingestion = %.0f/s on one node (target >= 20000/s): %s%n", heartbeatRate,
+        heartbeatRate >= 20_000 ? "met" : "NOT met");
     } finally {
       vertx.close();
-      processes.forEach(ResolveBench::stop);
+      processes.forEach(HttpBench::stop);
     }
+  }
+
+  static JsonObject post(HttpClient http, int port, String uri, String authorization, JsonObject body) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + uri))
+      .header("Authorization", authorization).header("Content-Type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return new JsonObject(response.body());
   }
 
   /**
@@ -186,9 +231,17 @@ public class ResolveBench {
       command.add("-H");
       command.add("Authorization: " + target.authorization);
     }
+    StringBuilder lua = new StringBuilder();
     if (delayMillis > 0) {
-      Path script = Files.createTempFile("pace", ".lua");
-      Files.writeString(script, "function delay() return " + delayMillis + " end\n");
+      lua.append("function delay() return ").append(delayMillis).append(" end\n");
+    }
+    if (target.body != null) {
+      lua.append("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n")
+        .append("wrk.body = '").append(target.body).append("'\n");
+    }
+    if (lua.length() > 0) {
+      Path script = Files.createTempFile("wrk", ".lua");
+      Files.writeString(script, lua.toString());
       command.add("-s");
       command.add(script.toString());
     }
