@@ -17,7 +17,6 @@ public final class MeshGraph {
 
   private final Map<String, Integer> index = new HashMap<>();
   private final Map<String, IntList> byOwner = new HashMap<>();
-  private final Map<Long, Integer> linkIndex = new HashMap<>();
   private final Map<String, Long> tombstones = new HashMap<>();
 
   // nodes
@@ -101,20 +100,14 @@ public final class MeshGraph {
   public boolean apply(LinkState link) {
     int a = slot(link.a());
     int b = slot(link.b());
-    long key = ((long) Math.min(a, b) << 32) | Math.max(a, b);
-    Integer existing = linkIndex.get(key);
-    int l;
-    if (existing == null) {
+    int l = linkBetween(a, b);
+    if (l < 0) {
       l = linkCount++;
       growLinks(linkCount);
-      linkIndex.put(key, l);
       attach(a, b, l);
       attach(b, a, l);
-    } else {
-      l = existing;
-      if (linkVersion[l] >= link.version()) {
-        return false;
-      }
+    } else if (linkVersion[l] >= link.version()) {
+      return false;
     }
     linkCost[l] = (float) link.cost();
     linkDelay[l] = (float) link.oneWayDelayMs();
@@ -241,10 +234,17 @@ public final class MeshGraph {
     return adjacentLinks[i][k];
   }
 
-  /** The link between two slots, or -1. */
+  /** The link between two slots, or -1: a scan of the shorter adjacency list (devices have a handful of links). */
   public int linkBetween(int a, int b) {
-    Integer l = linkIndex.get(((long) Math.min(a, b) << 32) | Math.max(a, b));
-    return l == null ? -1 : l;
+    int from = degree[a] <= degree[b] ? a : b;
+    int to = from == a ? b : a;
+    int[] neighbours = adjacentNodes[from];
+    for (int k = 0; k < degree[from]; k++) {
+      if (neighbours[k] == to) {
+        return adjacentLinks[from][k];
+      }
+    }
+    return -1;
   }
 
   public double linkCost(int l) {

@@ -67,12 +67,13 @@ public final class RouteSearch {
                       double minRelayTrust, List<String> currentPath) {
   }
 
-  /** One possible route and what it predicts. */
+  /** One possible route and what it predicts (its R factor computed once, from latency, jitter and loss). */
   public record Candidate(Tier tier, List<String> path, List<String> relays, double latencyMs, double jitterMs,
-                          double loss, double cost) {
+                          double loss, double cost, double rFactor) {
 
-    public double rFactor() {
-      return EModel.rFactor(latencyMs, jitterMs, loss);
+    Candidate(Tier tier, List<String> path, List<String> relays, double latencyMs, double jitterMs, double loss,
+              double cost) {
+      this(tier, path, relays, latencyMs, jitterMs, loss, cost, EModel.rFactor(latencyMs, jitterMs, loss));
     }
 
     public double mos() {
@@ -99,8 +100,10 @@ public final class RouteSearch {
   private int[][] seen = new int[0][];
   private int[][] frontier = new int[0][];
   private int[] frontierSize = new int[MAX_HOPS_LIMIT + 1];
-  private int[] destinationMark = new int[0];
   private int[] relayMark = new int[0];
+  private int[] lastMark = new int[0];
+  private float[] lastCost = new float[0];
+  private int[] lastDestination = new int[0];
   private int stamp;
 
   public RouteSearch(MeshGraph graph, List<Region> regions) {
@@ -127,9 +130,14 @@ public final class RouteSearch {
       relay = oneRelay(sources, destinations, q);
       reasons.add(relay == null ? "one relay: no eligible relay linked to either party"
         : "one relay: " + relay.relays().get(0) + " is the cheapest eligible relay, MOS " + round(relay.mos()));
-      if (q.maxHops() >= 2) {
-        multi = multiHop(sources, destinations, q);
-        reasons.add(multi == null ? "multi-hop: no path through 2 to " + q.maxHops() + " relays"
+      if (acceptable(direct) || acceptable(relay)) {
+        reasons.add("multi-hop: not searched, a simpler route is acceptable");
+      } else if (q.maxHops() >= 2) {
+        // Only a path cheaper than the best simpler one is worth finding: that bounds the search.
+        double bound = Math.min(relay == null ? Double.POSITIVE_INFINITY : relay.cost(),
+          direct == null ? Double.POSITIVE_INFINITY : direct.cost());
+        multi = multiHop(sources, destinations, q, bound);
+        reasons.add(multi == null ? "multi-hop: no cheaper path through 2 to " + q.maxHops() + " relays"
           : "multi-hop: cheapest path through " + multi.relays().size() + " relays, MOS " + round(multi.mos()));
       }
     }
@@ -164,7 +172,11 @@ public final class RouteSearch {
     int[] sources = endpoints(q.source(), q);
     int[] destinations = endpoints(q.destination(), q);
     return sources.length == 0 || destinations.length == 0 || q.maxHops() < 2 ? null
-      : multiHop(sources, destinations, q);
+      : multiHop(sources, destinations, q, Double.POSITIVE_INFINITY);
+  }
+
+  private static boolean acceptable(Candidate c) {
+    return c != null && c.mos() >= ACCEPTABLE_MOS;
   }
 
   private Candidate choose(Candidate direct, Candidate relay, Candidate multi, Candidate central, List<Candidate> all,
@@ -308,35 +320,43 @@ public final class RouteSearch {
    * Layer h holds, for each relay, the cheapest cost of reaching it as the h-th relay from any source over measured
    * links. Exact for "at most H relays" (with non-negative costs the best walk is a simple path).
    */
-  private Candidate multiHop(int[] sources, int[] destinations, Query q) {
+  private Candidate multiHop(int[] sources, int[] destinations, Query q, double bound) {
     int maxHops = Math.min(q.maxHops(), MAX_HOPS_LIMIT);
+    // The last hop, once: each eligible relay linked to a destination, with its cheapest link to one.
     for (int d : destinations) {
-      destinationMark[d] = stamp;
+      for (int e = 0; e < graph.degree(d); e++) {
+        int r = graph.neighbour(d, e);
+        if (!eligibleRelay(r, q)) {
+          continue;
+        }
+        float cost = (float) graph.linkCost(graph.link(d, e));
+        if (lastMark[r] != stamp || cost < lastCost[r]
+          || (cost == lastCost[r] && graph.id(d).compareTo(graph.id(lastDestination[r])) < 0)) {
+          lastMark[r] = stamp;
+          lastCost[r] = cost;
+          lastDestination[r] = d;
+        }
+      }
     }
-    frontierSize[1] = 0;
-    for (int s : sources) {
-      relax(1, s, 0, q);
-    }
-    double best = Double.POSITIVE_INFINITY;
+    double best = bound;
     int bestLayer = -1;
     int bestRelay = -1;
-    int bestDestination = -1;
+    frontierSize[1] = 0;
+    for (int s : sources) {
+      relax(1, s, 0, q, best, maxHops);
+    }
     for (int h = 1; h <= maxHops; h++) {
       if (h >= 2) {
         for (int k = 0; k < frontierSize[h]; k++) {
           int v = frontier[h][k];
-          for (int e = 0; e < graph.degree(v); e++) {
-            int d = graph.neighbour(v, e);
-            if (destinationMark[d] != stamp) {
-              continue;
-            }
-            double cost = dist[h][v] + graph.linkCost(graph.link(v, e));
-            if (cost < best || (cost == best && graph.id(v).compareTo(graph.id(bestRelay)) < 0)) {
-              best = cost;
-              bestLayer = h;
-              bestRelay = v;
-              bestDestination = d;
-            }
+          if (lastMark[v] != stamp) {
+            continue;
+          }
+          double cost = dist[h][v] + lastCost[v];
+          if (cost < best || (cost == best && bestRelay >= 0 && graph.id(v).compareTo(graph.id(bestRelay)) < 0)) {
+            best = cost;
+            bestLayer = h;
+            bestRelay = v;
           }
         }
       }
@@ -344,7 +364,11 @@ public final class RouteSearch {
         frontierSize[h + 1] = 0;
         for (int k = 0; k < frontierSize[h]; k++) {
           int u = frontier[h][k];
-          relax(h + 1, u, dist[h][u], q);
+          // Branch and bound: costs only grow along a path, so a partial path dearer than the best is dropped
+          // (equal ones are kept, for the tie-break by id).
+          if (dist[h][u] <= best) {
+            relax(h + 1, u, dist[h][u], q, best, maxHops);
+          }
         }
       }
     }
@@ -352,7 +376,7 @@ public final class RouteSearch {
       return null;
     }
     int[] path = new int[bestLayer + 2];
-    path[bestLayer + 1] = bestDestination;
+    path[bestLayer + 1] = lastDestination[bestRelay];
     int v = bestRelay;
     for (int h = bestLayer; h >= 1; h--) {
       path[h] = v;
@@ -362,14 +386,21 @@ public final class RouteSearch {
     return candidate(Tier.MULTI_HOP, path);
   }
 
-  /** From {@code u} (reached at cost {@code base}), offers each eligible relay neighbour to layer {@code h}. */
-  private void relax(int h, int u, double base, Query q) {
+  /**
+   * From {@code u} (reached at cost {@code base}), offers each eligible relay neighbour to layer {@code h}, unless
+   * reaching it costs more than {@code bound} (or, on the last layer, it has no link to a destination).
+   */
+  private void relax(int h, int u, double base, Query q, double bound, int maxHops) {
     for (int e = 0; e < graph.degree(u); e++) {
       int v = graph.neighbour(u, e);
-      if (v == u || !eligibleRelay(v, q)) {
+      // On the last layer only relays linked to a destination can end a path.
+      if (v == u || (h == maxHops && lastMark[v] != stamp) || !eligibleRelay(v, q)) {
         continue;
       }
       float cost = (float) (base + graph.linkCost(graph.link(u, e)) + relayCost(v));
+      if (cost > bound) {
+        continue;
+      }
       if (seen[h][v] != stamp) {
         seen[h][v] = stamp;
         dist[h][v] = cost;
@@ -503,22 +534,24 @@ public final class RouteSearch {
   /** Grows the scratch arrays with the graph (rarely), and starts a new query stamp. */
   private void prepare() {
     int n = graph.capacity();
-    if (destinationMark.length < n) {
-      int size = Math.max(n, destinationMark.length * 2);
+    if (relayMark.length < n) {
+      int size = Math.max(n, relayMark.length * 2);
       dist = new float[MAX_HOPS_LIMIT + 1][size];
       prev = new int[MAX_HOPS_LIMIT + 1][size];
       seen = new int[MAX_HOPS_LIMIT + 1][size];
       frontier = new int[MAX_HOPS_LIMIT + 1][size];
-      destinationMark = new int[size];
       relayMark = new int[size];
+      lastMark = new int[size];
+      lastCost = new float[size];
+      lastDestination = new int[size];
       stamp = 0;
     }
     if (stamp == Integer.MAX_VALUE) {
       for (int[] layer : seen) {
         Arrays.fill(layer, 0);
       }
-      Arrays.fill(destinationMark, 0);
       Arrays.fill(relayMark, 0);
+      Arrays.fill(lastMark, 0);
       stamp = 0;
     }
     stamp++;
