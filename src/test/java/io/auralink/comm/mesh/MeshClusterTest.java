@@ -121,12 +121,14 @@ class MeshClusterTest {
       Await.until(Duration.ofSeconds(20), "node " + id + " to be known after the loss",
         () -> two.get("/internal/mesh/nodes/" + id, reader).statusCode() == 200);
     }
-    // A node put back from PostgreSQL is offline until it beats again.
-    for (String id : List.of(a1, b1)) {
-      assertEquals(200, two.post("/internal/mesh/nodes/" + id + "/heartbeat", reader, null).statusCode());
-    }
-    Await.until(Duration.ofSeconds(10), "the second member to route directly after the loss",
-      () -> route(two, router, alice, bob).getJsonArray("path").getList().equals(List.of(a1, b1)));
+    // A node put back from PostgreSQL is offline until it beats again: the devices keep beating, as they do.
+    Await.until(Duration.ofSeconds(20), "the second member to route directly after the loss", () -> {
+      for (String id : List.of(a1, b1)) {
+        assertEquals(200, two.post("/internal/mesh/nodes/" + id + "/heartbeat", reader, null).statusCode());
+      }
+      return route(two, router, alice, bob).getJsonArray("path").getList().equals(List.of(a1, b1))
+        && hazelcast(second).getMap("auralink.mesh.nodes").size() == 2;
+    });
 
     // A member that joins afterwards builds its graph from the cluster's maps.
     Http three = start(2);
@@ -144,9 +146,15 @@ class MeshClusterTest {
     String owner = "@restart_me.aura";
     String nodeId;
     try (Http http = new Http(before.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")))) {
-      nodeId = http.post("/internal/mesh/nodes", token(before, Tokens.user(owner)), new JsonObject()
+      String user = token(before, Tokens.user(owner));
+      nodeId = http.post("/internal/mesh/nodes", user, new JsonObject()
         .put("device_id", "desk").put("address", "192.0.2.9:5000").put("nat_type", "public"))
         .bodyAsJsonObject().getString("node_id");
+      String phone = http.post("/internal/mesh/nodes", user, new JsonObject()
+        .put("device_id", "phone").put("address", "192.0.2.10:5000")).bodyAsJsonObject().getString("node_id");
+      assertEquals(200, http.post("/internal/mesh/nodes/" + nodeId + "/links", user, new JsonObject()
+        .put("links", new io.vertx.core.json.JsonArray().add(new JsonObject().put("to", phone).put("rtt_ms", 12))))
+        .statusCode());
     } finally {
       TestNodes.stop(before);
     }
@@ -160,6 +168,10 @@ class MeshClusterTest {
       assertEquals(200, node.statusCode(), node.bodyAsString());
       assertEquals("desk", node.bodyAsJsonObject().getString("device_id"));
       assertEquals(false, node.bodyAsJsonObject().getBoolean("online"), "offline until it beats again");
+      JsonObject stats = http.get("/internal/mesh/graph/stats", token(after, Tokens.service("ops", "mesh:read")))
+        .bodyAsJsonObject();
+      assertEquals(2, stats.getInteger("nodes"), stats.encode());
+      assertEquals(1, stats.getInteger("links"), "the measured link is restored too: " + stats.encode());
     } finally {
       TestNodes.stop(after);
     }

@@ -79,6 +79,26 @@ public final class MeshGraph {
     return node.online() && !node.suspended();
   }
 
+  /**
+   * Applies the trust domain's verdict to a node at once, ahead of its replicated record (which follows with the
+   * next version and the same trust).
+   */
+  public void trust(String nodeId, double trust, boolean suspended) {
+    int i = index(nodeId);
+    NodeState node = i < 0 ? null : nodes[i];
+    if (node == null) {
+      return;
+    }
+    nodes[i] = node.withTrust(trust, suspended);
+    if (routable[i]) {
+      onlineCount--;
+    }
+    routable[i] = isRoutable(nodes[i]);
+    if (routable[i]) {
+      onlineCount++;
+    }
+  }
+
   /** Removes a node (its links stay, unused, until it comes back). */
   public boolean remove(String nodeId, long version) {
     tombstones.merge(nodeId, version, Math::max);

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -361,7 +362,7 @@ public final class MeshServiceImpl implements MeshService {
     }
     double trust = event.getDouble("score", node.trust());
     boolean suspended = event.getBoolean("suspended", false);
-    graph.apply(node.withTrust(trust, suspended).next(node.version(), System.currentTimeMillis()));
+    graph.trust(nodeId, trust, suspended);
     replicate(() -> cluster.trust(nodeId, trust, suspended, System.currentTimeMillis()))
       .compose(changed -> changed == null ? Future.succeededFuture()
         : store.trust(nodeId, trust, suspended)
@@ -404,8 +405,8 @@ public final class MeshServiceImpl implements MeshService {
       2 * needs[1] / 1000.0, maxHops, config.relayMinTrust(), current);
     String key = RouteCache.key(source, destination, media, aic, maxHops);
     // A live call asking to re-route is answered fresh; a new call may reuse the answer of the last 5 minutes.
-    Future<java.util.Optional<JsonObject>> cached = current.isEmpty() ? cache.get(key)
-      : Future.succeededFuture(java.util.Optional.empty());
+    Future<Optional<JsonObject>> cached = current.isEmpty() ? cache.get(key)
+      : Future.succeededFuture(Optional.empty());
     return cached.compose(hit -> {
       if (hit.isPresent() && stillRoutable(hit.get())) {
         return Future.succeededFuture(hit.get().put("cached", true));

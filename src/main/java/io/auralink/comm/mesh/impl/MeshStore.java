@@ -85,9 +85,14 @@ final class MeshStore {
       .executeBatch(batch).mapEmpty();
   }
 
-  /** Every stored node (offline: liveness is not kept) and link, to restore the graph after a full restart. */
+  /**
+   * Every stored node (offline: liveness is not kept) and link, to restore the graph after a full restart or a lost
+   * partition. A restored node's version is the time of the restore, above any count of changes a node reaches,
+   * so that members whose graph still holds an older record take the restored one.
+   */
   Future<List<NodeState>> loadNodes() {
     return pool.query("SELECT * FROM mesh_nodes").execute().map(rows -> {
+      long version = System.currentTimeMillis();
       List<NodeState> nodes = new ArrayList<>();
       for (Row row : rows) {
         Double lat = row.getDouble("latitude");
@@ -101,7 +106,7 @@ final class MeshStore {
           .put("bandwidth_mbps", row.getDouble("bandwidth_mbps")).put("max_connections", row.getInteger("max_connections"))
           .put("online", false).put("trust_score", row.getDouble("trust_score")).put("suspended", row.getBoolean("suspended"))
           .put("registered_at", row.getOffsetDateTime("registered_at").toInstant().toEpochMilli())
-          .put("version", 1L).put("changed_at", System.currentTimeMillis());
+          .put("version", version).put("changed_at", version);
         nodes.add(NodeState.fromJson(json));
       }
       return nodes;
