@@ -58,7 +58,10 @@ public final class MeshVerticle extends VerticleBase {
       .compose(created -> service.restoreIfEmpty(platform.cluster().getNodeId()))
       .compose(restored -> service.load())
       .compose(loaded -> {
-        flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), id -> service.flushBeats());
+        flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), id -> {
+          service.flushBeats();
+          service.flushRoutes();
+        });
         sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
         trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
         consumer = new ServiceBinder(vertx).setAddress(MeshService.ADDRESS).register(MeshService.class, service);
@@ -71,7 +74,7 @@ public final class MeshVerticle extends VerticleBase {
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(sweepTimer);
     service.flushBeats();
-    return Future.join(consumer.unregister(), trustEvents.unregister())
+    return Future.join(consumer.unregister(), trustEvents.unregister(), service.flushRoutes())
       .compose(v -> vertx.executeBlocking(() -> {
         cluster.stopListening();
         return null;

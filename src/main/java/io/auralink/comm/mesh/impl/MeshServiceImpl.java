@@ -63,6 +63,7 @@ public final class MeshServiceImpl implements MeshService {
   private final MeshStore store;
   private final RouteCache cache;
   private final RouteScorer scorer;
+  private final RouteLog routes;
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
   private final MeterRegistry metrics;
@@ -83,6 +84,7 @@ public final class MeshServiceImpl implements MeshService {
     this.store = store;
     this.cache = cache;
     this.scorer = scorer;
+    this.routes = new RouteLog(store);
     this.lag = lag;
     this.config = config;
     this.metrics = metrics;
@@ -416,22 +418,31 @@ public final class MeshServiceImpl implements MeshService {
         JsonObject answer = answer(ranked, source, destination, media, aic);
         metrics.counter("auralink_mesh_routes_total", "tier", String.valueOf(ranked.chosen().tier().number()))
           .increment();
-        remember(key, answer, ranked);
+        remember(key, answer, ranked, current.isEmpty());
         return answer;
       });
     });
   }
 
-  /** Caches the answer and records the route, both off the query path. */
-  private void remember(String key, JsonObject answer, RouteSearch.Decision decision) {
-    List<String> nodes = decision.chosen().path().stream()
-      .filter(id -> !id.startsWith(RouteSearch.CENTRAL_PREFIX)).toList();
-    cache.put(key, answer, nodes);
+  /**
+   * Caches the answer and records the route, both off the query path. Not cached: a live call's re-routing answer
+   * (it depends on its current path), and a central route (it stands only until a party's node comes online, which
+   * no cached path would notice).
+   */
+  private void remember(String key, JsonObject answer, RouteSearch.Decision decision, boolean fresh) {
     RouteSearch.Candidate chosen = decision.chosen();
-    store.saveRoute(UUID.fromString(answer.getString("route_id")), answer.getString("source_aura_id"),
-        answer.getString("destination_aura_id"), answer.getString("media_type"), answer.getBoolean("require_aic"),
-        chosen.tier().number(), chosen.path(), answer.getJsonObject("predicted"), answer.getDouble("score"))
-      .onFailure(e -> LOG.warn("route not recorded {}", kv("error", String.valueOf(e.getMessage()))));
+    if (fresh && chosen.tier() != RouteSearch.Tier.CENTRAL) {
+      cache.put(key, answer, chosen.path().stream().filter(id -> !id.startsWith(RouteSearch.CENTRAL_PREFIX)).toList());
+    }
+    routes.add(new MeshStore.ChosenRoute(UUID.fromString(answer.getString("route_id")),
+      answer.getString("source_aura_id"), answer.getString("destination_aura_id"), answer.getString("media_type"),
+      answer.getBoolean("require_aic"), chosen.tier().number(), chosen.path(), answer.getJsonObject("predicted"),
+      answer.getDouble("score")));
+  }
+
+  /** Writes the routes chosen since the last flush. */
+  public Future<Void> flushRoutes() {
+    return routes.flush();
   }
 
   private boolean stillRoutable(JsonObject answer) {
@@ -494,7 +505,8 @@ public final class MeshServiceImpl implements MeshService {
         NodeInput.number(outcome, "rtt_ms", Double.NaN, 0, 60_000),
         NodeInput.number(outcome, "jitter_ms", 0, 0, 60_000),
         NodeInput.number(outcome, "loss", 0, 0, 1)})
-      .compose(measured -> store.routeEnded(id, outcome).compose(path -> path.isEmpty()
+      // The route may still be waiting in the route log.
+      .compose(measured -> routes.flush().compose(v -> store.routeEnded(id, outcome)).compose(path -> path.isEmpty()
         ? MeshError.ROUTE_NOT_FOUND.<JsonObject>fail("no such route, or its outcome is recorded already")
         : learn(path.get(), measured[0], measured[1], measured[2])
           .map(updated -> new JsonObject().put("route_id", routeId).put("links_updated", updated))));

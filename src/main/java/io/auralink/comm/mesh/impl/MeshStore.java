@@ -129,14 +129,22 @@ final class MeshStore {
 
   // ---- routes -----------------------------------------------------------------------------------------------
 
-  Future<Void> saveRoute(UUID routeId, String source, String destination, String media, boolean aic, int tier,
-                         List<String> path, JsonObject predicted, double score) {
+  /** A chosen route, as written for analysis. */
+  record ChosenRoute(UUID routeId, String source, String destination, String media, boolean aic, int tier,
+                     List<String> path, JsonObject predicted, double score) {
+  }
+
+  /** Writes chosen routes in one batch. */
+  Future<Void> saveRoutes(List<ChosenRoute> routes) {
+    if (routes.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return pool.preparedQuery("""
         INSERT INTO mesh_routes (route_id, source_aura_id, destination_aura_id, media_type, require_aic, tier, path,
           predicted, score)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
-      .execute(Tuple.of(routeId, source, destination, media, aic, (short) tier, path.toArray(new String[0]),
-        predicted, score))
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING""")
+      .executeBatch(routes.stream().map(r -> Tuple.of(r.routeId(), r.source(), r.destination(), r.media(), r.aic(),
+        (short) r.tier(), r.path().toArray(new String[0]), r.predicted(), r.score())).toList())
       .mapEmpty();
   }
 
