@@ -1,6 +1,7 @@
 package io.auralink.comm.mesh;
 
 import io.auralink.comm.platform.Node;
+import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;
 import io.auralink.comm.testing.TestNodes;
@@ -33,6 +34,9 @@ class MeshApiTest {
   private static final AtomicInteger NAMES = new AtomicInteger();
 
   private static Node node;
+  private static io.vertx.core.Vertx scorerVertx;
+  /** How the external scorer answers: echo (the local order), reverse, or slow (past the timeout). */
+  private static volatile String scorerMode = "echo";
   private static Http http;
   private static Tokens tokens;
   private static Redis redis;
@@ -43,7 +47,20 @@ class MeshApiTest {
 
   @BeforeAll
   static void startNode() {
+    scorerVertx = io.vertx.core.Vertx.vertx();
+    int scorerPort = EmbeddedStores.freePort();
+    Await.result(scorerVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      JsonArray candidates = body.toJsonObject().getJsonArray("candidates");
+      JsonArray order = new JsonArray();
+      for (int k = 0; k < candidates.size(); k++) {
+        order.add("reverse".equals(scorerMode) ? candidates.size() - 1 - k : k);
+      }
+      long delay = "slow".equals(scorerMode) ? 1000 : 1;
+      scorerVertx.setTimer(delay, id -> req.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("order", order).encode()));
+    })).listen(scorerPort, "127.0.0.1"));
     Map<String, String> settings = TestNodes.settings("mesh");
+    settings.put("AURALINK_MESH_SCORER_URL", "http://127.0.0.1:" + scorerPort + "/rank");
     settings.put("AURALINK_MESH_OFFLINE_AFTER", "1500ms");
     settings.put("AURALINK_MESH_SWEEP_INTERVAL", "200ms");
     settings.put("AURALINK_MESH_FLUSH_INTERVAL", "100ms");
@@ -63,6 +80,7 @@ class MeshApiTest {
     redis.close();
     http.close();
     TestNodes.stop(node);
+    Await.result(scorerVertx.close());
   }
 
   private static String person() {
@@ -229,6 +247,32 @@ class MeshApiTest {
     JsonObject after = route(alice, bob);
     assertFalse(after.getBoolean("cached"));
     assertFalse(after.getJsonArray("path").contains(r), after.encodePrettily());
+  }
+
+  @Test
+  void the_external_scorer_may_re_rank_and_its_silence_leaves_the_local_order() {
+    String alice = person();
+    String bob = person();
+    String a1 = device(alice, "full_cone");
+    String b1 = device(bob, "symmetric");
+    JsonObject local = route(alice, bob);
+    assertEquals(List.of(a1, b1), local.getJsonArray("path").getList());
+    assertTrue(local.getJsonArray("reasons").contains("re-ranked by the external scorer"), local.encode());
+    JsonObject fallback = local.getJsonArray("alternatives").getJsonObject(local.getJsonArray("alternatives").size() - 1);
+    try {
+      scorerMode = "reverse";
+      JsonObject reranked = ok(http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", alice)
+        .put("destination_aura_id", bob).put("current_path", new JsonArray().add(a1).add(b1))), 200);
+      assertEquals(fallback.getJsonArray("path"), reranked.getJsonArray("path"), reranked.encodePrettily());
+      scorerMode = "slow";
+      JsonObject slow = ok(http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", alice)
+        .put("destination_aura_id", bob).put("current_path", new JsonArray().add(a1).add(b1))), 200);
+      assertEquals(List.of(a1, b1), slow.getJsonArray("path").getList());
+      assertTrue(slow.getJsonArray("reasons").stream().anyMatch(r -> String.valueOf(r).startsWith(
+        "external scorer unavailable")), slow.encode());
+    } finally {
+      scorerMode = "echo";
+    }
   }
 
   @Test

@@ -162,7 +162,7 @@ public final class MeshServiceImpl implements MeshService {
       .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
         .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
       .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
-      .compose(node -> replicate(() -> cluster.register(node, now)).map(stored -> {
+      .compose(node -> replicate(() -> cluster.register(node)).map(stored -> {
         boolean created = stored.version() == 1;
         publish(stored, created ? "registered" : "updated");
         return view(stored).put("created", created);
@@ -188,7 +188,7 @@ public final class MeshServiceImpl implements MeshService {
     return changeable(nodeId, caller)
       .compose(current -> parsed(() -> NodeInput.parse(changes, current.nodeId(), current.owner(), current, now)))
       .compose(described -> store.save(described).map(described))
-      .compose(described -> replicate(() -> cluster.update(described, now)))
+      .compose(described -> replicate(() -> cluster.update(described)))
       .map(stored -> {
         if (stored == null) {
           return view(graph.node(nodeId));
@@ -268,13 +268,12 @@ public final class MeshServiceImpl implements MeshService {
         changed.add(nodeId);
       }
     });
-    long now = System.currentTimeMillis();
     vertx.executeBlocking(() -> {
       cluster.beats(lastBeats);
       List<NodeState> live = new ArrayList<>();
       for (String nodeId : changed) {
         Beat beat = beats.get(nodeId);
-        NodeState node = cluster.liveness(nodeId, true, beat.connections(), beat.bandwidthInUse(), now);
+        NodeState node = cluster.liveness(nodeId, true, beat.connections(), beat.bandwidthInUse());
         if (node != null) {
           live.add(node);
         }
@@ -291,9 +290,8 @@ public final class MeshServiceImpl implements MeshService {
 
   /** Takes offline the nodes this member owns that stopped beating (or never beat). */
   public Future<Integer> sweep() {
-    long now = System.currentTimeMillis();
-    long staleBefore = now - config.offlineAfter().toMillis();
-    return vertx.executeBlocking(() -> cluster.sweep(staleBefore, now), false).compose(offline -> {
+    long staleBefore = System.currentTimeMillis() - config.offlineAfter().toMillis();
+    return vertx.executeBlocking(() -> cluster.sweep(staleBefore), false).compose(offline -> {
       offline.forEach(node -> {
         graph.apply(node);
         publish(node, "offline");
@@ -334,11 +332,10 @@ public final class MeshServiceImpl implements MeshService {
       return Future.failedFuture(e instanceof ServiceException ? e
         : NodeInput.invalid("links", "links are objects {to, rtt_ms, jitter_ms, loss, bandwidth_mbps}"));
     }
-    long now = System.currentTimeMillis();
     return changeable(nodeId, caller)
       .compose(node -> vertx.executeBlocking(() -> measurements.stream().map(m -> cluster.measure(nodeId,
         m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
-        m.getDouble("bandwidth_mbps", 0.0), now)).toList(), false))
+        m.getDouble("bandwidth_mbps", 0.0))).toList(), false))
       .compose(learned -> {
         learned.forEach(graph::apply);
         return store.saveLinks(learned).map(new JsonObject().put("node_id", nodeId).put("accepted", learned.size())
@@ -365,7 +362,7 @@ public final class MeshServiceImpl implements MeshService {
     double trust = event.getDouble("score", node.trust());
     boolean suspended = event.getBoolean("suspended", false);
     graph.trust(nodeId, trust, suspended);
-    replicate(() -> cluster.trust(nodeId, trust, suspended, System.currentTimeMillis()))
+    replicate(() -> cluster.trust(nodeId, trust, suspended))
       .compose(changed -> changed == null ? Future.succeededFuture()
         : store.trust(nodeId, trust, suspended)
           .compose(v -> cache.invalidate(List.of(nodeId)))
@@ -531,7 +528,6 @@ public final class MeshServiceImpl implements MeshService {
     }
     double total = believed;
     double perLinkLoss = 1 - Math.pow(1 - loss, 1.0 / legs.size());
-    long now = System.currentTimeMillis();
     List<double[]> shares = new ArrayList<>();
     for (String[] leg : legs) {
       int a = graph.index(leg[0]);
@@ -543,8 +539,7 @@ public final class MeshServiceImpl implements MeshService {
     return vertx.executeBlocking(() -> {
       List<LinkState> learned = new ArrayList<>();
       for (int k = 0; k < legs.size(); k++) {
-        learned.add(cluster.measure(legs.get(k)[0], legs.get(k)[1], shares.get(k)[0], shares.get(k)[1], perLinkLoss, 0,
-          now));
+        learned.add(cluster.measure(legs.get(k)[0], legs.get(k)[1], shares.get(k)[0], shares.get(k)[1], perLinkLoss, 0));
       }
       return learned;
     }, false).compose(learned -> {

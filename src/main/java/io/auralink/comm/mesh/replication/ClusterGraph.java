@@ -133,31 +133,31 @@ public final class ClusterGraph {
   // ---- node changes -----------------------------------------------------------------------------------------
 
   /** Registers or re-registers a node: its static fields change, its liveness and trust stay. */
-  public NodeState register(NodeState node, long now) {
+  public NodeState register(NodeState node) {
     return apply(node.nodeId(), new NodeProcessor(NodeProcessor.Kind.REGISTER, node.toJson().encode(), false, 0, 0, 0,
-      false, now));
+      false));
   }
 
   /** Changes what the owner describes (type, address, NAT, place, capabilities, capacity); null if unchanged. */
-  public NodeState update(NodeState described, long now) {
+  public NodeState update(NodeState described) {
     return apply(described.nodeId(), new NodeProcessor(NodeProcessor.Kind.UPDATE, described.toJson().encode(), false,
-      0, 0, 0, false, now));
+      0, 0, 0, false));
   }
 
   /** Online (with its load) or offline; null if nothing changed. */
-  public NodeState liveness(String nodeId, boolean online, int connections, double bandwidthInUse, long now) {
+  public NodeState liveness(String nodeId, boolean online, int connections, double bandwidthInUse) {
     return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.LIVENESS, null, online, connections, bandwidthInUse, 0,
-      false, now));
+      false));
   }
 
   /** The trust domain's verdict; null if nothing changed (or the node is unknown). */
-  public NodeState trust(String nodeId, double trust, boolean suspended, long now) {
-    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended, now));
+  public NodeState trust(String nodeId, double trust, boolean suspended) {
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended));
   }
 
   /** Removes a node; answers it as it was, or null if it was not there. */
   public NodeState remove(String nodeId) {
-    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false, 0));
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false));
   }
 
   private NodeState apply(String nodeId, NodeProcessor processor) {
@@ -166,10 +166,8 @@ public final class ClusterGraph {
   }
 
   /** One more measurement of the link between two nodes; answers the link as learned. */
-  public LinkState measure(String x, String y, double rttMs, double jitterMs, double loss, double bandwidthMbps,
-                           long now) {
-    String json = links.executeOnKey(LinkState.key(x, y),
-      new LinkProcessor(x, y, rttMs, jitterMs, loss, bandwidthMbps, now));
+  public LinkState measure(String x, String y, double rttMs, double jitterMs, double loss, double bandwidthMbps) {
+    String json = links.executeOnKey(LinkState.key(x, y), new LinkProcessor(x, y, rttMs, jitterMs, loss, bandwidthMbps));
     return LinkState.fromJson(new JsonObject(json));
   }
 
@@ -184,7 +182,7 @@ public final class ClusterGraph {
    * Takes offline the online nodes this member owns whose last beat (or registration, if they never beat) is
    * older than {@code staleBefore}. Each member sweeps only the keys it owns, so the cluster sweeps each node once.
    */
-  public List<NodeState> sweep(long staleBefore, long now) {
+  public List<NodeState> sweep(long staleBefore) {
     List<NodeState> offline = new ArrayList<>();
     for (String nodeId : nodes.localKeySet()) {
       String json = nodes.get(nodeId);
@@ -195,7 +193,7 @@ public final class ClusterGraph {
       Long beat = beats.get(nodeId);
       long last = Math.max(node.registeredAt(), beat == null ? 0 : beat);
       if (node.online() && last < staleBefore) {
-        NodeState changed = liveness(nodeId, false, 0, 0, now);
+        NodeState changed = liveness(nodeId, false, 0, 0);
         if (changed != null) {
           offline.add(changed);
         }
@@ -209,10 +207,11 @@ public final class ClusterGraph {
   }
 
   // ---- processors (run on the key's owner, and again on its backup) ------------------------------------------
+  // A change is stamped with the time its processor runs, so that replication lag is measured from the write.
 
   /** A change of one node, computed from its current record; answers the new record, or null if unchanged. */
   record NodeProcessor(Kind kind, String payload, boolean online, int connections, double bandwidthInUse,
-                       double trust, boolean suspended, long now) implements EntryProcessor<String, String, String> {
+                       double trust, boolean suspended) implements EntryProcessor<String, String, String> {
 
     enum Kind { REGISTER, UPDATE, LIVENESS, TRUST, REMOVE }
 
@@ -238,20 +237,21 @@ public final class ClusterGraph {
       if (next == null || next.sameAs(old)) {
         return null;
       }
-      String json = next.next(old == null ? 0 : old.version(), now).toJson().encode();
+      String json = next.next(old == null ? 0 : old.version(), System.currentTimeMillis()).toJson().encode();
       entry.setValue(json);
       return json;
     }
   }
 
   /** One measurement folded into a link's learned statistics. */
-  record LinkProcessor(String x, String y, double rttMs, double jitterMs, double loss, double bandwidthMbps, long now)
+  record LinkProcessor(String x, String y, double rttMs, double jitterMs, double loss, double bandwidthMbps)
     implements EntryProcessor<String, String, String> {
 
     @Override
     public String process(Map.Entry<String, String> entry) {
       LinkState old = entry.getValue() == null ? null : LinkState.fromJson(new JsonObject(entry.getValue()));
-      String json = LinkState.measured(old, x, y, rttMs, jitterMs, loss, bandwidthMbps, now).toJson().encode();
+      String json = LinkState.measured(old, x, y, rttMs, jitterMs, loss, bandwidthMbps, System.currentTimeMillis())
+        .toJson().encode();
       entry.setValue(json);
       return json;
     }
