@@ -34,6 +34,7 @@ class MeshApiTest {
   private static final AtomicInteger NAMES = new AtomicInteger();
 
   private static Node node;
+  private static String databaseUrl;
   private static io.vertx.core.Vertx scorerVertx;
   /** How the external scorer answers: echo (the local order), reverse, or slow (past the timeout). */
   private static volatile String scorerMode = "echo";
@@ -61,6 +62,7 @@ class MeshApiTest {
     })).listen(scorerPort, "127.0.0.1"));
     Map<String, String> settings = TestNodes.settings("mesh");
     settings.put("AURALINK_MESH_SCORER_URL", "http://127.0.0.1:" + scorerPort + "/rank");
+    databaseUrl = settings.get("AURALINK_DATABASE_URL");
     settings.put("AURALINK_MESH_OFFLINE_AFTER", "1500ms");
     settings.put("AURALINK_MESH_SWEEP_INTERVAL", "200ms");
     settings.put("AURALINK_MESH_FLUSH_INTERVAL", "100ms");
@@ -81,6 +83,16 @@ class MeshApiTest {
     http.close();
     TestNodes.stop(node);
     Await.result(scorerVertx.close());
+  }
+
+  private static double sqlDouble(String query) {
+    try (java.sql.Connection c = io.auralink.comm.testing.TestStores.jdbc(databaseUrl);
+         java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(query)) {
+      assertTrue(rs.next(), query);
+      return rs.getDouble(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static String person() {
@@ -224,8 +236,11 @@ class MeshApiTest {
     assertEquals("destination_aura_id", Http.error(same).getJsonObject("details").getString("field"));
   }
 
-  @Test
-  void a_cached_route_is_dropped_when_a_node_on_its_path_is_suspended() {
+  /** Two people behind symmetric NATs and a trusted relay both have measured: they need it. */
+  private record RelayedPair(String alice, String bob, String a1, String b1, String relay) {
+  }
+
+  private static RelayedPair relayedPair() {
     String alice = person();
     String bob = person();
     String a1 = device(alice, "symmetric");
@@ -233,6 +248,15 @@ class MeshApiTest {
     String r = relay("public");
     links(a1, alice, r, 20);
     links(r, null, b1, 20);
+    return new RelayedPair(alice, bob, a1, b1, r);
+  }
+
+  @Test
+  void a_cached_route_is_dropped_when_a_node_on_its_path_is_suspended() {
+    RelayedPair p = relayedPair();
+    String alice = p.alice();
+    String bob = p.bob();
+    String r = p.relay();
     JsonObject first = route(alice, bob);
     assertEquals(List.of(r), first.getJsonArray("relays").getList());
     JsonObject second = route(alice, bob);
@@ -298,17 +322,19 @@ class MeshApiTest {
 
   @Test
   void route_outcomes_teach_the_links_of_the_path() {
-    String alice = person();
-    String bob = person();
-    String a1 = device(alice, "symmetric");
-    String b1 = device(bob, "symmetric");
-    String r = relay("public");
-    links(a1, alice, r, 20);
-    links(r, null, b1, 20);
+    RelayedPair p = relayedPair();
+    String alice = p.alice();
+    String bob = p.bob();
     JsonObject route = route(alice, bob);
     JsonObject outcome = ok(http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
       new JsonObject().put("rtt_ms", 400).put("jitter_ms", 10).put("loss", 0.02).put("mos", 2.9)), 200);
     assertEquals(2, outcome.getInteger("links_updated"));
+    // 400 ms shared by two links believed equal: 200 each, folded in with weight 0.2 into their 20 ms.
+    for (String[] leg : new String[][] {{p.a1(), p.relay()}, {p.relay(), p.b1()}}) {
+      String a = leg[0].compareTo(leg[1]) < 0 ? leg[0] : leg[1];
+      String b = a.equals(leg[0]) ? leg[1] : leg[0];
+      assertEquals(56.0, sqlDouble("SELECT rtt_ms FROM mesh_links WHERE a = '" + a + "' AND b = '" + b + "'"), 1e-9);
+    }
     assertEquals(404, http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
       new JsonObject().put("rtt_ms", 40)).statusCode(), "an outcome is recorded once");
     JsonObject stats = ok(http.get("/internal/mesh/graph/stats", reader), 200);

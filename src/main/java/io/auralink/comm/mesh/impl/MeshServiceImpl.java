@@ -229,7 +229,7 @@ public final class MeshServiceImpl implements MeshService {
     for (int k = 0; k < slots.size(); k++) {
       found.add(graph.node(slots.get(k)));
     }
-    found.stream().sorted((a, b) -> a.nodeId().compareTo(b.nodeId())).forEach(n -> nodes.add(view(n)));
+    found.stream().sorted(java.util.Comparator.comparing(NodeState::nodeId)).forEach(n -> nodes.add(view(n)));
     return Future.succeededFuture(new JsonObject().put("aura_id", auraId).put("nodes", nodes));
   }
 
