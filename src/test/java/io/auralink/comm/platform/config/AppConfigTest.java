@@ -45,6 +45,21 @@ class AppConfigTest {
     assertEquals(16, config.database().poolSize());
     assertEquals(1024 * 1024, config.http().maxBodyBytes());
     assertEquals(false, config.node().embeddedStorage());
+    assertEquals(Duration.ofSeconds(5), config.trust().identitySyncInterval());
+    assertTrue(config.trust().allowUnknownServers());
+    assertEquals(Duration.ofSeconds(120), config.mesh().offlineAfter());
+    assertEquals(3, config.mesh().maxHops());
+    assertEquals(List.of("default"), config.mesh().regions().stream().map(AppConfig.Mesh.Region::name).toList());
+  }
+
+  @Test
+  void media_regions_read_with_or_without_coordinates() {
+    Map<String, String> values = minimal();
+    values.put("AURALINK_MESH_REGIONS", "eu-west:53.35:-6.26,lab");
+    List<AppConfig.Mesh.Region> regions = AppConfig.from(Settings.of(values)).mesh().regions();
+    assertEquals(new AppConfig.Mesh.Region("eu-west", 53.35, -6.26), regions.get(0));
+    assertEquals("lab", regions.get(1).name());
+    assertTrue(Double.isNaN(regions.get(1).latitude()));
   }
 
   @ParameterizedTest(name = "without {0}")
@@ -67,7 +82,12 @@ class AppConfigTest {
     "AURALINK_JWT_SECRET|too-short",
     "AURALINK_JWT_ALGORITHMS|HS256,none",
     "AURALINK_DATABASE_URL|mysql://localhost/x",
-    "AURALINK_REDIS_URL|localhost:6379"})
+    "AURALINK_REDIS_URL|localhost:6379",
+    "AURALINK_TRUST_FEDERATION_UNKNOWN|maybe",
+    "AURALINK_MESH_REGIONS|eu-west:53.3",
+    "AURALINK_MESH_REGIONS|eu-west:95:0",
+    "AURALINK_MESH_MAX_HOPS|9",
+    "AURALINK_MESH_SCORER_URL|ftp://scorer"})
   void a_malformed_value_is_refused_naming_the_setting(String key, String value) {
     Map<String, String> values = minimal();
     values.put(key, value);
