@@ -12,6 +12,7 @@ import io.auralink.comm.mesh.graph.NodeState;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -122,9 +123,9 @@ public final class ClusterGraph {
   }
 
   public void restore(List<NodeState> restoredNodes, List<LinkState> restoredLinks) {
-    Map<String, String> n = new java.util.HashMap<>();
+    Map<String, String> n = new HashMap<>();
     restoredNodes.forEach(node -> n.put(node.nodeId(), node.toJson().encode()));
-    Map<String, String> l = new java.util.HashMap<>();
+    Map<String, String> l = new HashMap<>();
     restoredLinks.forEach(link -> l.put(LinkState.key(link.a(), link.b()), link.toJson().encode()));
     nodes.putAll(n);
     links.putAll(l);
@@ -155,9 +156,11 @@ public final class ClusterGraph {
     return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended));
   }
 
-  /** Removes a node; answers it as it was, or null if it was not there. */
+  /** Removes a node (and its last beat); answers it as it was, or null if it was not there. */
   public NodeState remove(String nodeId) {
-    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false));
+    NodeState removed = apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false));
+    beats.delete(nodeId);
+    return removed;
   }
 
   private NodeState apply(String nodeId, NodeProcessor processor) {
@@ -200,10 +203,6 @@ public final class ClusterGraph {
       }
     }
     return offline;
-  }
-
-  public void forgetBeat(String nodeId) {
-    beats.delete(nodeId);
   }
 
   // ---- processors (run on the key's owner, and again on its backup) ------------------------------------------
