@@ -321,6 +321,42 @@ class MeshApiTest {
   }
 
   @Test
+  void a_node_going_offline_drops_the_cached_routes_through_it() {
+    String alice = person();
+    String bob = person();
+    String a1 = device(alice, "full_cone");
+    String b1 = device(bob, "symmetric");
+    String key = "mesh:route:" + alice + ":" + bob + ":audio_video:false:3";
+    ok(http.post("/internal/mesh/nodes/" + b1 + "/heartbeat", user(bob), null), 200);
+    assertEquals(1, route(alice, bob).getInteger("tier"));
+    Await.until(Duration.ofSeconds(5), "the answer to be cached",
+      () -> Await.result(redis.send(Request.cmd(Command.GET).arg(key))) != null);
+    // Alice's device keeps beating, Bob's stops: the sweep takes it offline and drops the answer.
+    Await.until(Duration.ofSeconds(10), "the cached answer to be dropped", () -> {
+      ok(http.post("/internal/mesh/nodes/" + a1 + "/heartbeat", user(alice), null), 200);
+      return Await.result(redis.send(Request.cmd(Command.GET).arg(key))) == null;
+    });
+    assertEquals(4, route(alice, bob).getInteger("tier"));
+  }
+
+  @Test
+  void node_changes_are_published() {
+    List<JsonObject> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var consumer = node.vertx().eventBus().<JsonObject>consumer(MeshEvents.NODE_CHANGED, m -> events.add(m.body()));
+    Await.result(consumer.completion());
+    try {
+      String carol = person();
+      String id = device(carol, "public");
+      ok(http.send(HttpMethod.DELETE, "/internal/mesh/nodes/" + id, user(carol), null), 200);
+      Await.until(Duration.ofSeconds(5), "registered and removed events", () -> events.stream()
+        .filter(e -> id.equals(e.getString("node_id"))).map(e -> e.getString("change")).toList()
+        .equals(List.of("registered", "removed")));
+    } finally {
+      Await.result(consumer.unregister());
+    }
+  }
+
+  @Test
   void route_outcomes_teach_the_links_of_the_path() {
     RelayedPair p = relayedPair();
     String alice = p.alice();
