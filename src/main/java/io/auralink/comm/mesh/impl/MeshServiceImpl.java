@@ -15,6 +15,7 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,6 +69,7 @@ public final class MeshServiceImpl implements MeshService {
   private final AppConfig.Mesh config;
   private final MeterRegistry metrics;
   private static final long RESTORE_DELAY_MS = 500;
+  private static final int LOAD_SLICE = 10_000;
   private Map<String, Beat> pendingBeats = new HashMap<>();
   private boolean restorePending;
 
@@ -138,12 +140,26 @@ public final class MeshServiceImpl implements MeshService {
         kv("error", String.valueOf(e.getMessage()))));
   }
 
-  /** Builds this member's graph from the cluster's (changes arriving meanwhile are ordered by version). */
+  /**
+   * Builds this member's graph from the cluster's (changes arriving meanwhile are ordered by version), in slices so
+   * that a large graph never holds the event loop for long.
+   */
   public Future<Integer> load() {
-    return vertx.executeBlocking(cluster::snapshot, false).map(snapshot -> {
-      snapshot.forEach(this::replicated);
-      return snapshot.size();
-    });
+    return vertx.executeBlocking(cluster::snapshot, false)
+      .compose(snapshot -> applyFrom(snapshot, 0).map(snapshot.size()));
+  }
+
+  private Future<Void> applyFrom(List<ClusterGraph.Change> changes, int from) {
+    int to = Math.min(changes.size(), from + LOAD_SLICE);
+    for (int k = from; k < to; k++) {
+      replicated(changes.get(k));
+    }
+    if (to == changes.size()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> rest = Promise.promise();
+    vertx.runOnContext(v -> applyFrom(changes, to).onComplete(rest));
+    return rest.future();
   }
 
   // ---- nodes ------------------------------------------------------------------------------------------------
