@@ -408,6 +408,9 @@ class TrustApiTest {
     }).toList();
     assertEquals(List.of("suspend/service:console/false/relaying malware",
       "unsuspend/service:console/false/owner cleaned the device"), log);
+    String metrics = http.get("/metrics").bodyAsString();
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("auralink_trust_suspensions_total{")
+      && l.contains("change=\"suspended\"") && l.contains("entity_type=\"mesh_node\"")), "suspensions are counted");
   }
 
   @Test

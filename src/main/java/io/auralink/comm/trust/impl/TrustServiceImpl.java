@@ -8,6 +8,7 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustError;
 import io.auralink.comm.trust.TrustEvents;
 import io.auralink.comm.trust.TrustService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -50,15 +51,17 @@ public final class TrustServiceImpl implements TrustService {
   private final IdentitySync sync;
   private final FederationLimits limits;
   private final AppConfig.Trust config;
+  private final MeterRegistry metrics;
 
   TrustServiceImpl(Vertx vertx, TrustStore store, IdentityService identity, IdentitySync sync,
-                   FederationLimits limits, AppConfig.Trust config) {
+                   FederationLimits limits, AppConfig.Trust config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.store = store;
     this.identity = identity;
     this.sync = sync;
     this.limits = limits;
     this.config = config;
+    this.metrics = metrics;
   }
 
   public static TrustServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
@@ -66,7 +69,7 @@ public final class TrustServiceImpl implements TrustService {
     IdentityService identity = IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis());
     AppConfig.Trust config = platform.config().trust();
     return new TrustServiceImpl(vertx, store, identity, new IdentitySync(vertx, store, identity, config),
-      new FederationLimits(redis), config);
+      new FederationLimits(redis), config, platform.metrics());
   }
 
   public void start() {
@@ -491,6 +494,10 @@ public final class TrustServiceImpl implements TrustService {
     TrustStore.Snapshot after = outcome.after();
     String change = before.suspended() == after.suspended() ? TrustEvents.SCORE
       : after.suspended() ? TrustEvents.SUSPENDED : TrustEvents.UNSUSPENDED;
+    if (!change.equals(TrustEvents.SCORE)) {
+      metrics.counter("auralink_trust_suspensions_total", "change", change, "entity_type", after.entity().type())
+        .increment();
+    }
     vertx.eventBus().publish(TrustEvents.CHANGED, after.entity().toJson()
       .put("change", change)
       .put("old_score", before.score().total())
