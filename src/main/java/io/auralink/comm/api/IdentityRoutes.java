@@ -4,6 +4,7 @@ import io.auralink.comm.api.auth.Principal;
 import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -83,7 +84,7 @@ final class IdentityRoutes implements RouteGroup {
     String username = body.getString("username");
     String auraId = body.getString("aura_id");
     if (username == null || auraId == null || !auraId.toLowerCase(Locale.ROOT).equals("@" + username.toLowerCase(Locale.ROOT) + ".aura")) {
-      return IdentityError.AURAID_INVALID.fail("aura_id must be @<username>.aura", new JsonObject().put("field", "aura_id"));
+      return IdentityError.AURAID_INVALID.fail("aura_id must be @<username>.aura", ErrorCode.field("aura_id"));
     }
     JsonObject registration = new JsonObject().put("username", username).put("user_id", body.getString("user_id"));
     if (body.getString("display_name") != null) {

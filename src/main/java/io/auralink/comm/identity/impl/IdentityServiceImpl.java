@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import static io.auralink.comm.platform.ErrorCode.field;
+
 /**
  * The registry's logic: validation, authorisation, privacy, cache reads and invalidation, events. Storage is
  * {@link IdentityStore}; every change is stored, then invalidated in the cache, then published, then answered.
@@ -423,9 +425,6 @@ public final class IdentityServiceImpl implements IdentityService {
     return IdentityError.AURAID_STATE.fail(auraId + " is not active", field("aura_id"));
   }
 
-  private static JsonObject field(String name) {
-    return new JsonObject().put("field", name);
-  }
 
   /** Builds the service and its collaborators; reads the reserved-name list, so call it on a worker thread. */
   public static IdentityServiceImpl create(Vertx vertx, Platform platform, Redis redis) {

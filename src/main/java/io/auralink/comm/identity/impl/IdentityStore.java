@@ -1,6 +1,7 @@
 package io.auralink.comm.identity.impl;
 
 import io.auralink.comm.identity.IdentityError;
+import io.auralink.comm.platform.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -54,10 +55,10 @@ final class IdentityStore {
     if (e instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       if ("aura_ids_one_per_account".equals(pg.getConstraint())) {
         return IdentityError.ACCOUNT_HAS_AURAID.exception("this account already holds an AuraID",
-          new JsonObject().put("field", "user_id"));
+          ErrorCode.field("user_id"));
       }
       return IdentityError.AURAID_TAKEN.exception("'" + a.username() + "' is taken",
-        new JsonObject().put("field", "username"));
+        ErrorCode.field("username"));
     }
     return e;
   }

@@ -201,6 +201,7 @@ public final class RouteSearch {
 
   // ---- endpoints and eligibility ----------------------------------------------------------------------------
 
+  /** The owner's routable nodes with the media, by id (owners hold a handful: an insertion sort). */
   private int[] endpoints(String owner, Query q) {
     MeshGraph.IntList list = graph.nodesOf(owner);
     int count = 0;
@@ -208,15 +209,15 @@ public final class RouteSearch {
     for (int k = 0; k < list.size(); k++) {
       int i = list.get(k);
       if (graph.routable(i) && (graph.node(i).capabilities() & q.capabilities()) == q.capabilities()) {
-        found[count++] = i;
+        int j = count++;
+        while (j > 0 && graph.id(found[j - 1]).compareTo(graph.id(i)) > 0) {
+          found[j] = found[j - 1];
+          j--;
+        }
+        found[j] = i;
       }
     }
-    Integer[] boxed = new Integer[count];
-    for (int k = 0; k < count; k++) {
-      boxed[k] = found[k];
-    }
-    Arrays.sort(boxed, Comparator.comparing(graph::id));
-    return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+    return count == found.length ? found : Arrays.copyOf(found, count);
   }
 
   boolean eligibleRelay(int i, Query q) {

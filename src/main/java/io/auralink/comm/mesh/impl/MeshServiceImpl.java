@@ -3,17 +3,14 @@ package io.auralink.comm.mesh.impl;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.mesh.MeshEvents;
 import io.auralink.comm.mesh.MeshService;
-import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
-import io.auralink.comm.mesh.graph.RouteSearch;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,45 +28,38 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import static io.auralink.comm.platform.ErrorCode.field;
+import static io.auralink.comm.platform.ErrorCode.parsed;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * The mesh's logic on one member. Reads (nodes, routes) come from the member's hot graph; every change goes to
- * PostgreSQL (durable), then to the cluster graph (replicated, on a worker thread), then into the local graph at
- * once so the member reads its own writes, before it is answered. Heartbeats are kept in memory and flushed to the
- * cluster once per flush interval; a node whose liveness changes is replicated, a beat alone is not.
+ * The mesh's logic on one member (route queries in {@link Routing}). Reads come from the member's hot graph;
+ * every change goes to PostgreSQL (durable), then to the cluster graph (replicated, on a worker thread), then into
+ * the local graph at once so the member reads its own writes, before it is answered. Heartbeats are kept in memory
+ * and flushed to the cluster once per flush interval; a node whose liveness changes is replicated, a beat alone is
+ * not.
  * Confined to the mesh verticle's event loop.
  */
 public final class MeshServiceImpl implements MeshService {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
-  private static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
+  static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
   private static final int MAX_LINKS_PER_REPORT = 500;
-  private static final Map<String, int[]> MEDIA = Map.of(
-    "audio", new int[] {NodeState.AUDIO, 100},
-    "video", new int[] {NodeState.VIDEO, 1500},
-    "audio_video", new int[] {NodeState.AUDIO | NodeState.VIDEO, 1600},
-    "screen_share", new int[] {NodeState.SCREEN_SHARE, 1000});
+  private static final long RESTORE_DELAY_MS = 500;
+  private static final int LOAD_SLICE = 10_000;
 
   private final Vertx vertx;
   private final ClusterManager clusterManager;
   private final ClusterGraph cluster;
   private final MeshGraph graph;
-  private final RouteSearch search;
   private final MeshStore store;
   private final RouteCache cache;
-  private final RouteScorer scorer;
-  private final RouteLog routes;
+  private final Routing routing;
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
-  private final MeterRegistry metrics;
-  private static final long RESTORE_DELAY_MS = 500;
-  private static final int LOAD_SLICE = 10_000;
   private Map<String, Beat> pendingBeats = new HashMap<>();
   private boolean restorePending;
 
@@ -77,30 +67,28 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
-                  RouteCache cache, RouteScorer scorer, ReplicationLag lag, AppConfig.Mesh config,
-                  MeterRegistry metrics) {
+                  RouteCache cache, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
     this.cache = cache;
-    this.scorer = scorer;
-    this.routes = new RouteLog(store);
+    this.routing = routing;
     this.lag = lag;
     this.config = config;
-    this.metrics = metrics;
-    this.search = new RouteSearch(graph, config.regions().stream()
-      .map(r -> new RouteSearch.Region(r.name(), r.latitude(), r.longitude())).toList());
   }
 
   /** The service on one member, over the member's graph and the cluster's. */
   public static MeshServiceImpl create(Vertx vertx, Platform platform, ClusterGraph cluster, MeshGraph graph,
                                        Redis redis, WebClient web) {
     AppConfig.Mesh config = platform.config().mesh();
-    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, new MeshStore(platform.pool()),
-      new RouteCache(redis, config.routeCacheTtl()), new RouteScorer(web, config.scorerUrl(), config.scorerTimeout()),
-      new ReplicationLag(), config, platform.metrics());
+    MeshStore store = new MeshStore(platform.pool());
+    RouteCache cache = new RouteCache(redis, config.routeCacheTtl());
+    Routing routing = new Routing(vertx, cluster, graph, store, cache,
+      new RouteScorer(web, config.scorerUrl(), config.scorerTimeout()), config, platform.metrics());
+    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, cache, routing, new ReplicationLag(),
+      config);
   }
 
   /**
@@ -390,178 +378,18 @@ public final class MeshServiceImpl implements MeshService {
   // ---- routes -----------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> route(JsonObject q, Caller caller) {
-    if (!caller.mayAny(ROUTE)) {
-      return MeshError.FORBIDDEN.fail("route queries need mesh:route");
-    }
-    String source = q.getString("source_aura_id");
-    String destination = q.getString("destination_aura_id");
-    String media = q.getString("media_type", "audio_video");
-    boolean aic = q.getBoolean("require_aic", false);
-    for (String[] party : new String[][] {{"source_aura_id", source}, {"destination_aura_id", destination}}) {
-      if (party[1] == null || !AURA_ID.matcher(party[1]).matches()) {
-        return MeshError.INVALID_FIELD.fail(party[0] + " is an AuraID (@name.aura)", field(party[0]));
-      }
-    }
-    if (source.equals(destination)) {
-      return MeshError.INVALID_FIELD.fail("a call needs two parties", field("destination_aura_id"));
-    }
-    int[] needs = MEDIA.get(media);
-    if (needs == null) {
-      return MeshError.INVALID_FIELD.fail("media_type is one of audio, video, audio_video, screen_share",
-        field("media_type"));
-    }
-    Integer maxHops = q.getInteger("max_hops", config.maxHops());
-    if (maxHops < 1 || maxHops > RouteSearch.MAX_HOPS_LIMIT) {
-      return MeshError.INVALID_FIELD.fail("max_hops is 1 to " + RouteSearch.MAX_HOPS_LIMIT, field("max_hops"));
-    }
-    List<String> current = q.getJsonArray("current_path", new JsonArray()).stream().map(String::valueOf).toList();
-    RouteSearch.Query query = new RouteSearch.Query(source, destination, needs[0] | (aic ? NodeState.AIC : 0),
-      2 * needs[1] / 1000.0, maxHops, config.relayMinTrust(), current);
-    String key = RouteCache.key(source, destination, media, aic, maxHops);
-    // A live call asking to re-route is answered fresh; a new call may reuse the answer of the last 5 minutes.
-    Future<Optional<JsonObject>> cached = current.isEmpty() ? cache.get(key)
-      : Future.succeededFuture(Optional.empty());
-    return cached.compose(hit -> {
-      if (hit.isPresent() && stillRoutable(hit.get())) {
-        return Future.succeededFuture(hit.get().put("cached", true));
-      }
-      RouteSearch.Decision decision = search.route(query);
-      return scorer.rank(decision, q).map(ranked -> {
-        JsonObject answer = answer(ranked, source, destination, media, aic);
-        metrics.counter("auralink_mesh_routes_total", "tier", String.valueOf(ranked.chosen().tier().number()))
-          .increment();
-        remember(key, answer, ranked, current.isEmpty());
-        return answer;
-      });
-    });
-  }
-
-  /**
-   * Caches the answer and records the route, both off the query path. Not cached: a live call's re-routing answer
-   * (it depends on its current path), and a central route (it stands only until a party's node comes online, which
-   * no cached path would notice).
-   */
-  private void remember(String key, JsonObject answer, RouteSearch.Decision decision, boolean fresh) {
-    RouteSearch.Candidate chosen = decision.chosen();
-    if (fresh && chosen.tier() != RouteSearch.Tier.CENTRAL) {
-      cache.put(key, answer, chosen.path().stream().filter(id -> !id.startsWith(RouteSearch.CENTRAL_PREFIX)).toList());
-    }
-    routes.add(new MeshStore.ChosenRoute(UUID.fromString(answer.getString("route_id")),
-      answer.getString("source_aura_id"), answer.getString("destination_aura_id"), answer.getString("media_type"),
-      answer.getBoolean("require_aic"), chosen.tier().number(), chosen.path(), answer.getJsonObject("predicted"),
-      answer.getDouble("score")));
-  }
-
-  /** Writes the routes chosen since the last flush. */
-  public Future<Void> flushRoutes() {
-    return routes.flush();
-  }
-
-  private boolean stillRoutable(JsonObject answer) {
-    for (Object id : answer.getJsonArray("path")) {
-      String nodeId = String.valueOf(id);
-      if (!nodeId.startsWith(RouteSearch.CENTRAL_PREFIX)) {
-        int i = graph.index(nodeId);
-        if (i < 0 || !graph.routable(i)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private static JsonObject answer(RouteSearch.Decision d, String source, String destination, String media,
-                                   boolean aic) {
-    JsonArray alternatives = new JsonArray();
-    d.alternatives().forEach(c -> alternatives.add(candidate(c)));
-    return candidate(d.chosen())
-      .put("route_id", UUID.randomUUID().toString())
-      .put("source_aura_id", source).put("destination_aura_id", destination)
-      .put("media_type", media).put("require_aic", aic)
-      .put("reasons", new JsonArray(d.reasons()))
-      .put("alternatives", alternatives)
-      .put("cached", false);
-  }
-
-  static JsonObject candidate(RouteSearch.Candidate c) {
-    String routeType = switch (c.tier()) {
-      case DIRECT -> "direct";
-      case RELAY -> "relay";
-      case MULTI_HOP -> "multi_hop";
-      case CENTRAL -> "centralized";
-    };
-    return new JsonObject()
-      .put("tier", c.tier().number())
-      .put("route_type", routeType)
-      .put("path", new JsonArray(c.path()))
-      .put("relays", new JsonArray(c.relays()))
-      .put("path_length", c.relays().size())
-      .put("predicted", new JsonObject()
-        .put("latency_ms", round(c.latencyMs())).put("jitter_ms", round(c.jitterMs()))
-        .put("loss", Math.round(c.loss() * 100_000) / 100_000.0).put("mos", round(c.mos())))
-      .put("score", round(c.score()));
+  public Future<JsonObject> route(JsonObject query, Caller caller) {
+    return routing.route(query, caller);
   }
 
   @Override
   public Future<JsonObject> routeOutcome(String routeId, JsonObject outcome, Caller caller) {
-    if (!caller.mayAny(ROUTE, WRITE)) {
-      return MeshError.FORBIDDEN.fail("recording route outcomes needs mesh:route");
-    }
-    UUID id;
-    try {
-      id = UUID.fromString(routeId);
-    } catch (IllegalArgumentException e) {
-      return MeshError.ROUTE_NOT_FOUND.fail("no such route");
-    }
-    return parsed(() -> new double[] {
-        NodeInput.number(outcome, "rtt_ms", Double.NaN, 0, 60_000),
-        NodeInput.number(outcome, "jitter_ms", 0, 0, 60_000),
-        NodeInput.number(outcome, "loss", 0, 0, 1)})
-      // The route may still be waiting in the route log.
-      .compose(measured -> routes.flush().compose(v -> store.routeEnded(id, outcome)).compose(path -> path.isEmpty()
-        ? MeshError.ROUTE_NOT_FOUND.<JsonObject>fail("no such route, or its outcome is recorded already")
-        : learn(path.get(), measured[0], measured[1], measured[2])
-          .map(updated -> new JsonObject().put("route_id", routeId).put("links_updated", updated))));
+    return routing.outcome(routeId, outcome, caller);
   }
 
-  /**
-   * Call feedback for the links of a path: the end-to-end RTT and jitter are shared out in proportion to what each
-   * link is believed to cost now, and the loss so that the links' losses compound to the measured one.
-   */
-  private Future<Integer> learn(List<String> path, double rtt, double jitter, double loss) {
-    List<String[]> legs = new ArrayList<>();
-    double believed = 0;
-    for (int k = 0; k + 1 < path.size(); k++) {
-      int a = graph.index(path.get(k));
-      int b = graph.index(path.get(k + 1));
-      int l = a < 0 || b < 0 ? -1 : graph.linkBetween(a, b);
-      legs.add(new String[] {path.get(k), path.get(k + 1)});
-      believed += l < 0 ? 1 : graph.linkDelay(l) * 2;
-    }
-    if (Double.isNaN(rtt) || legs.isEmpty() || path.get(0).startsWith(RouteSearch.CENTRAL_PREFIX)) {
-      return Future.succeededFuture(0);
-    }
-    double total = believed;
-    double perLinkLoss = 1 - Math.pow(1 - loss, 1.0 / legs.size());
-    List<double[]> shares = new ArrayList<>();
-    for (String[] leg : legs) {
-      int a = graph.index(leg[0]);
-      int b = graph.index(leg[1]);
-      int l = a < 0 || b < 0 ? -1 : graph.linkBetween(a, b);
-      double share = (l < 0 ? 1 : graph.linkDelay(l) * 2) / total;
-      shares.add(new double[] {rtt * share, jitter * share});
-    }
-    return vertx.executeBlocking(() -> {
-      List<LinkState> learned = new ArrayList<>();
-      for (int k = 0; k < legs.size(); k++) {
-        learned.add(cluster.measure(legs.get(k)[0], legs.get(k)[1], shares.get(k)[0], shares.get(k)[1], perLinkLoss, 0));
-      }
-      return learned;
-    }, false).compose(learned -> {
-      learned.forEach(graph::apply);
-      return store.saveLinks(learned).map(learned.size());
-    });
+  /** Writes the routes chosen since the last flush. */
+  public Future<Void> flushRoutes() {
+    return routing.flushRoutes();
   }
 
   // ---- stats ------------------------------------------------------------------------------------------------
@@ -629,22 +457,6 @@ public final class MeshServiceImpl implements MeshService {
     json.remove("changed_at");
     json.put("registered_at", Instant.ofEpochMilli(node.registeredAt()).toString());
     return json;
-  }
-
-  private static <T> Future<T> parsed(Supplier<T> parse) {
-    try {
-      return Future.succeededFuture(parse.get());
-    } catch (ServiceException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private static JsonObject field(String name) {
-    return new JsonObject().put("field", name);
-  }
-
-  private static double round(double value) {
-    return Math.round(value * 100) / 100.0;
   }
 
   /**

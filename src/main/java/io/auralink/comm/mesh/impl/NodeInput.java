@@ -3,6 +3,7 @@ package io.auralink.comm.mesh.impl;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.mesh.graph.Nat;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.platform.ErrorCode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
@@ -108,6 +109,6 @@ final class NodeInput {
   }
 
   static ServiceException invalid(String field, String message) {
-    return MeshError.INVALID_FIELD.exception(message, new JsonObject().put("field", field));
+    return MeshError.INVALID_FIELD.exception(message, ErrorCode.field(field));
   }
 }

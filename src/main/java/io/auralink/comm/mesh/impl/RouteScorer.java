@@ -39,7 +39,7 @@ final class RouteScorer {
     candidates.addAll(local.alternatives());
     JsonArray offered = new JsonArray();
     for (int k = 0; k < candidates.size(); k++) {
-      offered.add(MeshServiceImpl.candidate(candidates.get(k)).put("index", k));
+      offered.add(Routing.candidate(candidates.get(k)).put("index", k));
     }
     return client.postAbs(url.get()).timeout(timeoutMillis)
       .sendJsonObject(new JsonObject().put("query", query).put("candidates", offered))

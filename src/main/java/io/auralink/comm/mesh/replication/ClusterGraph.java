@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -186,22 +187,19 @@ public final class ClusterGraph {
    * older than {@code staleBefore}. Each member sweeps only the keys it owns, so the cluster sweeps each node once.
    */
   public List<NodeState> sweep(long staleBefore) {
+    Set<String> mine = nodes.localKeySet();
+    Map<String, Long> lastBeats = beats.getAll(mine);
     List<NodeState> offline = new ArrayList<>();
-    for (String nodeId : nodes.localKeySet()) {
-      String json = nodes.get(nodeId);
-      if (json == null) {
-        continue;
-      }
+    nodes.getAll(mine).forEach((nodeId, json) -> {
       NodeState node = NodeState.fromJson(new JsonObject(json));
-      Long beat = beats.get(nodeId);
-      long last = Math.max(node.registeredAt(), beat == null ? 0 : beat);
+      long last = Math.max(node.registeredAt(), lastBeats.getOrDefault(nodeId, 0L));
       if (node.online() && last < staleBefore) {
         NodeState changed = liveness(nodeId, false, 0, 0);
         if (changed != null) {
           offline.add(changed);
         }
       }
-    }
+    });
     return offline;
   }
 

@@ -1,5 +1,6 @@
 package io.auralink.comm.trust.impl;
 
+import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.trust.TrustError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
@@ -51,6 +52,6 @@ public record Entity(String type, String id) {
   }
 
   static ServiceException invalid(String field, String message) {
-    return TrustError.INVALID_FIELD.exception(message, new JsonObject().put("field", field));
+    return TrustError.INVALID_FIELD.exception(message, ErrorCode.field(field));
   }
 }

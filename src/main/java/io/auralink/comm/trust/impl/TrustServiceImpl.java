@@ -22,10 +22,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.function.Supplier;
+
+import static io.auralink.comm.platform.ErrorCode.field;
+import static io.auralink.comm.platform.ErrorCode.parsed;
 
 /**
- * The trust domain's logic: validation, authorisation, the report rules, moderation, federation checks. Every
+ * The trust domain's logic: validation, authorisation, the report rules, moderation (federation in
+ * {@link Federation}). Every
  * change of an entity runs in one transaction holding the entity locked: the change, the new score, the automatic
  * suspension rule, the history. After the commit the change is published and, for an AuraID, pushed to the
  * registry before it is answered.
@@ -49,18 +52,16 @@ public final class TrustServiceImpl implements TrustService {
   private final TrustStore store;
   private final IdentityService identity;
   private final IdentitySync sync;
-  private final FederationLimits limits;
-  private final AppConfig.Trust config;
+  private final Federation federation;
   private final MeterRegistry metrics;
 
-  TrustServiceImpl(Vertx vertx, TrustStore store, IdentityService identity, IdentitySync sync,
-                   FederationLimits limits, AppConfig.Trust config, MeterRegistry metrics) {
+  TrustServiceImpl(Vertx vertx, TrustStore store, IdentityService identity, IdentitySync sync, Federation federation,
+                   MeterRegistry metrics) {
     this.vertx = vertx;
     this.store = store;
     this.identity = identity;
     this.sync = sync;
-    this.limits = limits;
-    this.config = config;
+    this.federation = federation;
     this.metrics = metrics;
   }
 
@@ -69,7 +70,7 @@ public final class TrustServiceImpl implements TrustService {
     IdentityService identity = IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis());
     AppConfig.Trust config = platform.config().trust();
     return new TrustServiceImpl(vertx, store, identity, new IdentitySync(vertx, store, identity, config),
-      new FederationLimits(redis), config, platform.metrics());
+      new Federation(store, new FederationLimits(redis), config), platform.metrics());
   }
 
   public void start() {
@@ -354,84 +355,27 @@ public final class TrustServiceImpl implements TrustService {
 
   @Override
   public Future<JsonObject> federatedServers(Caller caller) {
-    if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
-      return TrustError.FORBIDDEN.fail("reading the federation registry needs trust:read");
-    }
-    return store.servers().map(servers -> new JsonObject().put("servers", new JsonArray(servers)));
+    return federation.servers(caller);
   }
 
   @Override
   public Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Caller caller) {
-    Integer limit = settings == null ? null : settings.getInteger("requests_per_minute");
-    if (limit != null && (limit < 1 || limit > 1_000_000)) {
-      return TrustError.INVALID_FIELD.fail("requests_per_minute is 1 to 1000000", field("requests_per_minute"));
-    }
-    return admin(caller).compose(v -> server(domain))
-      .compose(server -> store.putServer(server, limit == null ? config.serverRequestsPerMinute() : limit,
-        caller.principal()));
+    return federation.put(domain, settings, caller);
   }
 
   @Override
   public Future<JsonObject> blockFederatedServer(String domain, String reason, Caller caller) {
-    return admin(caller).compose(v -> reasonOf(reason, "reason")).compose(v -> server(domain))
-      // A server may be blocked before it is ever seen.
-      .compose(server -> store.addServerIfAbsent(server, config.serverRequestsPerMinute(), caller.principal())
-        .compose(x -> store.setServerState(server, reason, caller.principal()))
-        .compose(blocked -> store.log(new Entity(Entity.FEDERATED_SERVER, server), "block_server", reason,
-          caller.principal()).map(blocked.orElseThrow())));
+    return federation.block(domain, reason, caller);
   }
 
   @Override
   public Future<JsonObject> unblockFederatedServer(String domain, Caller caller) {
-    return admin(caller).compose(v -> server(domain))
-      .compose(server -> store.setServerState(server, null, caller.principal())
-        .compose(allowed -> allowed.isEmpty() ? TrustError.NOT_FOUND.<JsonObject>fail("no such federated server")
-          : store.log(new Entity(Entity.FEDERATED_SERVER, server), "unblock_server", "unblocked",
-            caller.principal()).map(allowed.get())));
+    return federation.unblock(domain, caller);
   }
 
   @Override
   public Future<JsonObject> checkFederatedServer(String domain, Caller caller) {
-    if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
-      return TrustError.FORBIDDEN.fail("checking a federated server needs trust:read");
-    }
-    return server(domain).compose(server -> store.server(server)
-      .compose(known -> known.isPresent() || !config.allowUnknownServers() ? Future.succeededFuture(known)
-        : store.addServerIfAbsent(server, config.serverRequestsPerMinute(), "system:first-contact")
-          .compose(v -> store.server(server)))
-      .compose(known -> known.isEmpty()
-        ? Future.succeededFuture(new JsonObject().put("domain", server).put("allowed", false)
-          .put("reason", "unknown_server"))
-        : verdict(known.get())));
-  }
-
-  /** Blocked or suspended servers are refused; others count the request against their limit. */
-  private Future<JsonObject> verdict(JsonObject server) {
-    String domain = server.getString("domain");
-    JsonObject answer = new JsonObject().put("domain", domain).put("state", server.getString("state"))
-      .put("trust_score", server.getDouble("trust_score")).put("trust_level", server.getString("trust_level"))
-      .put("requests_per_minute", server.getInteger("requests_per_minute"));
-    if ("blocked".equals(server.getString("state"))) {
-      return Future.succeededFuture(answer.put("allowed", false).put("reason", "blocked"));
-    }
-    if (server.getBoolean("suspended") || TrustScore.Level.SUSPENDED.id().equals(server.getString("trust_level"))) {
-      return Future.succeededFuture(answer.put("allowed", false).put("reason", "suspended"));
-    }
-    return store.seen(domain).compose(v -> limits.count(domain)).map(count -> {
-      boolean over = count.isPresent() && count.get() > server.getInteger("requests_per_minute");
-      return answer.put("requests_this_minute", count.orElse(null))
-        .put("allowed", !over).put("reason", over ? "rate_limited" : null);
-    });
-  }
-
-  private static Future<String> server(String domain) {
-    return parsed(() -> {
-      try {
-        return Entity.of(Entity.FEDERATED_SERVER, domain, null).id();
-      } catch (ServiceException e) {
-        throw Entity.invalid("domain", "domain is a homeserver name such as matrix.example.org[:port]");
-      }
-    });
+    return federation.check(domain, caller);
   }
 
   // ---- the change frame -------------------------------------------------------------------------------------
@@ -513,26 +457,12 @@ public final class TrustServiceImpl implements TrustService {
 
   // ---- shared steps -----------------------------------------------------------------------------------------
 
-  /** Runs a parse that may throw a {@link ServiceException} (a 400 naming the field) as a future. */
-  private static <T> Future<T> parsed(Supplier<T> parse) {
-    try {
-      return Future.succeededFuture(parse.get());
-    } catch (ServiceException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
   private static Future<Void> moderator(Caller caller) {
     return caller.mayAny(TrustService.MODERATE, TrustService.ADMIN) ? Future.succeededFuture()
       : TrustError.FORBIDDEN.fail("moderation needs trust:moderate");
   }
 
-  private static Future<Void> admin(Caller caller) {
-    return caller.mayAny(TrustService.ADMIN) ? Future.succeededFuture()
-      : TrustError.FORBIDDEN.fail("managing federated servers needs trust:admin");
-  }
-
-  private static Future<Void> reasonOf(String reason, String field) {
+  static Future<Void> reasonOf(String reason, String field) {
     return reason != null && !reason.isBlank() && reason.length() <= MAX_REASON ? Future.succeededFuture()
       : TrustError.INVALID_FIELD.fail(field + " is required, at most " + MAX_REASON + " characters", field(field));
   }
@@ -547,9 +477,5 @@ public final class TrustServiceImpl implements TrustService {
 
   private static <T> Future<T> noSuchReport() {
     return TrustError.NOT_FOUND.fail("no such report");
-  }
-
-  private static JsonObject field(String name) {
-    return new JsonObject().put("field", name);
   }
 }
