@@ -1,6 +1,7 @@
 package io.auralink.comm.api;
 
 import io.auralink.comm.api.auth.Authentication;
+import io.auralink.comm.echo.EchoService;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.platform.Platform;
@@ -149,7 +150,8 @@ public final class ApiVerticle extends VerticleBase {
     List<RouteGroup> groups = List.of(new OperationsRoutes(platform), new PlatformRoutes(platform),
       new IdentityRoutes(IdentityService.proxy(vertx, eventBusTimeout), platform.config().matrix()),
       new TrustRoutes(TrustService.proxy(vertx, eventBusTimeout)),
-      new MeshRoutes(MeshService.proxy(vertx, eventBusTimeout)));
+      new MeshRoutes(MeshService.proxy(vertx, eventBusTimeout)),
+      new EchoRoutes(EchoService.proxy(vertx, eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {
         if (all.put(id, operation) != null) {

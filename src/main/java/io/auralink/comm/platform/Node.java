@@ -2,6 +2,7 @@ package io.auralink.comm.platform;
 
 import io.auralink.comm.api.ApiVerticle;
 import io.auralink.comm.api.auth.JwtKeys;
+import io.auralink.comm.echo.EchoVerticle;
 import io.auralink.comm.identity.IdentityVerticle;
 import io.auralink.comm.mesh.MeshVerticle;
 import io.auralink.comm.platform.cluster.ClusterManagers;
@@ -148,6 +149,9 @@ public final class Node {
       // One per node: each instance would hold a whole copy of the graph.
       started.add(vertx.deployVerticle(() -> new MeshVerticle(platform), new DeploymentOptions().setInstances(1)));
     }
+    // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
+    started.add(vertx.deployVerticle(() -> new EchoVerticle(platform),
+      new DeploymentOptions().setInstances(config.node().domainInstances())));
     if (config.node().roles().contains(Role.API)) {
       started.add(vertx.deployVerticle(() -> new ApiVerticle(platform, jwt),
         new DeploymentOptions().setInstances(config.http().instances())));

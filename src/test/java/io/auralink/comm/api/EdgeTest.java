@@ -148,6 +148,26 @@ class EdgeTest {
   }
 
   @Test
+  void the_echo_operation_goes_through_the_edge_and_the_event_bus_and_back() {
+    HttpResponse<Buffer> response = http.post("/internal/echo", tokens.hs256(Tokens.user("@alice.aura")),
+      new JsonObject().put("message", "hello"));
+    assertEquals(200, response.statusCode());
+    JsonObject echo = response.bodyAsJsonObject();
+    assertEquals("hello", echo.getString("message"));
+    assertEquals("user:@alice.aura", echo.getString("principal"));
+    assertEquals(node.platform().cluster().getNodeId(), echo.getString("node_id"));
+  }
+
+  @Test
+  void the_echo_operation_is_validated_and_needs_a_token() {
+    assertEquals(401, http.post("/internal/echo", null, new JsonObject().put("message", "hello")).statusCode());
+    HttpResponse<Buffer> response = http.post("/internal/echo", tokens.hs256(Tokens.service("ops")),
+      new JsonObject().put("message", 42));
+    assertEquals(400, response.statusCode());
+    assertEquals("message", Http.error(response).getJsonObject("details").getString("field"));
+  }
+
+  @Test
   void a_request_that_breaks_the_contract_is_400_naming_the_field() {
     HttpResponse<Buffer> response = http.get("/internal/cluster?role=bogus", tokens.hs256(Tokens.service("ops", "cluster:read")));
     assertEquals(400, response.statusCode());
