@@ -40,7 +40,9 @@ final class MeshRoutes implements RouteGroup {
       Map.entry("graphStats", ctx -> mesh.graphStats(Callers.of(ctx)).map(Reply::ok)),
       Map.entry("seedRegisterNode", ctx -> mesh.registerNode(seedNode(body(ctx)), Callers.of(ctx))
         .map(MeshRoutes::registered)),
-      Map.entry("seedRouteQuery", ctx -> mesh.route(body(ctx), Callers.of(ctx)).map(Reply::ok)));
+      Map.entry("seedRouteQuery", ctx -> mesh.route(body(ctx), Callers.of(ctx)).map(Reply::ok)),
+      // The original README's route query path (the AI Core's contract), on the same route selection.
+      Map.entry("seedRoutingQuery", ctx -> mesh.route(body(ctx), Callers.of(ctx)).map(Reply::ok)));
   }
 
   private static Reply registered(JsonObject node) {

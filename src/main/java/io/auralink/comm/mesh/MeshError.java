@@ -6,8 +6,11 @@ import io.auralink.comm.platform.ErrorCode;
 public enum MeshError implements ErrorCode {
   INVALID_FIELD(400),
   FORBIDDEN(403),
+  AURAID_NOT_FOUND(404),
   NODE_NOT_FOUND(404),
-  ROUTE_NOT_FOUND(404);
+  ROUTE_NOT_FOUND(404),
+  /** The identity registry, asked whether an AuraID exists, did not answer. */
+  IDENTITY_UNAVAILABLE(503);
 
   private final int status;
 

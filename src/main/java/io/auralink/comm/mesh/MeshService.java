@@ -30,7 +30,8 @@ public interface MeshService {
   /**
    * Registers a device ({@code aura_id} for services; {@code device_id, node_type, device_type, address, nat_type,
    * region, latitude, longitude, capabilities, bandwidth_mbps, max_connections}); registering the same device again
-   * updates it and keeps its node id. Answers the node with {@code created}.
+   * updates it and keeps its node id. Answers the node with {@code created}. A person who names someone else in
+   * {@code aura_id} is refused ({@code FORBIDDEN}); the owner must exist ({@code AURAID_NOT_FOUND}).
    */
   Future<JsonObject> registerNode(JsonObject node, Caller caller);
 
@@ -53,7 +54,8 @@ public interface MeshService {
   /**
    * {@code {source_aura_id, destination_aura_id, media_type, require_aic, max_hops?, current_path?}} →
    * {@code {route_id, tier, route_type, path, relays, predicted: {latency_ms, jitter_ms, loss, mos}, score, reasons,
-   * alternatives}}.
+   * alternatives}}, computed for every query (each with its own route id). A party that does not exist is
+   * {@code AURAID_NOT_FOUND} naming {@code source_aura_id} or {@code destination_aura_id}.
    */
   Future<JsonObject> route(JsonObject query, Caller caller);
 

@@ -5,7 +5,6 @@ import io.auralink.comm.mesh.impl.MeshServiceImpl;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
-import io.auralink.comm.platform.storage.RedisClients;
 import io.auralink.comm.trust.TrustEvents;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,7 +12,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.redis.client.Redis;
 import io.vertx.serviceproxy.ServiceBinder;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -30,7 +28,6 @@ public final class MeshVerticle extends VerticleBase {
   private MeshServiceImpl service;
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> trustEvents;
-  private Redis redis;
   private WebClient web;
   private long flushTimer;
   private long sweepTimer;
@@ -43,13 +40,12 @@ public final class MeshVerticle extends VerticleBase {
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
     AppConfig.Mesh config = platform.config().mesh();
-    redis = RedisClients.create(vertx, platform.config().redis());
     web = WebClient.create(vertx);
     MeshGraph graph = new MeshGraph();
     HazelcastClusterManager hazelcast = (HazelcastClusterManager) platform.cluster();
     return vertx.executeBlocking(() -> {
         cluster = new ClusterGraph(hazelcast.getHazelcastInstance());
-        service = MeshServiceImpl.create(vertx, platform, cluster, graph, redis, web);
+        service = MeshServiceImpl.create(vertx, platform, cluster, graph, web);
         // Listen before the snapshot, so that nothing changed in between is missed; versions order the two.
         cluster.listen(change -> context.runOnContext(v -> service.replicated(change)));
         cluster.onPartitionLost(() -> context.runOnContext(v -> service.partitionLost()));
@@ -81,7 +77,7 @@ public final class MeshVerticle extends VerticleBase {
       }, false))
       .eventually(() -> {
         web.close();
-        return redis.close();
+        return Future.succeededFuture();
       });
   }
 }

@@ -28,7 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Nodes, heartbeats, links, routes, the offline sweep and the route cache through the HTTP API of one node. */
+/**
+ * Nodes, heartbeats, links, routes, the offline sweep and the external scorer's remembered orders through the HTTP
+ * API of one node (all roles: the registry answers whether AuraIDs exist).
+ */
 class MeshApiTest {
 
   private static final AtomicInteger NAMES = new AtomicInteger();
@@ -38,6 +41,8 @@ class MeshApiTest {
   private static io.vertx.core.Vertx scorerVertx;
   /** How the external scorer answers: echo (the local order), reverse, or slow (past the timeout). */
   private static volatile String scorerMode = "echo";
+  /** The scorer's calls by the query's source AuraID. */
+  private static final Map<String, AtomicInteger> scorerCalls = new java.util.concurrent.ConcurrentHashMap<>();
   private static Http http;
   private static Tokens tokens;
   private static Redis redis;
@@ -45,6 +50,7 @@ class MeshApiTest {
   private static String operator;
   private static String moderator;
   private static String reader;
+  private static String registrar;
 
   @BeforeAll
   static void startNode() {
@@ -52,6 +58,8 @@ class MeshApiTest {
     int scorerPort = EmbeddedStores.freePort();
     Await.result(scorerVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       JsonArray candidates = body.toJsonObject().getJsonArray("candidates");
+      scorerCalls.computeIfAbsent(body.toJsonObject().getJsonObject("query").getString("source_aura_id"),
+        k -> new AtomicInteger()).incrementAndGet();
       JsonArray order = new JsonArray();
       for (int k = 0; k < candidates.size(); k++) {
         order.add("reverse".equals(scorerMode) ? candidates.size() - 1 - k : k);
@@ -75,6 +83,8 @@ class MeshApiTest {
     operator = tokens.hs256(Tokens.service("ops", "mesh:write", "mesh:read"));
     moderator = tokens.hs256(Tokens.service("console", "trust:moderate"));
     reader = tokens.hs256(Tokens.service("dash", "mesh:read"));
+    registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
+    register("relays");
   }
 
   @AfterAll
@@ -95,8 +105,29 @@ class MeshApiTest {
     }
   }
 
+  /** A new person registered in the identity registry; answers their AuraID. */
   private static String person() {
-    return "@m_" + NAMES.incrementAndGet() + ".aura";
+    return register("m_" + NAMES.incrementAndGet());
+  }
+
+  private static String register(String username) {
+    return ok(http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
+      .put("user_id", "acct-" + username)), 201).getString("aura_id");
+  }
+
+  /** An AuraID nobody registered. */
+  private static String stranger() {
+    return "@nobody_" + NAMES.incrementAndGet() + ".aura";
+  }
+
+  private static int scorerCallsFor(String source) {
+    return scorerCalls.getOrDefault(source, new AtomicInteger()).get();
+  }
+
+  private static void beat(String owner, String... nodeIds) {
+    for (String id : nodeIds) {
+      ok(http.post("/internal/mesh/nodes/" + id + "/heartbeat", user(owner), null), 200);
+    }
   }
 
   private static String user(String auraId) {
@@ -195,6 +226,50 @@ class MeshApiTest {
     assertEquals(carol, node.getString("aura_id"));
   }
 
+  @Test
+  void a_person_cannot_register_a_node_for_someone_else_on_either_path() {
+    String carol = person();
+    String dave = person();
+    for (String path : List.of("/internal/mesh/nodes", "/internal/mesh/register_node")) {
+      JsonObject body = new JsonObject().put("aura_id", dave).put("device_id", "dev-" + NAMES.incrementAndGet())
+        .put("node_address", "198.51.100.30:7000").put("address", "198.51.100.30:7000");
+      if (path.endsWith("register_node")) {
+        body.remove("address");
+      } else {
+        body.remove("node_address");
+      }
+      int carolsBefore = ok(http.get("/internal/mesh/nodes?aura_id=" + carol, reader), 200).getJsonArray("nodes").size();
+      HttpResponse<Buffer> refused = http.post(path, user(carol), body);
+      assertEquals(403, refused.statusCode(), path + ": " + refused.bodyAsString());
+      assertEquals("FORBIDDEN", Http.error(refused).getString("code"));
+      assertEquals("aura_id", Http.error(refused).getJsonObject("details").getString("field"));
+      assertEquals(0, ok(http.get("/internal/mesh/nodes?aura_id=" + dave, reader), 200).getJsonArray("nodes").size(),
+        "nothing registered for dave by " + path);
+      assertEquals(carolsBefore, ok(http.get("/internal/mesh/nodes?aura_id=" + carol, reader), 200)
+        .getJsonArray("nodes").size(), "nothing registered for carol either by " + path);
+
+      // Naming oneself, in any case, is fine.
+      JsonObject own = ok(http.post(path, user(carol), body.copy().put("aura_id", carol.toUpperCase(java.util.Locale.ROOT))
+        .put("device_id", "own-" + NAMES.incrementAndGet())), 201);
+      assertEquals(carol, own.getString("aura_id"));
+    }
+  }
+
+  @Test
+  void a_node_is_registered_only_for_an_auraid_that_exists() {
+    String nobody = stranger();
+    HttpResponse<Buffer> forService = http.post("/internal/mesh/nodes", operator, new JsonObject().put("aura_id", nobody)
+      .put("device_id", "relay-x").put("address", "203.0.113.50:3478"));
+    assertEquals(404, forService.statusCode(), forService.bodyAsString());
+    assertEquals("AURAID_NOT_FOUND", Http.error(forService).getString("code"));
+    assertEquals("aura_id", Http.error(forService).getJsonObject("details").getString("field"));
+    HttpResponse<Buffer> ownToken = http.post("/internal/mesh/register_node", user(nobody), new JsonObject()
+      .put("node_address", "198.51.100.40:7000"));
+    assertEquals(404, ownToken.statusCode(), "a token for an AuraID that does not exist: " + ownToken.bodyAsString());
+    assertEquals("AURAID_NOT_FOUND", Http.error(ownToken).getString("code"));
+    assertEquals(0, ok(http.get("/internal/mesh/nodes?aura_id=" + nobody, reader), 200).getJsonArray("nodes").size());
+  }
+
   // ---- routes -----------------------------------------------------------------------------------------------
 
   @Test
@@ -229,6 +304,14 @@ class MeshApiTest {
     JsonObject seed = ok(http.post("/internal/mesh/route/query", router, new JsonObject().put("source_aura_id", alice)
       .put("destination_aura_id", bob)), 200);
     assertEquals("direct", seed.getString("route_type"));
+    JsonObject readme = ok(http.post("/internal/routing/query", router, new JsonObject().put("source_aura_id", alice)
+      .put("destination_aura_id", bob).put("media_type", "audio_video").put("require_aic", false)), 200);
+    assertEquals("direct", readme.getString("route_type"), "the original README's path: " + readme.encodePrettily());
+    assertEquals(List.of(a1, b1), readme.getJsonArray("path").getList());
+    assertEquals(403, http.post("/internal/routing/query", reader, new JsonObject().put("source_aura_id", alice)
+      .put("destination_aura_id", bob)).statusCode());
+    assertEquals(400, http.post("/internal/routing/query", router, new JsonObject().put("source_aura_id", alice))
+      .statusCode());
     assertEquals(403, http.post("/internal/mesh/routes", reader, new JsonObject().put("source_aura_id", alice)
       .put("destination_aura_id", bob)).statusCode());
     HttpResponse<Buffer> same = http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", alice)
@@ -252,25 +335,39 @@ class MeshApiTest {
   }
 
   @Test
-  void a_cached_route_is_dropped_when_a_node_on_its_path_is_suspended() {
+  void every_answer_is_computed_with_a_route_id_of_its_own_and_each_records_its_outcome() {
     RelayedPair p = relayedPair();
-    String alice = p.alice();
-    String bob = p.bob();
-    String r = p.relay();
-    JsonObject first = route(alice, bob);
-    assertEquals(List.of(r), first.getJsonArray("relays").getList());
-    JsonObject second = route(alice, bob);
-    assertTrue(second.getBoolean("cached"));
-    assertEquals(first.getString("route_id"), second.getString("route_id"));
-    String key = "mesh:route:" + alice + ":" + bob + ":audio_video:false:3";
-    assertNotNull(Await.result(redis.send(Request.cmd(Command.GET).arg(key))));
+    JsonObject first = route(p.alice(), p.bob());
+    JsonObject second = route(p.alice(), p.bob());
+    assertEquals(first.getJsonArray("path"), second.getJsonArray("path"), "the same graph gives the same route");
+    assertFalse(first.getString("route_id").equals(second.getString("route_id")),
+      "two calls between the same two people are two routes");
+    for (JsonObject call : List.of(first, second)) {
+      ok(http.post("/internal/mesh/routes/" + call.getString("route_id") + "/outcome", router,
+        new JsonObject().put("rtt_ms", 45).put("loss", 0.0)), 200);
+    }
+    assertEquals(2.0, sqlDouble("SELECT count(*) FROM mesh_routes WHERE route_id IN ('" + first.getString("route_id")
+      + "', '" + second.getString("route_id") + "') AND outcome IS NOT NULL"));
+    assertTrue(Await.result(redis.send(Request.cmd(Command.KEYS).arg("mesh:route*"))).size() == 0,
+      "route answers are not kept in Redis");
+  }
 
-    ok(http.post("/internal/trust/mesh_node/" + r + "/suspend", moderator, new JsonObject().put("reason", "abuse")), 200);
-    Await.until(Duration.ofSeconds(5), "the cached route to be dropped",
-      () -> Await.result(redis.send(Request.cmd(Command.GET).arg(key))) == null);
-    JsonObject after = route(alice, bob);
-    assertFalse(after.getBoolean("cached"));
-    assertFalse(after.getJsonArray("path").contains(r), after.encodePrettily());
+  @Test
+  void a_relay_that_was_suspended_is_not_chosen_on_the_next_query() {
+    RelayedPair p = relayedPair();
+    assertEquals(List.of(p.relay()), route(p.alice(), p.bob()).getJsonArray("relays").getList());
+    ok(http.post("/internal/trust/mesh_node/" + p.relay() + "/suspend", moderator, new JsonObject().put("reason", "abuse")), 200);
+    Await.until(Duration.ofSeconds(5), "the suspended relay to leave the route",
+      () -> !route(p.alice(), p.bob()).getJsonArray("path").contains(p.relay()));
+  }
+
+  @Test
+  void a_relay_that_was_removed_is_not_chosen_on_the_next_query() {
+    RelayedPair p = relayedPair();
+    assertEquals(List.of(p.relay()), route(p.alice(), p.bob()).getJsonArray("relays").getList());
+    ok(http.send(HttpMethod.DELETE, "/internal/mesh/nodes/" + p.relay(), operator, null), 200);
+    JsonObject after = route(p.alice(), p.bob());
+    assertFalse(after.getJsonArray("path").contains(p.relay()), after.encodePrettily());
   }
 
   @Test
@@ -289,14 +386,60 @@ class MeshApiTest {
         .put("destination_aura_id", bob).put("current_path", new JsonArray().add(a1).add(b1))), 200);
       assertEquals(fallback.getJsonArray("path"), reranked.getJsonArray("path"), reranked.encodePrettily());
       scorerMode = "slow";
+      // Another query (a hop limit of its own): the reversed order above is remembered for that one.
       JsonObject slow = ok(http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", alice)
-        .put("destination_aura_id", bob).put("current_path", new JsonArray().add(a1).add(b1))), 200);
+        .put("destination_aura_id", bob).put("max_hops", 2).put("current_path", new JsonArray().add(a1).add(b1))), 200);
       assertEquals(List.of(a1, b1), slow.getJsonArray("path").getList());
       assertTrue(slow.getJsonArray("reasons").stream().anyMatch(r -> String.valueOf(r).startsWith(
         "external scorer unavailable")), slow.encode());
     } finally {
       scorerMode = "echo";
     }
+  }
+
+  @Test
+  void the_scorer_is_asked_once_for_a_repeated_query_and_again_after_a_candidate_changed() {
+    String alice = person();
+    String bob = person();
+    String a1 = device(alice, "full_cone");
+    String b1 = device(bob, "symmetric");
+    beat(alice, a1);
+    beat(bob, b1);
+    JsonObject first = route(alice, bob);
+    assertEquals(1, scorerCallsFor(alice), first.encodePrettily());
+    beat(alice, a1);
+    beat(bob, b1);
+    JsonObject again = route(alice, bob);
+    assertEquals(1, scorerCallsFor(alice), "a repeated query on the same graph does not wait for the scorer again");
+    assertEquals(first.getJsonArray("path"), again.getJsonArray("path"));
+    assertTrue(again.getJsonArray("reasons").stream().anyMatch(r -> String.valueOf(r).contains("remembered")),
+      again.encode());
+
+    ok(http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + a1, user(alice),
+      new JsonObject().put("region", "us-east").toBuffer()), 200);
+    beat(bob, b1);
+    route(alice, bob);
+    assertEquals(2, scorerCallsFor(alice), "a candidate node changed: the scorer is asked again");
+  }
+
+  @Test
+  void a_route_names_the_party_that_does_not_exist_and_a_party_without_devices_goes_central() {
+    String alice = person();
+    device(alice, "full_cone");
+    for (String[] query : new String[][] {
+      {stranger(), alice, "source_aura_id"}, {alice, stranger(), "destination_aura_id"}}) {
+      for (String path : List.of("/internal/mesh/routes", "/internal/routing/query")) {
+        HttpResponse<Buffer> unknown = http.post(path, router, new JsonObject().put("source_aura_id", query[0])
+          .put("destination_aura_id", query[1]));
+        assertEquals(404, unknown.statusCode(), path + ": " + unknown.bodyAsString());
+        assertEquals("AURAID_NOT_FOUND", Http.error(unknown).getString("code"));
+        assertEquals(query[2], Http.error(unknown).getJsonObject("details").getString("field"));
+      }
+    }
+    String deviceless = person();
+    JsonObject central = route(alice, deviceless.toUpperCase(java.util.Locale.ROOT));
+    assertEquals(4, central.getInteger("tier"), central.encodePrettily());
+    assertEquals(deviceless, central.getString("destination_aura_id"), "AuraIDs are read in any case");
   }
 
   @Test
@@ -321,22 +464,19 @@ class MeshApiTest {
   }
 
   @Test
-  void a_node_going_offline_drops_the_cached_routes_through_it() {
+  void a_node_that_went_offline_is_not_chosen_on_the_next_query() {
     String alice = person();
     String bob = person();
     String a1 = device(alice, "full_cone");
     String b1 = device(bob, "symmetric");
-    String key = "mesh:route:" + alice + ":" + bob + ":audio_video:false:3";
-    ok(http.post("/internal/mesh/nodes/" + b1 + "/heartbeat", user(bob), null), 200);
+    beat(bob, b1);
     assertEquals(1, route(alice, bob).getInteger("tier"));
-    Await.until(Duration.ofSeconds(5), "the answer to be cached",
-      () -> Await.result(redis.send(Request.cmd(Command.GET).arg(key))) != null);
-    // Alice's device keeps beating, Bob's stops: the sweep takes it offline and drops the answer.
-    Await.until(Duration.ofSeconds(10), "the cached answer to be dropped", () -> {
-      ok(http.post("/internal/mesh/nodes/" + a1 + "/heartbeat", user(alice), null), 200);
-      return Await.result(redis.send(Request.cmd(Command.GET).arg(key))) == null;
+    // Alice's device keeps beating, Bob's stops: the sweep takes it offline, and the next query goes central.
+    Await.until(Duration.ofSeconds(10), "bob's only device to leave the route", () -> {
+      beat(alice, a1);
+      return route(alice, bob).getInteger("tier") == 4;
     });
-    assertEquals(4, route(alice, bob).getInteger("tier"));
+    assertFalse(ok(http.get("/internal/mesh/nodes/" + b1, user(bob)), 200).getBoolean("online"));
   }
 
   @Test

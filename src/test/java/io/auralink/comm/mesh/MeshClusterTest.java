@@ -45,14 +45,14 @@ class MeshClusterTest {
     start(1);
   }
 
-  /** Starts member {@code i} (api and mesh) on the shared database; answers its HTTP client. */
+  /** Starts member {@code i} (api, identity and mesh) on the shared database; answers its HTTP client. */
   private static Http start(int i) {
     Map<String, String> settings = TestNodes.settings("mesh_cluster", cluster, clusterPorts[i], members);
     if (databaseUrl == null) {
       databaseUrl = settings.get("AURALINK_DATABASE_URL");
     }
     settings.put("AURALINK_DATABASE_URL", databaseUrl);
-    settings.put("AURALINK_ROLES", "api,mesh");
+    settings.put("AURALINK_ROLES", "api,identity,mesh");
     Node node = TestNodes.start(settings);
     Http http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
     nodes.add(node);
@@ -80,6 +80,15 @@ class MeshClusterTest {
     return new Tokens(node.vertx()).hs256(claims);
   }
 
+  /** Registers an AuraID (nodes belong to registered AuraIDs); answers it. */
+  private static String register(Http http, Node node, String username) {
+    HttpResponse<Buffer> response = http.post("/internal/auraid",
+      token(node, Tokens.service("dashboard", "identity:write")),
+      new JsonObject().put("username", username).put("user_id", "acct-" + username));
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getString("aura_id");
+  }
+
   private static JsonObject route(Http http, String token, String a, String b) {
     HttpResponse<Buffer> response = http.post("/internal/mesh/routes", token,
       new JsonObject().put("source_aura_id", a).put("destination_aura_id", b));
@@ -93,8 +102,8 @@ class MeshClusterTest {
     Node second = nodes.get(1);
     Http one = clients.get(0);
     Http two = clients.get(1);
-    String alice = "@cl_alice.aura";
-    String bob = "@cl_bob.aura";
+    String alice = register(one, first, "cl_alice");
+    String bob = register(one, first, "cl_bob");
     String a1 = one.post("/internal/mesh/nodes", token(first, Tokens.user(alice)), new JsonObject()
       .put("device_id", "laptop").put("address", "198.51.100.1:5000").put("nat_type", "full_cone"))
       .bodyAsJsonObject().getString("node_id");
@@ -103,7 +112,7 @@ class MeshClusterTest {
       .bodyAsJsonObject().getString("node_id");
     String router = token(second, Tokens.service("calls", "mesh:route", "mesh:read"));
 
-    // Another member's graph learns of both within moments (a cached answer is only written after that).
+    // Another member's graph learns of both within moments.
     Await.until(Duration.ofSeconds(5), "the second member to route directly", () -> {
       JsonObject r = route(two, router, alice, bob);
       return r.getInteger("tier") == 1 && r.getJsonArray("path").getList().equals(List.of(a1, b1));
@@ -141,11 +150,12 @@ class MeshClusterTest {
   @Test
   void a_full_cluster_restart_restores_the_graph_from_postgresql_with_every_node_offline() {
     Map<String, String> settings = TestNodes.settings("mesh_restart");
-    settings.put("AURALINK_ROLES", "api,mesh");
+    settings.put("AURALINK_ROLES", "api,identity,mesh");
     Node before = TestNodes.start(settings);
-    String owner = "@restart_me.aura";
+    String owner;
     String nodeId;
     try (Http http = new Http(before.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")))) {
+      owner = register(http, before, "restart_me");
       String user = token(before, Tokens.user(owner));
       nodeId = http.post("/internal/mesh/nodes", user, new JsonObject()
         .put("device_id", "desk").put("address", "192.0.2.9:5000").put("nat_type", "public"))

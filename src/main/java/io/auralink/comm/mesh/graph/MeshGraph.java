@@ -283,6 +283,11 @@ public final class MeshGraph {
     return linkLoss[l];
   }
 
+  /** The version of the link's record this graph holds (it changes with every measurement learned). */
+  public long linkVersion(int l) {
+    return linkVersion[l];
+  }
+
   public int linkCount() {
     return linkCount;
   }

@@ -1,5 +1,6 @@
 package io.auralink.comm.mesh.impl;
 
+import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.mesh.MeshEvents;
 import io.auralink.comm.mesh.MeshService;
@@ -18,7 +19,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.redis.client.Redis;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import static io.auralink.comm.platform.ErrorCode.field;
 import static io.auralink.comm.platform.ErrorCode.parsed;
@@ -46,7 +45,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class MeshServiceImpl implements MeshService {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
-  static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
   private static final int MAX_LINKS_PER_REPORT = 500;
   private static final long RESTORE_DELAY_MS = 500;
   private static final int LOAD_SLICE = 10_000;
@@ -56,7 +54,7 @@ public final class MeshServiceImpl implements MeshService {
   private final ClusterGraph cluster;
   private final MeshGraph graph;
   private final MeshStore store;
-  private final RouteCache cache;
+  private final AuraIds auraIds;
   private final Routing routing;
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
@@ -67,13 +65,13 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
-                  RouteCache cache, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
+                  AuraIds auraIds, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
-    this.cache = cache;
+    this.auraIds = auraIds;
     this.routing = routing;
     this.lag = lag;
     this.config = config;
@@ -81,14 +79,14 @@ public final class MeshServiceImpl implements MeshService {
 
   /** The service on one member, over the member's graph and the cluster's. */
   public static MeshServiceImpl create(Vertx vertx, Platform platform, ClusterGraph cluster, MeshGraph graph,
-                                       Redis redis, WebClient web) {
+                                       WebClient web) {
     AppConfig.Mesh config = platform.config().mesh();
     MeshStore store = new MeshStore(platform.pool());
-    RouteCache cache = new RouteCache(redis, config.routeCacheTtl());
-    Routing routing = new Routing(vertx, cluster, graph, store, cache,
-      new RouteScorer(web, config.scorerUrl(), config.scorerTimeout()), config, platform.metrics());
-    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, cache, routing, new ReplicationLag(),
-      config);
+    AuraIds auraIds = new AuraIds(IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis()));
+    Routing routing = new Routing(vertx, cluster, graph, store, auraIds, new RouteScorer(web, config.scorerUrl(),
+      config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())), config, platform.metrics());
+    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, auraIds, routing,
+      new ReplicationLag(), config);
   }
 
   /**
@@ -152,17 +150,28 @@ public final class MeshServiceImpl implements MeshService {
 
   // ---- nodes ------------------------------------------------------------------------------------------------
 
+  /**
+   * A person registers their own devices ({@code aura_id}, if given, must name them: an AuraID in any case); a
+   * service with mesh:write names the owner. The owner must exist in the identity registry (asked over the event
+   * bus: registration is off the route query path).
+   */
   @Override
   public Future<JsonObject> registerNode(JsonObject in, Caller caller) {
-    String owner = caller.isPerson() ? caller.auraId() : in.getString("aura_id");
     if (!caller.isPerson() && !caller.mayAny(WRITE)) {
       return MeshError.FORBIDDEN.fail("registering nodes for others needs mesh:write");
     }
-    if (owner == null || !AURA_ID.matcher(owner).matches()) {
+    String named = in.getString("aura_id");
+    String owner = named == null && caller.isPerson() ? caller.auraId() : AuraIds.canonical(named);
+    if (owner == null) {
       return MeshError.INVALID_FIELD.fail("aura_id names the owner (@name.aura)", field("aura_id"));
+    }
+    if (caller.isPerson() && !caller.is(owner)) {
+      return MeshError.FORBIDDEN.fail("a person registers only their own devices: aura_id names someone else",
+        field("aura_id"));
     }
     long now = System.currentTimeMillis();
     return parsed(() -> NodeInput.parse(in, UUID.randomUUID().toString(), owner, null, now))
+      .compose(fresh -> auraIds.exist(Map.of("aura_id", owner)).map(fresh))
       .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
         .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
       .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
@@ -207,12 +216,12 @@ public final class MeshServiceImpl implements MeshService {
     return changeable(nodeId, caller)
       .compose(node -> store.delete(nodeId).map(node))
       .compose(node -> vertx.executeBlocking(() -> cluster.remove(nodeId), false))
-      .compose(removed -> {
+      .map(removed -> {
         if (removed != null) {
           graph.remove(nodeId, removed.version());
           publish(removed, "removed");
         }
-        return cache.invalidate(List.of(nodeId)).map(new JsonObject().put("node_id", nodeId).put("removed", true));
+        return new JsonObject().put("node_id", nodeId).put("removed", true);
       });
   }
 
@@ -222,7 +231,11 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   @Override
-  public Future<JsonObject> nodesOf(String auraId, Caller caller) {
+  public Future<JsonObject> nodesOf(String input, Caller caller) {
+    String auraId = AuraIds.canonical(input);
+    if (auraId == null) {
+      return MeshError.INVALID_FIELD.fail("aura_id is an AuraID (@name.aura)", field("aura_id"));
+    }
     if (!caller.is(auraId) && !caller.mayAny(READ, WRITE, ROUTE)) {
       return caller.isPerson() ? MeshError.FORBIDDEN.fail("a person lists only their own nodes")
         : MeshError.FORBIDDEN.fail("listing nodes needs mesh:read");
@@ -295,12 +308,12 @@ public final class MeshServiceImpl implements MeshService {
   /** Takes offline the nodes this member owns that stopped beating (or never beat). */
   public Future<Integer> sweep() {
     long staleBefore = System.currentTimeMillis() - config.offlineAfter().toMillis();
-    return vertx.executeBlocking(() -> cluster.sweep(staleBefore), false).compose(offline -> {
+    return vertx.executeBlocking(() -> cluster.sweep(staleBefore), false).map(offline -> {
       offline.forEach(node -> {
         graph.apply(node);
         publish(node, "offline");
       });
-      return cache.invalidate(offline.stream().map(NodeState::nodeId).toList()).map(offline.size());
+      return offline.size();
     });
   }
 
@@ -351,8 +364,8 @@ public final class MeshServiceImpl implements MeshService {
 
   /**
    * The trust domain's verdict on a node: applied to this member's graph at once (a suspended node leaves routing
-   * immediately here), then to the cluster; the one member whose write changed it stores it and drops the cached
-   * routes through the node.
+   * immediately here), then to the cluster; the one member whose write changed it stores it and publishes the
+   * change.
    */
   public void trustChanged(JsonObject event) {
     if (!"mesh_node".equals(event.getString("entity_type"))) {
@@ -369,7 +382,6 @@ public final class MeshServiceImpl implements MeshService {
     replicate(() -> cluster.trust(nodeId, trust, suspended))
       .compose(changed -> changed == null ? Future.succeededFuture()
         : store.trust(nodeId, trust, suspended)
-          .compose(v -> cache.invalidate(List.of(nodeId)))
           .onSuccess(v -> publish(changed, "trust")))
       .onFailure(e -> LOG.warn("trust of a mesh node not replicated {} {}", kv("node_id", nodeId),
         kv("error", String.valueOf(e.getMessage()))));

@@ -12,31 +12,50 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The optional external scorer (the original's AI Core): {@code POST <url>} with {@code {query, candidates: [...]}}
  * (the local choice first, then its alternatives) answers {@code {order: [indices]}}, best first. Whatever it does not
- * answer well within the timeout (an error, a malformed order) leaves the local model's order.
+ * answer well within the timeout (an error, a malformed order) leaves the local model's order. A usable order is
+ * remembered in {@link ScorerOrders} under the caller's key, so the same query on the same graph does not ask again.
  */
 final class RouteScorer {
+
+  static final String RERANKED = "re-ranked by the external scorer";
 
   private final WebClient client;
   private final Optional<String> url;
   private final long timeoutMillis;
+  private final ScorerOrders orders;
 
-  RouteScorer(WebClient client, Optional<String> url, Duration timeout) {
+  RouteScorer(WebClient client, Optional<String> url, Duration timeout, ScorerOrders orders) {
     this.client = client;
     this.url = url;
     this.timeoutMillis = timeout.toMillis();
+    this.orders = orders;
   }
 
-  Future<RouteSearch.Decision> rank(RouteSearch.Decision local, JsonObject query) {
+  /**
+   * The decision in the scorer's order. The query as the scorer is told it, and the key its order is remembered
+   * under (the query and the graph state of its candidates), are built only when the scorer is consulted.
+   */
+  Future<RouteSearch.Decision> rank(RouteSearch.Decision local, Supplier<JsonObject> asked,
+                                    Function<JsonObject, String> key) {
     if (url.isEmpty() || local.alternatives().isEmpty()) {
       return Future.succeededFuture(local);
     }
     List<RouteSearch.Candidate> candidates = new ArrayList<>();
     candidates.add(local.chosen());
     candidates.addAll(local.alternatives());
+    JsonObject query = asked.get();
+    String orderKey = key.apply(query);
+    List<Integer> remembered = orders.get(orderKey, System.currentTimeMillis());
+    if (remembered != null) {
+      return Future.succeededFuture(ranked(local, candidates, remembered,
+        RERANKED + " (its order for this query and graph, remembered)"));
+    }
     JsonArray offered = new JsonArray();
     for (int k = 0; k < candidates.size(); k++) {
       offered.add(Routing.candidate(candidates.get(k)).put("index", k));
@@ -48,12 +67,18 @@ final class RouteScorer {
         if (order == null) {
           return with(local, "external scorer answered " + response.statusCode() + " or no usable order: local order kept");
         }
-        List<RouteSearch.Candidate> ranked = order.stream().map(candidates::get).toList();
-        List<String> reasons = new ArrayList<>(local.reasons());
-        reasons.add("re-ranked by the external scorer");
-        return new RouteSearch.Decision(ranked.get(0), ranked.subList(1, Math.min(3, ranked.size())), reasons);
+        orders.put(orderKey, order, System.currentTimeMillis());
+        return ranked(local, candidates, order, RERANKED);
       })
       .otherwise(e -> with(local, "external scorer unavailable (" + e.getClass().getSimpleName() + "): local order kept"));
+  }
+
+  private static RouteSearch.Decision ranked(RouteSearch.Decision local, List<RouteSearch.Candidate> candidates,
+                                            List<Integer> order, String reason) {
+    List<RouteSearch.Candidate> ranked = order.stream().map(candidates::get).toList();
+    List<String> reasons = new ArrayList<>(local.reasons());
+    reasons.add(reason);
+    return new RouteSearch.Decision(ranked.get(0), ranked.subList(1, Math.min(3, ranked.size())), reasons);
   }
 
   private static List<Integer> order(JsonObject body, int size) {

@@ -18,18 +18,23 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import static io.auralink.comm.platform.ErrorCode.field;
 import static io.auralink.comm.platform.ErrorCode.parsed;
 
 /**
- * Route queries and their outcomes on one member: validation, the Redis answer cache, the search over the member's
- * graph, the optional external scorer, the answer, and (off the query path) the cache write and the route log;
- * outcomes are stored and taught to the links of the path. Confined to the mesh verticle's event loop.
+ * Route queries and their outcomes on one member: validation, the parties' existence, the search over the member's
+ * graph, the optional external scorer (its order remembered in process), the answer, and (off the query path) the
+ * route log; outcomes are stored and taught to the links of the path. A query reads only this member's memory: a
+ * party with a node in the graph is known (it registered a device); only a party without one is looked up in the
+ * identity registry. Answers are computed afresh every time (the same graph gives the same answer; a live call's
+ * {@code current_path} keeps it on its route), each with a route id of its own. Confined to the mesh verticle's
+ * event loop.
  */
 final class Routing {
 
@@ -45,19 +50,19 @@ final class Routing {
   private final MeshGraph graph;
   private final RouteSearch search;
   private final MeshStore store;
-  private final RouteCache cache;
+  private final AuraIds auraIds;
   private final RouteScorer scorer;
   private final RouteLog routes;
   private final AppConfig.Mesh config;
   private final Map<RouteSearch.Tier, Counter> routesByTier = new EnumMap<>(RouteSearch.Tier.class);
 
-  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, RouteCache cache, RouteScorer scorer,
+  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, AuraIds auraIds, RouteScorer scorer,
           AppConfig.Mesh config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
-    this.cache = cache;
+    this.auraIds = auraIds;
     this.scorer = scorer;
     this.routes = new RouteLog(store);
     this.config = config;
@@ -72,18 +77,20 @@ final class Routing {
     if (!caller.mayAny(MeshService.ROUTE)) {
       return MeshError.FORBIDDEN.fail("route queries need mesh:route");
     }
-    String source = q.getString("source_aura_id");
-    String destination = q.getString("destination_aura_id");
-    String media = q.getString("media_type", "audio_video");
-    boolean aic = q.getBoolean("require_aic", false);
-    for (String[] party : new String[][] {{"source_aura_id", source}, {"destination_aura_id", destination}}) {
-      if (party[1] == null || !MeshServiceImpl.AURA_ID.matcher(party[1]).matches()) {
-        return MeshError.INVALID_FIELD.fail(party[0] + " is an AuraID (@name.aura)", field(party[0]));
-      }
+    String source = AuraIds.canonical(q.getString("source_aura_id"));
+    String destination = AuraIds.canonical(q.getString("destination_aura_id"));
+    if (source == null) {
+      return MeshError.INVALID_FIELD.fail("source_aura_id is an AuraID (@name.aura)", field("source_aura_id"));
+    }
+    if (destination == null) {
+      return MeshError.INVALID_FIELD.fail("destination_aura_id is an AuraID (@name.aura)",
+        field("destination_aura_id"));
     }
     if (source.equals(destination)) {
       return MeshError.INVALID_FIELD.fail("a call needs two parties", field("destination_aura_id"));
     }
+    String media = q.getString("media_type", "audio_video");
+    boolean aic = q.getBoolean("require_aic", false);
     int[] needs = MEDIA.get(media);
     if (needs == null) {
       return MeshError.INVALID_FIELD.fail("media_type is one of audio, video, audio_video, screen_share",
@@ -96,34 +103,93 @@ final class Routing {
     List<String> current = q.getJsonArray("current_path", new JsonArray()).stream().map(String::valueOf).toList();
     RouteSearch.Query query = new RouteSearch.Query(source, destination, needs[0] | (aic ? NodeState.AIC : 0),
       2 * needs[1] / 1000.0, maxHops, config.relayMinTrust(), current);
-    String key = RouteCache.key(source, destination, media, aic, maxHops);
-    // A live call asking to re-route is answered fresh; a new call may reuse the answer of the last 5 minutes.
-    Future<Optional<JsonObject>> cached = current.isEmpty() ? cache.get(key)
-      : Future.succeededFuture(Optional.empty());
-    return cached.compose(hit -> {
-      if (hit.isPresent() && stillRoutable(hit.get())) {
-        return Future.succeededFuture(hit.get().put("cached", true));
-      }
-      RouteSearch.Decision decision = search.route(query);
-      return scorer.rank(decision, q).map(ranked -> {
+    // What the scorer is told (built only if it is consulted), and with the graph state what its order is kept under.
+    Supplier<JsonObject> asked = () -> new JsonObject().put("source_aura_id", source)
+      .put("destination_aura_id", destination).put("media_type", media).put("require_aic", aic)
+      .put("max_hops", maxHops).put("current_path", new JsonArray(current));
+    return known(source, destination)
+      .compose(v -> {
+        RouteSearch.Decision decision = search.route(query);
+        return scorer.rank(decision, asked, told -> scorerKey(told, decision));
+      })
+      .map(ranked -> {
         JsonObject answer = answer(ranked, source, destination, media, aic);
         routesByTier.get(ranked.chosen().tier()).increment();
-        remember(key, answer, ranked, current.isEmpty());
+        record(answer, ranked.chosen());
         return answer;
       });
-    });
   }
 
   /**
-   * Caches the answer and records the route, both off the query path. Not cached: a live call's re-routing answer
-   * (it depends on its current path), and a central route (it stands only until a party's node comes online, which
-   * no cached path would notice).
+   * Both parties exist: a party with a node in this member's graph registered a device, so it is known without
+   * asking; only the others are looked up (an AuraID without devices still gets its central route).
    */
-  private void remember(String key, JsonObject answer, RouteSearch.Decision decision, boolean fresh) {
-    RouteSearch.Candidate chosen = decision.chosen();
-    if (fresh && chosen.tier() != RouteSearch.Tier.CENTRAL) {
-      cache.put(key, answer, chosen.path().stream().filter(id -> !id.startsWith(RouteSearch.CENTRAL_PREFIX)).toList());
+  private Future<Void> known(String source, String destination) {
+    boolean sourceKnown = graph.nodesOf(source).size() > 0;
+    boolean destinationKnown = graph.nodesOf(destination).size() > 0;
+    if (sourceKnown && destinationKnown) {
+      return Future.succeededFuture();
     }
+    Map<String, String> unknown = new LinkedHashMap<>(4);
+    if (!sourceKnown) {
+      unknown.put("source_aura_id", source);
+    }
+    if (!destinationKnown) {
+      unknown.put("destination_aura_id", destination);
+    }
+    return auraIds.exist(unknown);
+  }
+
+  /**
+   * What the scorer's order depends on: the query, the state of the parties' nodes (the central route is placed by
+   * them), and the candidates offered with the state of every node and link on their paths. Any change to one of
+   * these is a new key.
+   */
+  private String scorerKey(JsonObject asked, RouteSearch.Decision decision) {
+    StringBuilder key = new StringBuilder(256).append(asked.encode());
+    for (String party : new String[] {asked.getString("source_aura_id"), asked.getString("destination_aura_id")}) {
+      MeshGraph.IntList slots = graph.nodesOf(party);
+      key.append("|p");
+      for (int k = 0; k < slots.size(); k++) {
+        appendNode(key.append(' '), slots.get(k));
+      }
+    }
+    List<RouteSearch.Candidate> offered = new ArrayList<>();
+    offered.add(decision.chosen());
+    offered.addAll(decision.alternatives());
+    for (RouteSearch.Candidate c : offered) {
+      key.append("|c").append(c.tier().number());
+      List<String> path = c.path();
+      for (int k = 0; k < path.size(); k++) {
+        int i = graph.index(path.get(k));
+        if (i < 0) {
+          key.append(' ').append(path.get(k));
+          continue;
+        }
+        appendNode(key.append(' '), i);
+        int next = k + 1 < path.size() ? graph.index(path.get(k + 1)) : -1;
+        if (next >= 0) {
+          int link = graph.linkBetween(i, next);
+          key.append(" l").append(link < 0 ? -1 : graph.linkVersion(link));
+        }
+      }
+    }
+    return key.toString();
+  }
+
+  /** A node as the key sees it: id, version, and the trust verdict applied ahead of its next version. */
+  private void appendNode(StringBuilder key, int slot) {
+    NodeState node = graph.node(slot);
+    key.append(graph.id(slot));
+    if (node == null) {
+      key.append("@-");
+    } else {
+      key.append('@').append(node.version()).append('/').append(node.trust()).append('/').append(graph.routable(slot));
+    }
+  }
+
+  /** Records the chosen route off the query path (the route log writes it with the next flush). */
+  private void record(JsonObject answer, RouteSearch.Candidate chosen) {
     routes.add(new MeshStore.ChosenRoute(UUID.fromString(answer.getString("route_id")),
       answer.getString("source_aura_id"), answer.getString("destination_aura_id"), answer.getString("media_type"),
       answer.getBoolean("require_aic"), chosen.tier().number(), chosen.path(), answer.getJsonObject("predicted"),
@@ -135,19 +201,6 @@ final class Routing {
     return routes.flush();
   }
 
-  private boolean stillRoutable(JsonObject answer) {
-    for (Object id : answer.getJsonArray("path")) {
-      String nodeId = String.valueOf(id);
-      if (!nodeId.startsWith(RouteSearch.CENTRAL_PREFIX)) {
-        int i = graph.index(nodeId);
-        if (i < 0 || !graph.routable(i)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
   private static JsonObject answer(RouteSearch.Decision d, String source, String destination, String media,
                                    boolean aic) {
     JsonArray alternatives = new JsonArray();
@@ -157,8 +210,7 @@ final class Routing {
       .put("source_aura_id", source).put("destination_aura_id", destination)
       .put("media_type", media).put("require_aic", aic)
       .put("reasons", new JsonArray(d.reasons()))
-      .put("alternatives", alternatives)
-      .put("cached", false);
+      .put("alternatives", alternatives);
   }
 
   static JsonObject candidate(RouteSearch.Candidate c) {

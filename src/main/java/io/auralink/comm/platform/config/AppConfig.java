@@ -227,19 +227,26 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
   /**
    * Mesh routing: heartbeat cadence and the silence after which a node goes offline, how often beats are flushed
-   * to the cluster and nodes swept, route search limits, the route cache lifetime, the media-server regions for
-   * central routes ({@code name:latitude:longitude}, comma separated) and an optional external scorer.
+   * to the cluster and nodes swept, route search limits, the media-server regions for central routes
+   * ({@code name:latitude:longitude}, comma separated), and an optional external scorer with its timeout and how
+   * long its order for a query on an unchanged graph is remembered ({@code 0} asks it every time).
    */
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
-                     int maxHops, double relayMinTrust, Duration routeCacheTtl, List<Region> regions,
-                     Optional<String> scorerUrl, Duration scorerTimeout) {
+                     int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
+                     Duration scorerTimeout, Duration scorerCacheTtl) {
     public static final String REGIONS = P + "MESH_REGIONS";
+    /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
+    static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
 
     public record Region(String name, double latitude, double longitude) {
     }
 
     static Mesh from(Settings s) {
       List<Region> regions = s.list(REGIONS, List.of("default")).stream().map(Mesh::region).toList();
+      if (s.optional(RETIRED_ROUTE_CACHE_TTL).isPresent()) {
+        throw new ConfigException(RETIRED_ROUTE_CACHE_TTL, "is no longer read: route answers are computed for every"
+          + " query; AURALINK_MESH_SCORER_CACHE_TTL says how long the external scorer's order is remembered");
+      }
       Optional<String> scorer = s.optional(P + "MESH_SCORER_URL");
       scorer.ifPresent(url -> {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -253,9 +260,9 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "MESH_FLUSH_INTERVAL", Duration.ofSeconds(1)),
         s.integer(P + "MESH_MAX_HOPS", 3, 1, 6),
         s.integer(P + "MESH_RELAY_MIN_TRUST", 60, 0, 100),
-        s.duration(P + "MESH_ROUTE_CACHE_TTL", Duration.ofSeconds(300)),
         regions, scorer,
-        s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)));
+        s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
+        s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)));
     }
 
     private static Region region(String spec) {

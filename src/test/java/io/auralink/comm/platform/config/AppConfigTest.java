@@ -50,6 +50,18 @@ class AppConfigTest {
     assertEquals(Duration.ofSeconds(120), config.mesh().offlineAfter());
     assertEquals(3, config.mesh().maxHops());
     assertEquals(List.of("default"), config.mesh().regions().stream().map(AppConfig.Mesh.Region::name).toList());
+    assertEquals(Duration.ofSeconds(300), config.mesh().scorerCacheTtl());
+  }
+
+  @Test
+  void the_scorer_order_lifetime_is_read_and_the_retired_route_cache_setting_is_refused_by_name() {
+    Map<String, String> values = minimal();
+    values.put("AURALINK_MESH_SCORER_CACHE_TTL", "30s");
+    assertEquals(Duration.ofSeconds(30), AppConfig.from(Settings.of(values)).mesh().scorerCacheTtl());
+    values.put("AURALINK_MESH_ROUTE_CACHE_TTL", "300s");
+    ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(Settings.of(values)));
+    assertEquals("AURALINK_MESH_ROUTE_CACHE_TTL", e.key());
+    assertTrue(e.getMessage().contains("AURALINK_MESH_SCORER_CACHE_TTL"), e.getMessage());
   }
 
   @Test
@@ -87,7 +99,8 @@ class AppConfigTest {
     "AURALINK_MESH_REGIONS|eu-west:53.3",
     "AURALINK_MESH_REGIONS|eu-west:95:0",
     "AURALINK_MESH_MAX_HOPS|9",
-    "AURALINK_MESH_SCORER_URL|ftp://scorer"})
+    "AURALINK_MESH_SCORER_URL|ftp://scorer",
+    "AURALINK_MESH_SCORER_CACHE_TTL|5 minutes"})
   void a_malformed_value_is_refused_naming_the_setting(String key, String value) {
     Map<String, String> values = minimal();
     values.put(key, value);
