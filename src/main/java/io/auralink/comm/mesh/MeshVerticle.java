@@ -4,17 +4,16 @@ import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.impl.MeshServiceImpl;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.ServiceVerticle;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.storage.RedisClients;
 import io.auralink.comm.trust.TrustEvents;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Redis;
-import io.vertx.serviceproxy.ServiceBinder;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
@@ -23,12 +22,11 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * from map events, and runs the heartbeat flush and the offline sweep. Deploy one per node: each instance holds a
  * whole graph.
  */
-public final class MeshVerticle extends VerticleBase {
+public final class MeshVerticle extends ServiceVerticle<MeshService> {
 
   private final Platform platform;
   private ClusterGraph cluster;
   private MeshServiceImpl service;
-  private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> trustEvents;
   private Redis redis;
   private WebClient web;
@@ -36,11 +34,12 @@ public final class MeshVerticle extends VerticleBase {
   private long sweepTimer;
 
   public MeshVerticle(Platform platform) {
+    super(MeshService.class, MeshService.ADDRESS);
     this.platform = platform;
   }
 
   @Override
-  public Future<?> start() {
+  protected Future<MeshService> startService() {
     Context context = vertx.getOrCreateContext();
     AppConfig.Mesh config = platform.config().mesh();
     redis = RedisClients.create(vertx, platform.config().redis());
@@ -64,17 +63,16 @@ public final class MeshVerticle extends VerticleBase {
         });
         sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
         trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
-        consumer = new ServiceBinder(vertx).setAddress(MeshService.ADDRESS).register(MeshService.class, service);
-        return Future.all(trustEvents.completion(), consumer.completion());
+        return trustEvents.completion().map(service);
       });
   }
 
   @Override
-  public Future<?> stop() {
+  protected Future<?> stopService() {
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(sweepTimer);
     service.flushBeats();
-    return Future.join(consumer.unregister(), trustEvents.unregister(), service.flushRoutes())
+    return Future.join(trustEvents.unregister(), service.flushRoutes())
       .compose(v -> vertx.executeBlocking(() -> {
         cluster.stopListening();
         return null;
