@@ -287,6 +287,30 @@ class IdentityApiTest {
   }
 
   @Test
+  void a_reader_acting_as_the_owner_gets_the_owner_s_view_without_the_owner_only_fields() {
+    String target = worlds.get("private").get("target");
+    List<String> ownerOnly = List.of("user_id", "status", "suspension", "matrix");
+
+    HttpResponse<Buffer> asOwner = http.get("/internal/auraid/" + target + "?as=" + target, reader);
+    assertEquals(200, asOwner.statusCode(), "the owner sees their own private AuraID, and so does a service as them");
+    JsonObject single = asOwner.bodyAsJsonObject();
+    JsonObject inBulk = bulk(List.of(target), reader, target).getJsonObject("results").getJsonObject(target);
+    for (String field : ownerOnly) {
+      assertFalse(single.containsKey(field), field);
+      assertFalse(inBulk.containsKey(field), field + " in bulk");
+    }
+
+    for (String token : List.of(writer, admin)) {
+      JsonObject full = http.get("/internal/auraid/" + target + "?as=" + target, token).bodyAsJsonObject();
+      JsonObject fullInBulk = bulk(List.of(target), token, target).getJsonObject("results").getJsonObject(target);
+      for (String field : ownerOnly) {
+        assertTrue(full.containsKey(field), field);
+        assertTrue(fullInBulk.containsKey(field), field + " in bulk");
+      }
+    }
+  }
+
+  @Test
   void deactivated_and_suspended_auraids_resolve_only_for_owner_and_administrators() throws SQLException {
     String gone = register(name("gone"), "public");
     assertEquals(200, http.send(HttpMethod.DELETE, "/internal/auraid/" + gone, user(gone), null).statusCode());

@@ -1,7 +1,6 @@
 package io.auralink.comm.trust.impl;
 
 import io.auralink.comm.identity.IdentityService;
-import io.auralink.comm.identity.Viewer;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
@@ -200,9 +199,9 @@ public final class TrustServiceImpl implements TrustService {
     if (!Entity.AURA_ID.equals(target.type())) {
       return Future.succeededFuture();
     }
-    Viewer viewer = Entity.AURA_ID.equals(reporter.type()) ? Viewer.person(reporter.id())
-      : Viewer.service("trust", null, true, false);
-    return identity.resolve(target.id(), viewer).<Void>mapEmpty()
+    Caller asker = Entity.AURA_ID.equals(reporter.type()) ? Caller.person(reporter.id())
+      : Caller.service("trust", Set.of(IdentityService.ADMIN));
+    return identity.resolve(target.id(), asker).<Void>mapEmpty()
       .recover(e -> e instanceof ServiceException se && se.failureCode() == 404
         ? TrustError.NOT_FOUND.fail("no such AuraID", field("target.entity_id"))
         : Future.failedFuture(e));
