@@ -148,10 +148,10 @@ public final class ApiVerticle extends VerticleBase {
     Map<String, ApiOperation> all = new HashMap<>();
     long eventBusTimeout = platform.config().node().eventBusTimeout().toMillis();
     List<RouteGroup> groups = List.of(new OperationsRoutes(platform), new PlatformRoutes(platform),
-      new IdentityRoutes(IdentityService.proxy(vertx, eventBusTimeout), platform.config().matrix()),
-      new TrustRoutes(TrustService.proxy(vertx, eventBusTimeout)),
-      new MeshRoutes(MeshService.proxy(vertx, eventBusTimeout)),
-      new EchoRoutes(EchoService.proxy(vertx, eventBusTimeout)));
+      new IdentityRoutes(IdentityService.proxy(vertx, platform.loops(), eventBusTimeout), platform.config().matrix()),
+      new TrustRoutes(TrustService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {
         if (all.put(id, operation) != null) {

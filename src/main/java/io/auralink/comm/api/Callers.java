@@ -4,6 +4,8 @@ import io.auralink.comm.api.auth.Principal;
 import io.auralink.comm.platform.Caller;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Locale;
+
 /** The {@link Caller} a domain sees for the request's verified principal. */
 final class Callers {
 
@@ -15,5 +17,11 @@ final class Callers {
     Principal principal = ctx.get(Principal.CONTEXT_KEY);
     return principal.isService() ? Caller.service(principal.subject(), principal.scopes())
       : Caller.person(principal.subject());
+  }
+
+  /** As {@link #of(RoutingContext)}, and a service acts as {@code as} when given; a person always as themself. */
+  static Caller of(RoutingContext ctx, String as) {
+    Caller caller = of(ctx);
+    return as == null || caller.isPerson() ? caller : caller.actingAs(as.toLowerCase(Locale.ROOT));
   }
 }

@@ -1,9 +1,7 @@
 package io.auralink.comm.api;
 
-import io.auralink.comm.api.auth.Principal;
 import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityService;
-import io.auralink.comm.identity.Viewer;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Future;
@@ -18,14 +16,10 @@ import java.util.Map;
 
 /**
  * The AuraID registry over HTTP, including the original service's {@code /internal/matrix/*} endpoints. It only
- * translates: the principal (and a service's {@code ?as=}) becomes a {@link Viewer}, the call goes to
- * {@link IdentityService} over the event bus, the answer comes back as JSON.
+ * translates: the principal (and a service's {@code ?as=}) becomes a {@link io.auralink.comm.platform.Caller}, the
+ * call goes to {@link IdentityService} over the event bus, the answer comes back as JSON.
  */
 final class IdentityRoutes implements RouteGroup {
-
-  static final String READ = "identity:read";
-  static final String WRITE = "identity:write";
-  static final String ADMIN = "identity:admin";
 
   private final IdentityService identity;
   private final AppConfig.Matrix matrix;
@@ -38,34 +32,34 @@ final class IdentityRoutes implements RouteGroup {
   @Override
   public Map<String, ApiOperation> operations() {
     return Map.ofEntries(
-      Map.entry("registerAuraId", ctx -> identity.register(ctx.body().asJsonObject(), viewer(ctx, null))
+      Map.entry("registerAuraId", ctx -> identity.register(ctx.body().asJsonObject(), Callers.of(ctx))
         .map(created -> Reply.json(201, created))),
       Map.entry("checkAvailability", ctx -> identity.availability(ctx.pathParam("username")).map(Reply::ok)),
-      Map.entry("resolveAuraId", ctx -> identity.resolve(ctx.pathParam("aura_id"), viewer(ctx, ctx.queryParams().get("as")))
+      Map.entry("resolveAuraId", ctx -> identity.resolve(ctx.pathParam("aura_id"), Callers.of(ctx, ctx.queryParams().get("as")))
         .map(Reply::ok)),
       Map.entry("resolveAuraIds", ctx -> {
         JsonObject body = ctx.body().asJsonObject();
-        return identity.resolveMany(strings(body.getJsonArray("aura_ids")), viewer(ctx, body.getString("as")))
+        return identity.resolveMany(strings(body.getJsonArray("aura_ids")), Callers.of(ctx, body.getString("as")))
           .map(Reply::ok);
       }),
-      Map.entry("updateAuraId", ctx -> identity.update(ctx.pathParam("aura_id"), ctx.body().asJsonObject(), viewer(ctx, null))
+      Map.entry("updateAuraId", ctx -> identity.update(ctx.pathParam("aura_id"), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
-      Map.entry("deactivateAuraId", ctx -> identity.deactivate(ctx.pathParam("aura_id"), viewer(ctx, null)).map(Reply::ok)),
-      Map.entry("reactivateAuraId", ctx -> identity.reactivate(ctx.pathParam("aura_id"), viewer(ctx, null)).map(Reply::ok)),
-      Map.entry("listContacts", ctx -> identity.contacts(ctx.pathParam("aura_id"), viewer(ctx, ctx.queryParams().get("as")))
+      Map.entry("deactivateAuraId", ctx -> identity.deactivate(ctx.pathParam("aura_id"), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("reactivateAuraId", ctx -> identity.reactivate(ctx.pathParam("aura_id"), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("listContacts", ctx -> identity.contacts(ctx.pathParam("aura_id"), Callers.of(ctx, ctx.queryParams().get("as")))
         .map(Reply::ok)),
       Map.entry("requestContact", ctx -> identity.requestContact(ctx.pathParam("aura_id"),
-        ctx.body().asJsonObject().getString("contact"), viewer(ctx, null)).map(Reply::ok)),
+        ctx.body().asJsonObject().getString("contact"), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("acceptContact", ctx -> identity.acceptContact(ctx.pathParam("aura_id"), ctx.pathParam("contact"),
-        viewer(ctx, null)).map(Reply::ok)),
+        Callers.of(ctx)).map(Reply::ok)),
       Map.entry("declineContact", ctx -> identity.declineContact(ctx.pathParam("aura_id"), ctx.pathParam("contact"),
-        viewer(ctx, null)).map(Reply::ok)),
+        Callers.of(ctx)).map(Reply::ok)),
       Map.entry("removeContact", ctx -> identity.removeContact(ctx.pathParam("aura_id"), ctx.pathParam("contact"),
-        viewer(ctx, null)).map(Reply::ok)),
+        Callers.of(ctx)).map(Reply::ok)),
       Map.entry("blockContact", ctx -> identity.blockContact(ctx.pathParam("aura_id"), ctx.pathParam("contact"),
-        viewer(ctx, null)).map(Reply::ok)),
+        Callers.of(ctx)).map(Reply::ok)),
       Map.entry("matrixRegister", this::matrixRegister),
-      Map.entry("matrixResolve", ctx -> identity.resolve(ctx.pathParam("aura_id"), viewer(ctx, null))
+      Map.entry("matrixResolve", ctx -> identity.resolve(ctx.pathParam("aura_id"), Callers.of(ctx))
         .map(profile -> Reply.ok(new JsonObject()
           .put("aura_id", profile.getString("aura_id"))
           .put("matrix_user_id", profile.getString("matrix_user_id"))
@@ -90,21 +84,11 @@ final class IdentityRoutes implements RouteGroup {
     if (body.getString("display_name") != null) {
       registration.put("display_name", body.getString("display_name"));
     }
-    return identity.register(registration, viewer(ctx, null)).map(created -> Reply.json(201, new JsonObject()
+    return identity.register(registration, Callers.of(ctx)).map(created -> Reply.json(201, new JsonObject()
       .put("matrix_user_id", created.getString("matrix_user_id"))
       .put("aura_id", created.getString("aura_id"))
       .put("homeserver_url", matrix.homeserverUrl().orElse(null))
       .put("access_token", null)));
-  }
-
-  /** A user acts as their AuraID; a service acts for nobody, or with the view of {@code as}. */
-  static Viewer viewer(RoutingContext ctx, String as) {
-    Principal principal = ctx.get(Principal.CONTEXT_KEY);
-    if (!principal.isService()) {
-      return Viewer.person(principal.subject());
-    }
-    String asAuraId = as == null ? null : as.toLowerCase(Locale.ROOT);
-    return Viewer.service(principal.subject(), asAuraId, principal.hasScope(ADMIN), principal.hasScope(WRITE));
   }
 
   private static List<String> strings(JsonArray array) {

@@ -1,7 +1,7 @@
 package io.auralink.comm.cli;
 
 import io.auralink.comm.api.auth.TokenMinter;
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
 import io.auralink.comm.platform.config.Durations;

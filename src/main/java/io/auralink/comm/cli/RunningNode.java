@@ -1,6 +1,6 @@
 package io.auralink.comm.cli;
 
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 
 import java.time.Duration;

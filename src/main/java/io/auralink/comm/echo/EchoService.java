@@ -1,6 +1,8 @@
 package io.auralink.comm.echo;
 
+import io.auralink.comm.platform.bus.LoopAddresses;
 import io.auralink.comm.platform.Caller;
+import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
@@ -21,6 +23,16 @@ public interface EchoService {
   /** A client for the echo service wherever it runs in the cluster. */
   static EchoService proxy(Vertx vertx, long timeoutMillis) {
     return new EchoServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * A client for use on one of this node's event loops: it reaches the instance bound on the same loop when there
+   * is one (no hand-off between threads), otherwise the service wherever it runs in the cluster.
+   */
+  @GenIgnore
+  static EchoService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
+    LoopAddresses.Target target = loops.target(ADDRESS, timeoutMillis);
+    return new EchoServiceVertxEBProxy(vertx, target.address(), target.options());
   }
 
   /** {@code {message, principal, node_id}}: the message as sent, who sent it, and the node that answered. */

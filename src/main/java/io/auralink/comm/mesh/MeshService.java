@@ -1,6 +1,8 @@
 package io.auralink.comm.mesh;
 
+import io.auralink.comm.platform.bus.LoopAddresses;
 import io.auralink.comm.platform.Caller;
+import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
@@ -25,6 +27,16 @@ public interface MeshService {
 
   static MeshService proxy(Vertx vertx, long timeoutMillis) {
     return new MeshServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * A client for use on one of this node's event loops: it reaches the instance bound on the same loop when there
+   * is one (no hand-off between threads), otherwise the service wherever it runs in the cluster.
+   */
+  @GenIgnore
+  static MeshService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
+    LoopAddresses.Target target = loops.target(ADDRESS, timeoutMillis);
+    return new MeshServiceVertxEBProxy(vertx, target.address(), target.options());
   }
 
   /**

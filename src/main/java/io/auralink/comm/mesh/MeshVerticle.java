@@ -4,15 +4,14 @@ import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.impl.MeshServiceImpl;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.ServiceVerticle;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustEvents;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.serviceproxy.ServiceBinder;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
@@ -21,23 +20,21 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * from map events, and runs the heartbeat flush and the offline sweep. Deploy one per node: each instance holds a
  * whole graph.
  */
-public final class MeshVerticle extends VerticleBase {
+public final class MeshVerticle extends ServiceVerticle<MeshService> {
 
-  private final Platform platform;
   private ClusterGraph cluster;
   private MeshServiceImpl service;
-  private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> trustEvents;
   private WebClient web;
   private long flushTimer;
   private long sweepTimer;
 
   public MeshVerticle(Platform platform) {
-    this.platform = platform;
+    super(platform, MeshService.class, MeshService.ADDRESS);
   }
 
   @Override
-  public Future<?> start() {
+  protected Future<MeshService> startService() {
     Context context = vertx.getOrCreateContext();
     AppConfig.Mesh config = platform.config().mesh();
     web = WebClient.create(vertx);
@@ -60,17 +57,16 @@ public final class MeshVerticle extends VerticleBase {
         });
         sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
         trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
-        consumer = new ServiceBinder(vertx).setAddress(MeshService.ADDRESS).register(MeshService.class, service);
-        return Future.all(trustEvents.completion(), consumer.completion());
+        return trustEvents.completion().map(service);
       });
   }
 
   @Override
-  public Future<?> stop() {
+  protected Future<?> stopService() {
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(sweepTimer);
     service.flushBeats();
-    return Future.join(consumer.unregister(), trustEvents.unregister(), service.flushRoutes())
+    return Future.join(trustEvents.unregister(), service.flushRoutes())
       .compose(v -> vertx.executeBlocking(() -> {
         cluster.stopListening();
         return null;

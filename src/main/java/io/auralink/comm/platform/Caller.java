@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Who calls a domain over the event bus: a person acting as their AuraID (a user token), or a service with the
- * scopes of its token. Domains decide what each may do; the api builds it from the verified token.
+ * scopes of its token, possibly acting as a person ({@link #actingAs}). Domains decide what each may do; the api
+ * builds it from the verified token.
  */
 @DataObject
 public class Caller {
@@ -17,30 +18,44 @@ public class Caller {
   private final String auraId;
   private final String service;
   private final Set<String> scopes;
+  private final String actsAs;
 
-  private Caller(String auraId, String service, Set<String> scopes) {
+  private Caller(String auraId, String service, Set<String> scopes, String actsAs) {
     this.auraId = auraId;
     this.service = service;
     this.scopes = Set.copyOf(scopes);
+    this.actsAs = actsAs;
   }
 
   public Caller(JsonObject json) {
-    this(json.getString("aura_id"), json.getString("service"), scopes(json.getJsonArray("scopes")));
+    this(json.getString("aura_id"), json.getString("service"), scopes(json.getJsonArray("scopes")),
+      json.getString("as"));
   }
 
   /** A person acting as their own AuraID. */
   public static Caller person(String auraId) {
-    return new Caller(auraId, null, Set.of());
+    return new Caller(auraId, null, Set.of(), null);
   }
 
   /** A service (another domain, the dashboard, an operator's console) with its scopes. */
   public static Caller service(String name, Set<String> scopes) {
-    return new Caller(null, name, scopes);
+    return new Caller(null, name, scopes, null);
+  }
+
+  /**
+   * This service acting as a person: where a domain offers a person's view (identity's {@code as}), the service
+   * gets that person's, and its scopes still decide what it may do. A person acts only as themself.
+   */
+  public Caller actingAs(String personAuraId) {
+    if (isPerson()) {
+      throw new IllegalStateException("a person acts only as their own AuraID");
+    }
+    return new Caller(null, service, scopes, personAuraId);
   }
 
   public JsonObject toJson() {
     return new JsonObject().put("aura_id", auraId).put("service", service)
-      .put("scopes", new JsonArray(scopes.stream().sorted().toList()));
+      .put("scopes", new JsonArray(scopes.stream().sorted().toList())).put("as", actsAs);
   }
 
   /** The AuraID of a person, or null for a service. */
@@ -48,11 +63,21 @@ public class Caller {
     return auraId;
   }
 
+  /** The AuraID a service acts as, or null. */
+  public String actsAs() {
+    return actsAs;
+  }
+
+  /** The AuraID whose view applies: the person's own, the one a service acts as, or null for neither. */
+  public String onBehalfOf() {
+    return isPerson() ? auraId : actsAs;
+  }
+
   public boolean isPerson() {
     return auraId != null;
   }
 
-  /** Whether the caller is this person. */
+  /** Whether the caller is this person (a service acting as them is not). */
   public boolean is(String auraId) {
     return this.auraId != null && this.auraId.equals(auraId);
   }

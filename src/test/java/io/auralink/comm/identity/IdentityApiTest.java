@@ -1,6 +1,6 @@
 package io.auralink.comm.identity;
 
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;
 import io.auralink.comm.testing.TestNodes;
@@ -284,6 +284,30 @@ class IdentityApiTest {
   @CsvSource({"public, 200", "friends, 404", "private, 404"})
   void a_service_acting_for_nobody_sees_public_auraids_only(String level, int status) {
     assertEquals(status, resolve(worlds.get(level).get("target"), reader).statusCode());
+  }
+
+  @Test
+  void a_reader_acting_as_the_owner_gets_the_owner_s_view_without_the_owner_only_fields() {
+    String target = worlds.get("private").get("target");
+    List<String> ownerOnly = List.of("user_id", "status", "suspension", "matrix");
+
+    HttpResponse<Buffer> asOwner = http.get("/internal/auraid/" + target + "?as=" + target, reader);
+    assertEquals(200, asOwner.statusCode(), "the owner sees their own private AuraID, and so does a service as them");
+    JsonObject single = asOwner.bodyAsJsonObject();
+    JsonObject inBulk = bulk(List.of(target), reader, target).getJsonObject("results").getJsonObject(target);
+    for (String field : ownerOnly) {
+      assertFalse(single.containsKey(field), field);
+      assertFalse(inBulk.containsKey(field), field + " in bulk");
+    }
+
+    for (String token : List.of(writer, admin)) {
+      JsonObject full = http.get("/internal/auraid/" + target + "?as=" + target, token).bodyAsJsonObject();
+      JsonObject fullInBulk = bulk(List.of(target), token, target).getJsonObject("results").getJsonObject(target);
+      for (String field : ownerOnly) {
+        assertTrue(full.containsKey(field), field);
+        assertTrue(fullInBulk.containsKey(field), field + " in bulk");
+      }
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.auralink.comm.identity;
 
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
+import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,7 +92,7 @@ class IdentityClusterTest {
   @Test
   void a_cluster_member_calls_the_registry_through_its_proxy_with_typed_failures() {
     IdentityService identity = IdentityService.proxy(apiNode.vertx(), 5000);
-    Viewer dashboard = Viewer.service("dashboard", null, false, true);
+    Caller dashboard = Caller.service("dashboard", Set.of(IdentityService.WRITE));
     JsonObject created = Await.result(identity.register(
       new JsonObject().put("username", "proxied").put("user_id", "acct-proxied"), dashboard));
     assertEquals("@proxied.aura", created.getString("aura_id"));

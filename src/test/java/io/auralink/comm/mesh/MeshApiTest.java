@@ -1,6 +1,6 @@
 package io.auralink.comm.mesh;
 
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;

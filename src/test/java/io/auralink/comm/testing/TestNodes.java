@@ -1,6 +1,6 @@
 package io.auralink.comm.testing;
 
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Settings;
 import io.auralink.comm.platform.storage.EmbeddedStores;

@@ -1,7 +1,7 @@
 package io.auralink.comm.trust;
 
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.Caller;
-import io.auralink.comm.platform.Node;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;

@@ -2,8 +2,8 @@ package io.auralink.bench;
 
 import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.mesh.MeshServiceVertxEBProxy;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.Caller;
-import io.auralink.comm.platform.Node;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Settings;
 import io.auralink.comm.platform.storage.EmbeddedStores;

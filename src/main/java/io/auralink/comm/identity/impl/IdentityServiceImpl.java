@@ -3,7 +3,7 @@ package io.auralink.comm.identity.impl;
 import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.identity.IdentityService;
-import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,6 +36,8 @@ public final class IdentityServiceImpl implements IdentityService {
   private static final Set<String> PRIVACY_LEVELS = Set.of("public", "friends", "private");
   private static final Set<String> UPDATABLE = Set.of("display_name", "avatar_url", "privacy_level");
   private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
+  /** Who changes an AuraID's trust, in the events of those changes. */
+  private static final Caller TRUST_DOMAIN = Caller.service("trust", Set.of());
 
   private final Vertx vertx;
   private final IdentityStore store;
@@ -55,8 +57,8 @@ public final class IdentityServiceImpl implements IdentityService {
   // ---- registration -----------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> register(JsonObject registration, Viewer viewer) {
-    if (!viewer.mayWrite()) {
+  public Future<JsonObject> register(JsonObject registration, Caller caller) {
+    if (!Privacy.mayWrite(caller)) {
       return IdentityError.FORBIDDEN.fail("registering an AuraID needs identity:write");
     }
     Usernames.Result username = usernames.check(registration.getString("username"));
@@ -79,7 +81,7 @@ public final class IdentityServiceImpl implements IdentityService {
     IdentityStore.NewAuraId fresh = new IdentityStore.NewAuraId(username.username(), userId, displayName, avatarUrl,
       privacy, matrix.matrixUserId(username.username()), matrix.initialState());
     return store.insert(fresh)
-      .compose(profile -> changed(IdentityEvents.Kind.REGISTERED, List.of(profile.auraId()), viewer).map(profile))
+      .compose(profile -> changed(IdentityEvents.Kind.REGISTERED, List.of(profile.auraId()), caller).map(profile))
       .map(profile -> {
         matrix.sweep();
         return new JsonObject()
@@ -111,17 +113,17 @@ public final class IdentityServiceImpl implements IdentityService {
   // ---- resolution -------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> resolve(String input, Viewer viewer) {
+  public Future<JsonObject> resolve(String input, Caller caller) {
     Optional<String> auraId = Usernames.canonicalAuraId(input);
     if (auraId.isEmpty()) {
       return notFound();
     }
-    return visible(List.of(auraId.get()), viewer)
+    return visible(List.of(auraId.get()), caller)
       .compose(found -> found.containsKey(auraId.get()) ? Future.succeededFuture(found.get(auraId.get())) : notFound());
   }
 
   @Override
-  public Future<JsonObject> resolveMany(List<String> inputs, Viewer viewer) {
+  public Future<JsonObject> resolveMany(List<String> inputs, Caller caller) {
     if (inputs == null || inputs.isEmpty() || inputs.size() > BULK_LIMIT) {
       return invalid("aura_ids", "aura_ids lists 1 to " + BULK_LIMIT + " AuraIDs");
     }
@@ -130,7 +132,7 @@ public final class IdentityServiceImpl implements IdentityService {
     for (String input : new LinkedHashSet<>(inputs)) {
       Usernames.canonicalAuraId(input).ifPresentOrElse(id -> canonical.put(input, id), () -> notFound.add(input));
     }
-    return visible(List.copyOf(new LinkedHashSet<>(canonical.values())), viewer).map(found -> {
+    return visible(List.copyOf(new LinkedHashSet<>(canonical.values())), caller).map(found -> {
       JsonObject results = new JsonObject();
       canonical.forEach((input, id) -> {
         if (found.containsKey(id)) {
@@ -144,15 +146,15 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   /**
-   * The views of those of {@code auraIds} the viewer may see: one cache round trip, then, for the misses only,
+   * The views of those of {@code auraIds} the caller may see: one cache round trip, then, for the misses only,
    * one query for profiles and one for relations, written back under the versions read.
    */
-  private Future<Map<String, JsonObject>> visible(List<String> auraIds, Viewer viewer) {
-    String relationViewer = Privacy.needsRelation(viewer) ? viewer.auraId() : null;
+  private Future<Map<String, JsonObject>> visible(List<String> auraIds, Caller caller) {
+    String relationViewer = Privacy.needsRelation(caller) ? caller.onBehalfOf() : null;
     return cache.read(auraIds, relationViewer).compose(entries -> {
       List<String> misses = auraIds.stream().filter(id -> !entries.get(id).complete(relationViewer != null)).toList();
       if (misses.isEmpty()) {
-        return Future.succeededFuture(decide(auraIds, viewer, entries));
+        return Future.succeededFuture(decide(auraIds, caller, entries));
       }
       Future<Map<String, Profile>> profiles = store.findAll(misses);
       Future<Map<String, Map<String, Privacy.Relation>>> relations = relationViewer == null
@@ -168,19 +170,19 @@ public final class IdentityServiceImpl implements IdentityService {
             : Optional.of(related.getOrDefault(relationViewer, Privacy.Relation.NONE));
           merged.put(id, new ProfileCache.Entry(version, Optional.of(profile), relation));
         }
-        return decide(auraIds, viewer, merged);
+        return decide(auraIds, caller, merged);
       });
     });
   }
 
-  private static Map<String, JsonObject> decide(List<String> auraIds, Viewer viewer, Map<String, ProfileCache.Entry> entries) {
+  private static Map<String, JsonObject> decide(List<String> auraIds, Caller caller, Map<String, ProfileCache.Entry> entries) {
     Map<String, JsonObject> visible = new LinkedHashMap<>();
     for (String id : auraIds) {
       ProfileCache.Entry entry = entries.get(id);
       Optional<Profile> profile = entry.profile().flatMap(p -> p);
       Privacy.Relation relation = entry.relation().orElse(Privacy.Relation.NONE);
-      profile.filter(p -> Privacy.canSee(p, viewer, relation))
-        .ifPresent(p -> visible.put(id, p.view(Privacy.seesEverything(p, viewer))));
+      profile.filter(p -> Privacy.canSee(p, caller, relation))
+        .ifPresent(p -> visible.put(id, p.view(Privacy.seesEverything(p, caller))));
     }
     return visible;
   }
@@ -188,7 +190,7 @@ public final class IdentityServiceImpl implements IdentityService {
   // ---- changes ----------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> update(String input, JsonObject changes, Viewer viewer) {
+  public Future<JsonObject> update(String input, JsonObject changes, Caller caller) {
     if (changes == null || changes.isEmpty()) {
       return invalid("body", "nothing to change: give display_name, avatar_url or privacy_level");
     }
@@ -210,10 +212,10 @@ public final class IdentityServiceImpl implements IdentityService {
     if (refused.isPresent()) {
       return refused.get();
     }
-    return writable(input, viewer)
+    return writable(input, caller)
       .compose(auraId -> store.update(auraId, displayName, avatarUrl, privacy)
         .compose(updated -> updated.isPresent() ? Future.succeededFuture(updated.get()) : notActive(auraId)))
-      .compose(profile -> changed(IdentityEvents.Kind.UPDATED, List.of(profile.auraId()), viewer).map(profile))
+      .compose(profile -> changed(IdentityEvents.Kind.UPDATED, List.of(profile.auraId()), caller).map(profile))
       .map(profile -> {
         displayName.ifPresent(name -> matrix.sweep());
         return profile.view(true);
@@ -221,17 +223,17 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
-  public Future<JsonObject> deactivate(String input, Viewer viewer) {
-    return writable(input, viewer)
+  public Future<JsonObject> deactivate(String input, Caller caller) {
+    return writable(input, caller)
       .compose(auraId -> store.changeStatus(auraId, Profile.ACTIVE, "inactive")
         .compose(done -> done.isPresent() ? Future.succeededFuture(done.get()) : notActive(auraId)))
-      .compose(profile -> changed(IdentityEvents.Kind.DEACTIVATED, List.of(profile.auraId()), viewer)
+      .compose(profile -> changed(IdentityEvents.Kind.DEACTIVATED, List.of(profile.auraId()), caller)
         .map(profile.view(true)));
   }
 
   @Override
-  public Future<JsonObject> reactivate(String input, Viewer viewer) {
-    if (!viewer.admin()) {
+  public Future<JsonObject> reactivate(String input, Caller caller) {
+    if (!Privacy.administers(caller)) {
       return IdentityError.FORBIDDEN.fail("reactivating an AuraID needs identity:admin");
     }
     Optional<String> auraId = Usernames.canonicalAuraId(input);
@@ -247,7 +249,7 @@ public final class IdentityServiceImpl implements IdentityService {
           ? IdentityError.AURAID_STATE.<Profile>fail("only a deactivated AuraID can be reactivated; it is "
               + existing.get().status(), field("aura_id"))
           : notFound()))
-      .compose(profile -> changed(IdentityEvents.Kind.REACTIVATED, List.of(profile.auraId()), viewer)
+      .compose(profile -> changed(IdentityEvents.Kind.REACTIVATED, List.of(profile.auraId()), caller)
         .map(profile.view(true)));
   }
 
@@ -261,22 +263,22 @@ public final class IdentityServiceImpl implements IdentityService {
     return store.applyTrust(id, trust.getLong("version"), trust.getString("level"), trust.getBoolean("verified", false),
         trust.getJsonObject("suspension"))
       .compose(applied -> !applied ? Future.succeededFuture(false)
-        : changed(IdentityEvents.Kind.TRUST, List.of(id), Viewer.service("trust", null, true, true)).map(true))
+        : changed(IdentityEvents.Kind.TRUST, List.of(id), TRUST_DOMAIN).map(true))
       .map(applied -> new JsonObject().put("aura_id", id).put("applied", applied));
   }
 
   // ---- contacts ---------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> contacts(String input, Viewer viewer) {
-    return writable(input, viewer)
+  public Future<JsonObject> contacts(String input, Caller caller) {
+    return writable(input, caller)
       .compose(auraId -> store.contactsOf(auraId)
         .map(list -> new JsonObject().put("aura_id", auraId).put("contacts", new JsonArray(list))));
   }
 
   @Override
-  public Future<JsonObject> requestContact(String input, String contact, Viewer viewer) {
-    return contactChange(input, contact, viewer, true, (conn, a, b, edges) -> {
+  public Future<JsonObject> requestContact(String input, String contact, Caller caller) {
+    return contactChange(input, contact, caller, true, (conn, a, b, edges) -> {
       if ("blocked".equals(edges.incoming())) {
         // b has blocked a: b is hidden from a, so this answers exactly like an unknown AuraID.
         return notFound();
@@ -296,8 +298,8 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
-  public Future<JsonObject> acceptContact(String input, String contact, Viewer viewer) {
-    return contactChange(input, contact, viewer, false, (conn, a, b, edges) -> {
+  public Future<JsonObject> acceptContact(String input, String contact, Caller caller) {
+    return contactChange(input, contact, caller, false, (conn, a, b, edges) -> {
       if (!"pending".equals(edges.incoming())) {
         return IdentityError.CONTACT_STATE.fail("there is no pending request from " + b, field("contact"));
       }
@@ -307,8 +309,8 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
-  public Future<JsonObject> declineContact(String input, String contact, Viewer viewer) {
-    return contactChange(input, contact, viewer, false, (conn, a, b, edges) -> {
+  public Future<JsonObject> declineContact(String input, String contact, Caller caller) {
+    return contactChange(input, contact, caller, false, (conn, a, b, edges) -> {
       if (!"pending".equals(edges.incoming())) {
         return IdentityError.CONTACT_STATE.fail("there is no pending request from " + b, field("contact"));
       }
@@ -317,8 +319,8 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
-  public Future<JsonObject> removeContact(String input, String contact, Viewer viewer) {
-    return contactChange(input, contact, viewer, false, (conn, a, b, edges) -> {
+  public Future<JsonObject> removeContact(String input, String contact, Caller caller) {
+    return contactChange(input, contact, caller, false, (conn, a, b, edges) -> {
       Future<Void> outgoing = edges.outgoing() == null ? Future.succeededFuture() : IdentityStore.deleteEdge(conn, a, b);
       return outgoing.compose(v -> edges.incoming() == null || "blocked".equals(edges.incoming())
           ? Future.<Void>succeededFuture() : IdentityStore.deleteEdge(conn, b, a))
@@ -327,8 +329,8 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
-  public Future<JsonObject> blockContact(String input, String contact, Viewer viewer) {
-    return contactChange(input, contact, viewer, true, (conn, a, b, edges) -> {
+  public Future<JsonObject> blockContact(String input, String contact, Caller caller) {
+    return contactChange(input, contact, caller, true, (conn, a, b, edges) -> {
       Future<Void> incoming = edges.incoming() == null || "blocked".equals(edges.incoming())
         ? Future.succeededFuture() : IdentityStore.deleteEdge(conn, b, a);
       return incoming.compose(v -> IdentityStore.setEdge(conn, a, b, "blocked")).map("blocked");
@@ -342,53 +344,53 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   /**
-   * Common frame of contact changes: {@code a} must be the viewer's (or the viewer a writer) and active;
+   * Common frame of contact changes: {@code a} must be the caller's (or the caller a writer) and active;
    * {@code b} must be visible to {@code a} when {@code needsVisible} (requests and blocks), or merely exist (the
    * others act on edges that already exist); both caches are invalidated and the change published.
    */
-  private Future<JsonObject> contactChange(String input, String contactInput, Viewer viewer, boolean needsVisible,
+  private Future<JsonObject> contactChange(String input, String contactInput, Caller caller, boolean needsVisible,
                                            EdgeChange change) {
     Optional<String> contact = Usernames.canonicalAuraId(contactInput);
     if (contact.isEmpty()) {
       return notFound();
     }
     String b = contact.get();
-    return writable(input, viewer)
+    return writable(input, caller)
       .compose(a -> a.equals(b) ? invalid("contact", "an AuraID cannot be its own contact")
         : store.find(a).compose(owner -> owner.filter(Profile::active).isPresent() ? Future.succeededFuture(a)
           : notActive(a)))
-      .compose(a -> (needsVisible ? visible(List.of(b), Viewer.person(a)).map(found -> found.containsKey(b))
+      .compose(a -> (needsVisible ? visible(List.of(b), Caller.person(a)).map(found -> found.containsKey(b))
           : store.find(b).map(Optional::isPresent))
         .compose(ok -> ok ? Future.succeededFuture(a) : notFound()))
       .compose(a -> store.withEdges(a, b, (conn, edges) -> change.apply(conn, a, b, edges))
-        .compose(state -> changed(IdentityEvents.Kind.CONTACTS, List.of(a, b), viewer)
+        .compose(state -> changed(IdentityEvents.Kind.CONTACTS, List.of(a, b), caller)
           .map(new JsonObject().put("aura_id", a).put("contact", b).put("state", state))));
   }
 
   // ---- shared steps -----------------------------------------------------------------------------------------
 
   /**
-   * The canonical AuraID if the viewer may change it: its owner, or a writer. Others get 403 if they can see it,
+   * The canonical AuraID if the caller may change it: its owner, or a writer. Others get 403 if they can see it,
    * and 404 (as for an unknown AuraID) if they cannot.
    */
-  private Future<String> writable(String input, Viewer viewer) {
+  private Future<String> writable(String input, Caller caller) {
     Optional<String> auraId = Usernames.canonicalAuraId(input);
     if (auraId.isEmpty()) {
       return notFound();
     }
     String id = auraId.get();
-    if (viewer.isOwnerOf(id) || viewer.mayWrite()) {
+    if (id.equals(caller.onBehalfOf()) || Privacy.mayWrite(caller)) {
       return store.find(id).compose(found -> found.isPresent() ? Future.succeededFuture(id) : notFound());
     }
-    return visible(List.of(id), viewer).compose(found -> found.containsKey(id)
+    return visible(List.of(id), caller).compose(found -> found.containsKey(id)
       ? IdentityError.FORBIDDEN.fail("only the owner of " + id + " may change it")
       : notFound());
   }
 
   /** Invalidates the cache for these AuraIDs, then publishes the change; the caller answers after both. */
-  private Future<Void> changed(IdentityEvents.Kind kind, List<String> auraIds, Viewer viewer) {
+  private Future<Void> changed(IdentityEvents.Kind kind, List<String> auraIds, Caller caller) {
     return cache.invalidate(auraIds).onSuccess(v ->
-      vertx.eventBus().publish(IdentityEvents.CHANGED, IdentityEvents.changed(kind, auraIds, viewer.principal())));
+      vertx.eventBus().publish(IdentityEvents.CHANGED, IdentityEvents.changed(kind, auraIds, caller.principal())));
   }
 
   private Optional<Future<JsonObject>> checkDisplayName(String displayName) {

@@ -1,11 +1,13 @@
 package io.auralink.comm.identity.impl;
 
-import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.platform.Caller;
 
 /**
- * Who may see an AuraID, decided per request after the (viewer-independent) cache read:
- * administrators and the owner always; nobody else an inactive or suspended AuraID, nor one that has blocked
- * them; then {@code public} → anyone, {@code friends} → accepted contacts (both ways), {@code private} → nobody.
+ * Who may see an AuraID, decided per request after the (caller-independent) cache read: administrators and the
+ * owner (or a service acting as the owner) always; nobody else an inactive or suspended AuraID, nor one that has
+ * blocked them; then {@code public} → anyone, {@code friends} → accepted contacts (both ways), {@code private} →
+ * nobody. Seeing a profile is not seeing all of it: see {@link #seesEverything}.
  */
 public final class Privacy {
 
@@ -32,8 +34,8 @@ public final class Privacy {
   private Privacy() {
   }
 
-  public static boolean canSee(Profile target, Viewer viewer, Relation relation) {
-    if (seesEverything(target, viewer)) {
+  public static boolean canSee(Profile target, Caller caller, Relation relation) {
+    if (administers(caller) || target.auraId().equals(caller.onBehalfOf())) {
       return true;
     }
     if (!target.active() || relation == Relation.BLOCKED_BY_TARGET) {
@@ -46,13 +48,29 @@ public final class Privacy {
     };
   }
 
-  /** The owner and administrators see every field, whatever the status. */
-  public static boolean seesEverything(Profile target, Viewer viewer) {
-    return viewer.admin() || viewer.isOwnerOf(target.auraId());
+  /**
+   * Every field, the owner-only ones included ({@code user_id, status, suspension, matrix}): administrators, the
+   * owner's own token, and a service acting as the owner that may change the AuraID anyway ({@code identity:write}
+   * or {@code identity:admin}). A reader acting as the owner gets the owner's view of what exists, not the
+   * account behind it.
+   */
+  public static boolean seesEverything(Profile target, Caller caller) {
+    return administers(caller) || caller.is(target.auraId())
+      || target.auraId().equals(caller.actsAs()) && mayWrite(caller);
   }
 
-  /** Whether the answer depends on the viewer's relation to the target (so the relation must be read). */
-  static boolean needsRelation(Viewer viewer) {
-    return viewer.auraId() != null && !viewer.admin();
+  /** {@code identity:admin} sees and changes everything, unless it acts as someone: then it has their view. */
+  public static boolean administers(Caller caller) {
+    return caller.actsAs() == null && caller.mayAny(IdentityService.ADMIN);
+  }
+
+  /** A service with {@code identity:write} or {@code identity:admin} may change any AuraID; a person only theirs. */
+  static boolean mayWrite(Caller caller) {
+    return caller.mayAny(IdentityService.WRITE, IdentityService.ADMIN);
+  }
+
+  /** Whether the answer depends on the caller's relation to the target (so the relation must be read). */
+  static boolean needsRelation(Caller caller) {
+    return caller.onBehalfOf() != null && !administers(caller);
   }
 }

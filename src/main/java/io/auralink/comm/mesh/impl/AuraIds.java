@@ -1,14 +1,15 @@
 package io.auralink.comm.mesh.impl;
 
 import io.auralink.comm.identity.IdentityService;
-import io.auralink.comm.identity.Viewer;
 import io.auralink.comm.mesh.MeshError;
+import io.auralink.comm.platform.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import static io.auralink.comm.platform.ErrorCode.field;
@@ -23,7 +24,7 @@ final class AuraIds {
   static final Pattern CANONICAL = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
   private static final Pattern INPUT = Pattern.compile("^@[A-Za-z0-9][A-Za-z0-9_]{2,19}\\.(?i:aura)$");
   /** The registry's view that sees every AuraID whatever its privacy: existence is all the mesh asks. */
-  private static final Viewer MESH = Viewer.service("mesh", null, true, false);
+  private static final Caller MESH = Caller.service("mesh", Set.of(IdentityService.ADMIN));
 
   private final IdentityService identity;
 

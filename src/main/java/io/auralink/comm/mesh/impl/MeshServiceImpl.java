@@ -82,7 +82,8 @@ public final class MeshServiceImpl implements MeshService {
                                        WebClient web) {
     AppConfig.Mesh config = platform.config().mesh();
     MeshStore store = new MeshStore(platform.pool());
-    AuraIds auraIds = new AuraIds(IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis()));
+    AuraIds auraIds = new AuraIds(IdentityService.proxy(vertx, platform.loops(),
+      platform.config().node().eventBusTimeout().toMillis()));
     Routing routing = new Routing(vertx, cluster, graph, store, auraIds, new RouteScorer(web, config.scorerUrl(),
       config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())), config, platform.metrics());
     return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, auraIds, routing,

@@ -1,7 +1,6 @@
 package io.auralink.comm.trust.impl;
 
 import io.auralink.comm.identity.IdentityService;
-import io.auralink.comm.identity.Viewer;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
@@ -67,7 +66,8 @@ public final class TrustServiceImpl implements TrustService {
 
   public static TrustServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
     TrustStore store = new TrustStore(platform.pool());
-    IdentityService identity = IdentityService.proxy(vertx, platform.config().node().eventBusTimeout().toMillis());
+    IdentityService identity = IdentityService.proxy(vertx, platform.loops(),
+      platform.config().node().eventBusTimeout().toMillis());
     AppConfig.Trust config = platform.config().trust();
     return new TrustServiceImpl(vertx, store, identity, new IdentitySync(vertx, store, identity, config),
       new Federation(store, new FederationLimits(redis), config), platform.metrics());
@@ -200,9 +200,9 @@ public final class TrustServiceImpl implements TrustService {
     if (!Entity.AURA_ID.equals(target.type())) {
       return Future.succeededFuture();
     }
-    Viewer viewer = Entity.AURA_ID.equals(reporter.type()) ? Viewer.person(reporter.id())
-      : Viewer.service("trust", null, true, false);
-    return identity.resolve(target.id(), viewer).<Void>mapEmpty()
+    Caller asker = Entity.AURA_ID.equals(reporter.type()) ? Caller.person(reporter.id())
+      : Caller.service("trust", Set.of(IdentityService.ADMIN));
+    return identity.resolve(target.id(), asker).<Void>mapEmpty()
       .recover(e -> e instanceof ServiceException se && se.failureCode() == 404
         ? TrustError.NOT_FOUND.fail("no such AuraID", field("target.entity_id"))
         : Future.failedFuture(e));

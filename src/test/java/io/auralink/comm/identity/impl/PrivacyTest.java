@@ -1,14 +1,16 @@
 package io.auralink.comm.identity.impl;
 
-import io.auralink.comm.identity.Viewer;
+import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.platform.Caller;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.OffsetDateTime;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Who sees an AuraID: every privacy level and status against every kind of viewer. */
+/** Who sees an AuraID, and all of it: every privacy level and status against every kind of caller. */
 class PrivacyTest {
 
   private static final String TARGET = "@target.aura";
@@ -19,12 +21,16 @@ class PrivacyTest {
       "@target_aura:auralink.network", "unconfigured");
   }
 
-  private static Viewer viewer(String kind) {
+  private static Caller viewer(String kind) {
     return switch (kind) {
-      case "owner" -> Viewer.person(TARGET);
-      case "admin" -> Viewer.service("ops", null, true, true);
-      case "service" -> Viewer.service("dashboard", null, false, false);
-      default -> Viewer.person("@" + kind + ".aura");
+      case "owner" -> Caller.person(TARGET);
+      case "admin" -> Caller.service("ops", Set.of(IdentityService.ADMIN));
+      case "service" -> Caller.service("dashboard", Set.of(IdentityService.READ));
+      case "reader_as_owner" -> Caller.service("directory", Set.of(IdentityService.READ)).actingAs(TARGET);
+      case "writer_as_owner" -> Caller.service("dashboard", Set.of(IdentityService.WRITE)).actingAs(TARGET);
+      case "admin_as_owner" -> Caller.service("ops", Set.of(IdentityService.ADMIN)).actingAs(TARGET);
+      case "admin_as_stranger" -> Caller.service("ops", Set.of(IdentityService.ADMIN)).actingAs("@stranger.aura");
+      default -> Caller.person("@" + kind + ".aura");
     };
   }
 
@@ -64,14 +70,19 @@ class PrivacyTest {
     "public,  suspended, owner,    true",
     "public,  suspended, friend,   false",
     "public,  suspended, stranger, false",
-    "public,  suspended, admin,    true"})
+    "public,  suspended, admin,    true",
+    "private, active,    reader_as_owner,   true",
+    "public,  suspended, reader_as_owner,   true",
+    "private, active,    admin_as_stranger, false",
+    "public,  inactive,  admin_as_stranger, false"})
   void visibility(String privacy, String status, String viewer, boolean visible) {
     assertEquals(visible, Privacy.canSee(target(privacy, status), viewer(viewer), relation(viewer)));
   }
 
   @ParameterizedTest(name = "{0} sees every field: {1}")
-  @CsvSource({"owner, true", "admin, true", "friend, false", "stranger, false", "service, false"})
-  void only_the_owner_and_administrators_see_every_field(String viewer, boolean full) {
+  @CsvSource({"owner, true", "admin, true", "friend, false", "stranger, false", "service, false",
+    "reader_as_owner, false", "writer_as_owner, true", "admin_as_owner, true", "admin_as_stranger, false"})
+  void only_the_owner_administrators_and_writers_acting_as_the_owner_see_every_field(String viewer, boolean full) {
     assertEquals(full, Privacy.seesEverything(target("public", "active"), viewer(viewer)));
   }
 }

@@ -1,10 +1,9 @@
-package io.auralink.comm.platform;
+package io.auralink.comm.node;
 
-import io.auralink.comm.api.ApiVerticle;
 import io.auralink.comm.api.auth.JwtKeys;
-import io.auralink.comm.echo.EchoVerticle;
-import io.auralink.comm.identity.IdentityVerticle;
-import io.auralink.comm.mesh.MeshVerticle;
+import io.auralink.comm.platform.BuildInfo;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.bus.LoopAddresses;
 import io.auralink.comm.platform.cluster.ClusterManagers;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
@@ -13,10 +12,8 @@ import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
-import io.auralink.comm.trust.TrustVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,7 +33,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +40,9 @@ import java.util.concurrent.TimeUnit;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * One AuraLink node: a clustered Vert.x with its storage clients and the verticles of its roles.
- * {@link #start} builds it in order (cluster, PostgreSQL reachable, migrations, Redis, verticles) and undoes
- * what it built if a step fails; {@link #close} shuts it down gracefully.
+ * One AuraLink node: a clustered Vert.x with its storage clients and the verticles its roles deploy (see
+ * {@link Composition}). {@link #start} builds it in order (cluster, PostgreSQL reachable, migrations, Redis,
+ * verticles) and undoes what it built if a step fails; {@link #close} shuts it down gracefully.
  */
 public final class Node {
 
@@ -99,14 +95,15 @@ public final class Node {
     Pool pool = Database.createPool(vertx, config.database());
     Redis redis = RedisClients.create(vertx, config.redis());
     Readiness readiness = new Readiness(pool, redis, clusterManager, config.redis().commandTimeout());
-    Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness, Instant.now());
+    Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
+      new LoopAddresses(vertx), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
     return Database.checkReachable(pool, config.database())
       .compose(reachable -> Migrations.apply(vertx, config.database()))
       .onSuccess(result -> LOG.info("schema is current {} {}", kv("applied_migrations", result.applied()),
         kv("schema_version", result.version())))
       .compose(migrated -> warnIfRedisDown(readiness))
-      .compose(checked -> deployRoles(vertx, platform, jwt))
+      .compose(checked -> Composition.deploy(vertx, config.node().roles(), Composition.table(platform, jwt)))
       .map(deployments -> {
         LOG.info("node started {} {} {} {} {}", kv("node_id", clusterManager.getNodeId()),
           kv("roles", config.node().roles()), kv("http_port", config.http().port()),
@@ -131,32 +128,6 @@ public final class Node {
       }
       return null;
     });
-  }
-
-  /** Deploys the verticles of the node's roles; answers their deployment ids. */
-  private static Future<List<String>> deployRoles(Vertx vertx, Platform platform, JWTAuth jwt) {
-    AppConfig config = platform.config();
-    List<Future<String>> started = new ArrayList<>();
-    if (config.node().roles().contains(Role.IDENTITY)) {
-      started.add(vertx.deployVerticle(() -> new IdentityVerticle(platform),
-        new DeploymentOptions().setInstances(config.node().domainInstances())));
-    }
-    if (config.node().roles().contains(Role.TRUST)) {
-      started.add(vertx.deployVerticle(() -> new TrustVerticle(platform),
-        new DeploymentOptions().setInstances(config.node().domainInstances())));
-    }
-    if (config.node().roles().contains(Role.MESH)) {
-      // One per node: each instance would hold a whole copy of the graph.
-      started.add(vertx.deployVerticle(() -> new MeshVerticle(platform), new DeploymentOptions().setInstances(1)));
-    }
-    // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
-    started.add(vertx.deployVerticle(() -> new EchoVerticle(platform),
-      new DeploymentOptions().setInstances(config.node().domainInstances())));
-    if (config.node().roles().contains(Role.API)) {
-      started.add(vertx.deployVerticle(() -> new ApiVerticle(platform, jwt),
-        new DeploymentOptions().setInstances(config.http().instances())));
-    }
-    return Future.all(started).map(all -> started.stream().map(Future::result).toList());
   }
 
   private static VertxOptions vertxOptions(AppConfig config) {

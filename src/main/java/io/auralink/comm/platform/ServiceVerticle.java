@@ -1,0 +1,56 @@
+package io.auralink.comm.platform;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+
+/**
+ * A verticle that serves one domain contract on the event bus. It binds the implementation its subclass starts at
+ * the contract's address, and also at the address private to its event loop (see
+ * {@link io.auralink.comm.platform.bus.LoopAddresses}); on stop it unbinds both before the subclass stops the
+ * implementation. A domain's verticle only says how its service is built and what it holds.
+ *
+ * @param <T> the contract, a {@code @ProxyGen} interface
+ */
+public abstract class ServiceVerticle<T> extends VerticleBase {
+
+  protected final Platform platform;
+  private final Class<T> contract;
+  private final String address;
+  private MessageConsumer<JsonObject> binding;
+  private MessageConsumer<JsonObject> loopBinding;
+
+  protected ServiceVerticle(Platform platform, Class<T> contract, String address) {
+    this.platform = platform;
+    this.contract = contract;
+    this.address = address;
+  }
+
+  /**
+   * Builds the implementation and starts its background work. Runs on this verticle's event loop: hand blocking
+   * construction to a worker ({@code vertx.executeBlocking}).
+   */
+  protected abstract Future<? extends T> startService();
+
+  /** Stops the implementation's background work and releases what {@link #startService} opened; runs unbound. */
+  protected abstract Future<?> stopService();
+
+  @Override
+  public final Future<?> start() {
+    return startService().compose(service -> {
+      binding = new ServiceBinder(vertx).setAddress(address).register(contract, service);
+      loopBinding = new ServiceBinder(vertx).setAddress(platform.loops().bindOnThisLoop(address))
+        .registerLocal(contract, service);
+      return Future.all(binding.completion(), loopBinding.completion());
+    });
+  }
+
+  @Override
+  public final Future<?> stop() {
+    platform.loops().unbind(loopBinding.address());
+    return Future.join(binding.unregister(), loopBinding.unregister())
+      .eventually(() -> stopService().<Void>mapEmpty());
+  }
+}
