@@ -6,6 +6,7 @@ import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.replication.ClusterGraph;
+import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.cluster.ClusterMembers;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import static io.auralink.comm.platform.ErrorCode.field;
 import static io.auralink.comm.platform.ErrorCode.parsed;
@@ -46,7 +46,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class MeshServiceImpl implements MeshService {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
-  static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
   private static final int MAX_LINKS_PER_REPORT = 500;
   private static final long RESTORE_DELAY_MS = 500;
   private static final int LOAD_SLICE = 10_000;
@@ -154,12 +153,12 @@ public final class MeshServiceImpl implements MeshService {
 
   @Override
   public Future<JsonObject> registerNode(JsonObject in, Caller caller) {
-    String owner = caller.isPerson() ? caller.auraId() : in.getString("aura_id");
     if (!caller.isPerson() && !caller.mayAny(WRITE)) {
       return MeshError.FORBIDDEN.fail("registering nodes for others needs mesh:write");
     }
-    if (owner == null || !AURA_ID.matcher(owner).matches()) {
-      return MeshError.INVALID_FIELD.fail("aura_id names the owner (@name.aura)", field("aura_id"));
+    String owner = caller.isPerson() ? caller.auraId() : AuraIds.canonical(in.getString("aura_id")).orElse(null);
+    if (owner == null) {
+      return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed("aura_id") + " (the owner)", field("aura_id"));
     }
     long now = System.currentTimeMillis();
     return parsed(() -> NodeInput.parse(in, UUID.randomUUID().toString(), owner, null, now))
@@ -184,7 +183,7 @@ public final class MeshServiceImpl implements MeshService {
   public Future<JsonObject> updateNode(String nodeId, JsonObject changes, Caller caller) {
     for (String key : changes.fieldNames()) {
       if (!NodeInput.DESCRIBING.contains(key)) {
-        return MeshError.INVALID_FIELD.fail(key + " cannot be changed; changeable: "
+        return MeshError.VALIDATION_FAILED.fail(key + " cannot be changed; changeable: "
           + NodeInput.DESCRIBING.stream().sorted().toList(), field(key));
       }
     }
@@ -222,7 +221,11 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   @Override
-  public Future<JsonObject> nodesOf(String auraId, Caller caller) {
+  public Future<JsonObject> nodesOf(String input, Caller caller) {
+    String auraId = AuraIds.canonical(input).orElse(null);
+    if (auraId == null) {
+      return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed("aura_id"), field("aura_id"));
+    }
     if (!caller.is(auraId) && !caller.mayAny(READ, WRITE, ROUTE)) {
       return caller.isPerson() ? MeshError.FORBIDDEN.fail("a person lists only their own nodes")
         : MeshError.FORBIDDEN.fail("listing nodes needs mesh:read");
@@ -308,7 +311,7 @@ public final class MeshServiceImpl implements MeshService {
   public Future<JsonObject> reportLinks(String nodeId, JsonObject report, Caller caller) {
     JsonArray links = report.getJsonArray("links");
     if (links == null || links.isEmpty() || links.size() > MAX_LINKS_PER_REPORT) {
-      return MeshError.INVALID_FIELD.fail("links lists 1 to " + MAX_LINKS_PER_REPORT + " measurements", field("links"));
+      return MeshError.VALIDATION_FAILED.fail("links lists 1 to " + MAX_LINKS_PER_REPORT + " measurements", field("links"));
     }
     List<JsonObject> measurements = new ArrayList<>();
     JsonArray ignored = new JsonArray();

@@ -7,6 +7,7 @@ import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.graph.RouteSearch;
 import io.auralink.comm.mesh.replication.ClusterGraph;
+import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.config.AppConfig;
 import io.micrometer.core.instrument.Counter;
@@ -72,26 +73,26 @@ final class Routing {
     if (!caller.mayAny(MeshService.ROUTE)) {
       return MeshError.FORBIDDEN.fail("route queries need mesh:route");
     }
-    String source = q.getString("source_aura_id");
-    String destination = q.getString("destination_aura_id");
-    String media = q.getString("media_type", "audio_video");
-    boolean aic = q.getBoolean("require_aic", false);
-    for (String[] party : new String[][] {{"source_aura_id", source}, {"destination_aura_id", destination}}) {
-      if (party[1] == null || !MeshServiceImpl.AURA_ID.matcher(party[1]).matches()) {
-        return MeshError.INVALID_FIELD.fail(party[0] + " is an AuraID (@name.aura)", field(party[0]));
+    for (String party : List.of("source_aura_id", "destination_aura_id")) {
+      if (AuraIds.canonical(q.getString(party)).isEmpty()) {
+        return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed(party), field(party));
       }
     }
+    String source = AuraIds.canonical(q.getString("source_aura_id")).orElseThrow();
+    String destination = AuraIds.canonical(q.getString("destination_aura_id")).orElseThrow();
+    String media = q.getString("media_type", "audio_video");
+    boolean aic = q.getBoolean("require_aic", false);
     if (source.equals(destination)) {
-      return MeshError.INVALID_FIELD.fail("a call needs two parties", field("destination_aura_id"));
+      return MeshError.VALIDATION_FAILED.fail("a call needs two parties", field("destination_aura_id"));
     }
     int[] needs = MEDIA.get(media);
     if (needs == null) {
-      return MeshError.INVALID_FIELD.fail("media_type is one of audio, video, audio_video, screen_share",
+      return MeshError.VALIDATION_FAILED.fail("media_type is one of audio, video, audio_video, screen_share",
         field("media_type"));
     }
     Integer maxHops = q.getInteger("max_hops", config.maxHops());
     if (maxHops < 1 || maxHops > RouteSearch.MAX_HOPS_LIMIT) {
-      return MeshError.INVALID_FIELD.fail("max_hops is 1 to " + RouteSearch.MAX_HOPS_LIMIT, field("max_hops"));
+      return MeshError.VALIDATION_FAILED.fail("max_hops is 1 to " + RouteSearch.MAX_HOPS_LIMIT, field("max_hops"));
     }
     List<String> current = q.getJsonArray("current_path", new JsonArray()).stream().map(String::valueOf).toList();
     RouteSearch.Query query = new RouteSearch.Query(source, destination, needs[0] | (aic ? NodeState.AIC : 0),
