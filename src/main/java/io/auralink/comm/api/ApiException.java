@@ -1,5 +1,6 @@
 package io.auralink.comm.api;
 
+import io.auralink.comm.platform.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -19,16 +20,16 @@ public final class ApiException extends RuntimeException {
     this.details = details == null ? new JsonObject() : details;
   }
 
-  public static ApiException badRequest(String code, String message, JsonObject details) {
-    return new ApiException(400, code, message, details);
+  public ApiException(ErrorCode code, String message, JsonObject details) {
+    this(code.status(), code.name(), message, details);
   }
 
-  public static ApiException unauthorized(String code, String message) {
-    return new ApiException(401, code, message, null);
+  public static ApiException unauthorized(EdgeError code, String message) {
+    return new ApiException(code, message, null);
   }
 
   public static ApiException forbidden(String message, JsonObject details) {
-    return new ApiException(403, "FORBIDDEN", message, details);
+    return new ApiException(EdgeError.FORBIDDEN, message, details);
   }
 
   public int status() {

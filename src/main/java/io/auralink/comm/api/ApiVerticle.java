@@ -124,7 +124,8 @@ public final class ApiVerticle extends VerticleBase {
     // The document itself is served beside the routes it describes (the validator knows no YAML media type).
     router.get("/" + CONTRACT).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(document));
 
-    Failures failures = new Failures(http.maxBodyBytes());
+    Failures failures = new Failures(http.maxBodyBytes(),
+      AllowedMethods.of(contract, Map.of("/" + CONTRACT, HttpMethod.GET.name())));
     router.route().failureHandler(failures);
     for (int status : List.of(404, 405, 413)) {
       router.errorHandler(status, failures);

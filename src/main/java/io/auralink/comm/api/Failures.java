@@ -4,6 +4,7 @@ import io.auralink.comm.api.auth.Principal;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -11,6 +12,7 @@ import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -26,9 +28,11 @@ public final class Failures implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
 
   private final long maxBodyBytes;
+  private final AllowedMethods allowedMethods;
 
-  public Failures(long maxBodyBytes) {
+  Failures(long maxBodyBytes, AllowedMethods allowedMethods) {
     this.maxBodyBytes = maxBodyBytes;
+    this.allowedMethods = allowedMethods;
   }
 
   @Override
@@ -37,6 +41,9 @@ public final class Failures implements Handler<RoutingContext> {
       return;
     }
     ApiException error = map(ctx.failure(), ctx.statusCode());
+    if (EdgeError.METHOD_NOT_ALLOWED.name().equals(error.code())) {
+      error = methodNotAllowed(ctx);
+    }
     if (error.status() >= 500 && !(ctx.failure() instanceof ApiException)) {
       Principal principal = ctx.get(Principal.CONTEXT_KEY);
       LOG.error("request failed {} {} {} {}", kv("status", error.status()), kv("code", error.code()),
@@ -57,6 +64,15 @@ public final class Failures implements Handler<RoutingContext> {
         .put("details", error.details())).toBuffer());
   }
 
+  /** A 405 names the methods the path answers, in {@code Allow} (RFC 9110 §15.5.6) and in the details. */
+  private ApiException methodNotAllowed(RoutingContext ctx) {
+    List<String> allowed = allowedMethods.on(ctx.normalizedPath());
+    ctx.response().putHeader("Allow", String.join(", ", allowed));
+    return new ApiException(EdgeError.METHOD_NOT_ALLOWED, ctx.request().method().name() + " is not allowed on "
+      + ctx.normalizedPath() + "; it answers " + String.join(", ", allowed),
+      new JsonObject().put("allowed", new JsonArray(allowed)));
+  }
+
   ApiException map(Throwable failure, int status) {
     if (failure instanceof ApiException api) {
       return api;
@@ -72,40 +88,46 @@ public final class Failures implements Handler<RoutingContext> {
     if (failure instanceof ReplyException reply) {
       switch (reply.failureType()) {
         case NO_HANDLERS:
-          return new ApiException(503, "SERVICE_UNAVAILABLE", "no cluster member serves this right now", null);
+          return new ApiException(EdgeError.SERVICE_UNAVAILABLE, "no cluster member serves this right now", null);
         case TIMEOUT:
-          return new ApiException(504, "UPSTREAM_TIMEOUT", "the cluster member serving this did not answer in time", null);
+          return new ApiException(EdgeError.UPSTREAM_TIMEOUT,
+            "the cluster member serving this did not answer in time; a change may or may not have been made", null);
         default:
           break;
       }
     }
     if (failure instanceof ConnectionPoolTooBusyException) {
-      return new ApiException(503, "OVERLOADED", "the service is overloaded; retry shortly", null);
+      return new ApiException(EdgeError.OVERLOADED, "the service is overloaded; retry shortly", null);
     }
     if (failure instanceof TimeoutException) {
-      return new ApiException(503, "SERVICE_UNAVAILABLE", "a dependency did not answer in time; retry shortly", null);
+      return new ApiException(EdgeError.SERVICE_UNAVAILABLE, "a dependency did not answer in time; retry shortly", null);
     }
     if (status > 0) {
       // A handler that failed with an explicit status (body limit, CORS, timeout) decided the answer already.
       return byStatus(status);
     }
-    return new ApiException(500, "INTERNAL_ERROR", "an internal error occurred; quote the request id", null);
+    return internalError();
   }
 
   private ApiException byStatus(int status) {
     return switch (status) {
-      case 400 -> new ApiException(400, "BAD_REQUEST", "the request is malformed", null);
-      case 401 -> ApiException.unauthorized("AUTH_REQUIRED", "a Bearer token is required");
+      case 400 -> new ApiException(EdgeError.BAD_REQUEST, "the request could not be read", null);
+      case 401 -> ApiException.unauthorized(EdgeError.AUTH_REQUIRED, "a Bearer token is required");
       case 403 -> ApiException.forbidden("this request is not allowed", null);
-      case 404 -> new ApiException(404, "NOT_FOUND", "no such resource", null);
-      case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED", "this method is not allowed on this resource", null);
-      case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "the request body is larger than " + maxBodyBytes + " bytes",
-        new JsonObject().put("max_bytes", maxBodyBytes));
-      case 415 -> new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json", null);
-      case 503 -> new ApiException(503, "SERVICE_UNAVAILABLE", "the request did not complete in time; retry shortly", null);
-      default -> status >= 500
-        ? new ApiException(500, "INTERNAL_ERROR", "an internal error occurred; quote the request id", null)
-        : new ApiException(status, "BAD_REQUEST", "the request was refused", null);
+      case 404 -> new ApiException(EdgeError.NOT_FOUND, "no such path", null);
+      case 405 -> new ApiException(EdgeError.METHOD_NOT_ALLOWED, "this method is not allowed on this path", null);
+      case 413 -> new ApiException(EdgeError.PAYLOAD_TOO_LARGE, "the request body is larger than " + maxBodyBytes
+        + " bytes", new JsonObject().put("max_bytes", maxBodyBytes));
+      case 415 -> new ApiException(EdgeError.UNSUPPORTED_MEDIA_TYPE, "the request body must be application/json", null);
+      case 503 -> new ApiException(EdgeError.SERVICE_UNAVAILABLE, "the request did not complete in time; retry shortly",
+        null);
+      // Any other refusal by Vert.x itself: the request could not be read as this edge reads requests.
+      default -> status >= 500 ? internalError() : new ApiException(EdgeError.BAD_REQUEST,
+        "the request was refused (HTTP " + status + ")", new JsonObject().put("http_status", status));
     };
+  }
+
+  private static ApiException internalError() {
+    return new ApiException(EdgeError.INTERNAL_ERROR, "an internal error occurred; quote the request id", null);
   }
 }

@@ -1,8 +1,6 @@
 package io.auralink.comm.api;
 
-import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityService;
-import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -77,8 +75,11 @@ final class IdentityRoutes implements RouteGroup {
     JsonObject body = ctx.body().asJsonObject();
     String username = body.getString("username");
     String auraId = body.getString("aura_id");
-    if (username == null || auraId == null || !auraId.toLowerCase(Locale.ROOT).equals("@" + username.toLowerCase(Locale.ROOT) + ".aura")) {
-      return IdentityError.AURAID_INVALID.fail("aura_id must be @<username>.aura", ErrorCode.field("aura_id"));
+    if (!auraId.toLowerCase(Locale.ROOT).equals("@" + username.toLowerCase(Locale.ROOT) + ".aura")) {
+      // Both are required by the document, so both are here; they must name the same AuraID.
+      Violations mismatch = new Violations();
+      mismatch.invalid("aura_id", "must be the AuraID of username: @" + username.toLowerCase(Locale.ROOT) + ".aura");
+      return Future.failedFuture(mismatch.toException());
     }
     JsonObject registration = new JsonObject().put("username", username).put("user_id", body.getString("user_id"));
     if (body.getString("display_name") != null) {

@@ -19,19 +19,17 @@ import io.vertx.openapi.contract.Style;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
- * Validates each request against its operation in the OpenAPI document, after authentication, and turns a
- * mismatch into a 400 {@code VALIDATION_FAILED} whose details name the field. The JSON-schema validators are
+ * Validates each request against its operation in the OpenAPI document, after authentication. Every parameter and
+ * the body are checked, and every problem found is reported at once in plain words ({@link Violations}): a 400
+ * {@code VALIDATION_FAILED} whose details name the first field and list them all. The JSON-schema validators are
  * built once per operation when the router is built, and requests are checked inline on the event loop: the
  * inputs are small, and Vert.x's own request validator rebuilt a validator for every parameter of every request
  * and hopped to a worker thread to do it (most of the edge's CPU in the resolve benchmark).
  */
 final class RequestValidation {
-
-  private static final Pattern PROPERTY = Pattern.compile("property \"([^\"]+)\"");
 
   private final OpenAPIContract contract;
 
@@ -40,11 +38,11 @@ final class RequestValidation {
   }
 
   /** One parameter's check: where it is read from, how its text becomes JSON, and its schema. */
-  private record ParameterCheck(Parameter parameter, String type, String itemType, Validator validator) {
+  private record ParameterCheck(Parameter parameter, String type, String itemType, JsonSchema schema, Validator validator) {
   }
 
   /** The body's check; {@code validator} is null for an operation without a body. */
-  private record BodyCheck(boolean required, Validator validator) {
+  private record BodyCheck(boolean required, JsonSchema schema, Validator validator) {
   }
 
   Handler<RoutingContext> forOperation(Operation operation) {
@@ -55,11 +53,16 @@ final class RequestValidation {
     BodyCheck body = bodyCheck(operation);
     return ctx -> {
       try {
+        Violations violations = new Violations();
         for (ParameterCheck check : parameters) {
-          validate(ctx, check);
+          validate(ctx, check, violations);
         }
-        validate(ctx, body);
-        ctx.next();
+        validate(ctx, body, violations);
+        if (violations.isEmpty()) {
+          ctx.next();
+        } else {
+          ctx.fail(violations.toException());
+        }
       } catch (ApiException e) {
         ctx.fail(e);
       }
@@ -76,86 +79,95 @@ final class RequestValidation {
     JsonSchema schema = parameter.getSchema();
     String type = typeOf(schema.get("type"));
     String itemType = "array".equals(type) ? typeOf(((JsonObject) schema.get("items")).getValue("type")) : null;
-    return new ParameterCheck(parameter, type, itemType, contract.getSchemaRepository().validator(schema));
+    return new ParameterCheck(parameter, type, itemType, schema, contract.getSchemaRepository().validator(schema));
   }
 
   private BodyCheck bodyCheck(Operation operation) {
     if (operation.getRequestBody() == null) {
-      return new BodyCheck(false, null);
+      return new BodyCheck(false, null, null);
     }
     MediaType json = operation.getRequestBody().getContent().get("application/json");
     if (json == null) {
       throw new IllegalStateException(ApiVerticle.CONTRACT + ": " + operation.getOperationId()
         + " takes a body that is not application/json");
     }
-    return new BodyCheck(operation.getRequestBody().isRequired(), contract.getSchemaRepository().validator(json.getSchema()));
+    return new BodyCheck(operation.getRequestBody().isRequired(), json.getSchema(),
+      contract.getSchemaRepository().validator(json.getSchema()));
   }
 
-  private static void validate(RoutingContext ctx, ParameterCheck check) {
+  private static void validate(RoutingContext ctx, ParameterCheck check, Violations violations) {
     Parameter parameter = check.parameter();
+    String name = parameter.getName();
     List<String> raw = switch (parameter.getIn()) {
-      case PATH -> single(ctx.pathParam(parameter.getName()));
-      case HEADER -> single(ctx.request().getHeader(parameter.getName()));
-      default -> ctx.queryParam(parameter.getName());
+      case PATH -> single(ctx.pathParam(name));
+      case HEADER -> single(ctx.request().getHeader(name));
+      default -> ctx.queryParam(name);
     };
     if (raw.isEmpty()) {
       if (parameter.isRequired()) {
-        throw invalid(parameter.getName(), "is required");
+        violations.add(name, name + " is required");
       }
       return;
     }
     Object value;
     if ("array".equals(check.type())) {
       JsonArray items = new JsonArray();
-      for (String text : parameter.isExplode() ? raw : List.of(raw.get(0).split(","))) {
-        items.add(coerce(parameter.getName(), text, check.itemType()));
+      List<String> texts = parameter.isExplode() ? raw : List.of(raw.get(0).split(","));
+      for (int i = 0; i < texts.size(); i++) {
+        Object item = coerce(texts.get(i), check.itemType());
+        if (item == null) {
+          violations.invalid(name + "[" + i + "]", "must be " + article(check.itemType()));
+          return;
+        }
+        items.add(item);
       }
       value = items;
     } else if (raw.size() > 1) {
-      throw invalid(parameter.getName(), "is given more than once");
+      violations.invalid(name, "is given more than once");
+      return;
     } else {
-      value = coerce(parameter.getName(), raw.get(0), check.type());
+      value = coerce(raw.get(0), check.type());
+      if (value == null) {
+        violations.invalid(name, "must be " + article(check.type()));
+        return;
+      }
     }
     OutputUnit result = check.validator().validate(value);
     if (!Boolean.TRUE.equals(result.getValid())) {
-      throw invalid(parameter.getName(), reason(result));
+      violations.explain(name, check.schema(), value, result);
     }
   }
 
-  private static void validate(RoutingContext ctx, BodyCheck check) {
+  private static void validate(RoutingContext ctx, BodyCheck check, Violations violations) {
     if (check.validator() == null) {
       return;
     }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       if (check.required()) {
-        throw invalid("body", "a JSON body is required");
+        violations.add("body", "a JSON body is required");
       }
       return;
     }
     String contentType = ctx.request().getHeader("Content-Type");
-    if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
-      throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json", null);
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw new ApiException(EdgeError.UNSUPPORTED_MEDIA_TYPE, "the request body must be application/json", null);
     }
     Object json;
     try {
       json = Json.decodeValue(body);
     } catch (DecodeException e) {
-      throw invalid("body", "is not valid JSON");
+      violations.add("body", "the body is not valid JSON");
+      return;
     }
     OutputUnit result = check.validator().validate(json);
     if (!Boolean.TRUE.equals(result.getValid())) {
-      OutputUnit cause = mostRelevant(result);
-      String reason = cause.getError();
-      String location = pointer(cause.getInstanceLocation());
-      Matcher property = PROPERTY.matcher(reason == null ? "" : reason);
-      String field = property.find() ? join(location, property.group(1)) : location;
-      throw invalid(field.isEmpty() ? "body" : field, reason);
+      violations.explain("", check.schema(), json, result);
     }
   }
 
-  /** Path, query and header values are text; the schema's type says what JSON value they stand for. */
-  private static Object coerce(String name, String text, String type) {
+  /** Path, query and header values are text; the schema's type says what JSON value they stand for (null: not one). */
+  private static Object coerce(String text, String type) {
     try {
       return switch (type) {
         case "integer" -> Long.parseLong(text);
@@ -163,13 +175,17 @@ final class RequestValidation {
         case "boolean" -> switch (text) {
           case "true" -> true;
           case "false" -> false;
-          default -> throw new IllegalArgumentException(text);
+          default -> null;
         };
         default -> text;
       };
-    } catch (IllegalArgumentException e) {
-      throw invalid(name, "must be " + ("integer".equals(type) ? "an " : "a ") + type);
+    } catch (NumberFormatException e) {
+      return null;
     }
+  }
+
+  private static String article(String type) {
+    return ("integer".equals(type) ? "an " : "a ") + type;
   }
 
   /** The first non-null type of a schema's {@code type} (a string, or a list such as {@code [string, "null"]}). */
@@ -182,29 +198,5 @@ final class RequestValidation {
 
   private static List<String> single(String value) {
     return value == null ? List.of() : List.of(value);
-  }
-
-  private static OutputUnit mostRelevant(OutputUnit result) {
-    List<OutputUnit> errors = result.getErrors();
-    return errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
-  }
-
-  private static String reason(OutputUnit result) {
-    String error = mostRelevant(result).getError();
-    return error == null ? "is invalid" : error;
-  }
-
-  static ApiException invalid(String field, String reason) {
-    return ApiException.badRequest("VALIDATION_FAILED", "invalid " + field + ": " + reason,
-      new JsonObject().put("field", field).put("reason", reason));
-  }
-
-  /** {@code #/aura_ids/3} → {@code aura_ids/3}: the field as a client names it. */
-  private static String pointer(String location) {
-    return location == null ? "" : location.replaceFirst("^#?/?", "");
-  }
-
-  private static String join(String parent, String property) {
-    return parent.isEmpty() ? property : parent + "/" + property;
   }
 }

@@ -2,13 +2,14 @@ package io.auralink.comm.identity;
 
 import io.auralink.comm.platform.ErrorCode;
 
-/** The registry's failure codes and the HTTP status each one means. */
+/** The registry's failure codes and the HTTP status each one means (the README's error table says when). */
 public enum IdentityError implements ErrorCode {
-  AURAID_INVALID(400),
+  /** A field breaks a rule: a username's or AuraID's form, a display name, an avatar URL, a privacy level. */
+  VALIDATION_FAILED(400),
   AURAID_RESERVED(400),
-  INVALID_FIELD(400),
-  AURAID_NOT_FOUND(404),
   FORBIDDEN(403),
+  /** No such AuraID, or one the caller may not see: the two answer alike. */
+  AURAID_NOT_FOUND(404),
   AURAID_TAKEN(409),
   ACCOUNT_HAS_AURAID(409),
   AURAID_STATE(409),

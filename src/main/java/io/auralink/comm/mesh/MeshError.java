@@ -4,7 +4,7 @@ import io.auralink.comm.platform.ErrorCode;
 
 /** The mesh domain's failure codes and the HTTP status each one means. */
 public enum MeshError implements ErrorCode {
-  INVALID_FIELD(400),
+  VALIDATION_FAILED(400),
   FORBIDDEN(403),
   AURAID_NOT_FOUND(404),
   NODE_NOT_FOUND(404),

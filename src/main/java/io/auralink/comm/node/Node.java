@@ -13,6 +13,7 @@ import io.auralink.comm.platform.storage.Database;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -63,6 +64,7 @@ public final class Node {
    * an event loop.
    */
   public static Future<Node> start(AppConfig config) {
+    initialiseAllocatorEvents();
     JWTAuthOptions jwtOptions = JwtKeys.verification(config.jwt());
     ClusterManager clusterManager = ClusterManagers.create(config.cluster());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -72,6 +74,15 @@ public final class Node {
       .withMetrics(new MicrometerMetricsFactory(registry))
       .buildClustered()
       .compose(vertx -> closeOnFailure(vertx, boot(vertx, config, clusterManager, registry, jwtOptions)));
+  }
+
+  /**
+   * Netty's first chunk allocation registers its allocator events with the JDK's flight recorder, a one-time
+   * initialisation of half a second or more on a busy machine: done here, on the caller's thread, so that no event
+   * loop pays it with the node's first query.
+   */
+  private static void initialiseAllocatorEvents() {
+    new AdaptiveByteBufAllocator().directBuffer(1).release();
   }
 
   /**

@@ -1,15 +1,18 @@
 package io.auralink.comm.platform;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
 import java.util.function.Supplier;
 
 /**
- * A domain's failure codes: a stable name, and the HTTP status the api answers with. Each domain declares an enum
- * implementing this. Failures cross the event bus as {@link ServiceException}s carrying the status as failure code
- * and {@code {"code", "details"}} as debug info, so a caller in another JVM gets everything it needs.
+ * A failure code: a stable name, and the HTTP status the api answers with. Each domain declares an enum
+ * implementing this, and so does the edge; a name used by several (such as {@code VALIDATION_FAILED} or
+ * {@code FORBIDDEN}) means the same thing, with the same status, everywhere (the README lists them all). Failures
+ * cross the event bus as {@link ServiceException}s carrying the status as failure code and
+ * {@code {"code", "details"}} as debug info, so a caller in another JVM gets everything it needs.
  */
 public interface ErrorCode {
 
@@ -17,9 +20,16 @@ public interface ErrorCode {
 
   int status();
 
+  /**
+   * The failure as it crosses the event bus. A 400 that names its field ({@link #field}) also lists it in
+   * {@code details.errors} as {@code [{field, message}]}, the shape the edge gives to every validation failure.
+   */
   default ServiceException exception(String message, JsonObject details) {
-    return new ServiceException(status(), message,
-      new JsonObject().put("code", name()).put("details", details == null ? new JsonObject() : details));
+    JsonObject shown = details == null ? new JsonObject() : details;
+    if (status() == 400 && shown.getValue("field") instanceof String field && !shown.containsKey("errors")) {
+      shown.put("errors", new JsonArray().add(new JsonObject().put("field", field).put("message", message)));
+    }
+    return new ServiceException(status(), message, new JsonObject().put("code", name()).put("details", shown));
   }
 
   default ServiceException exception(String message) {

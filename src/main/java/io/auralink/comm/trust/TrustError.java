@@ -2,13 +2,16 @@ package io.auralink.comm.trust;
 
 import io.auralink.comm.platform.ErrorCode;
 
-/** The trust domain's failure codes and the HTTP status each one means. */
+/** The trust domain's failure codes and the HTTP status each one means (the README's error table says when). */
 public enum TrustError implements ErrorCode {
-  INVALID_FIELD(400),
+  VALIDATION_FAILED(400),
   SELF_REPORT(400),
   FORBIDDEN(403),
   REPORTER_SUSPENDED(403),
-  NOT_FOUND(404),
+  /** A reported AuraID that does not exist or that the reporter may not see: the two answer alike. */
+  AURAID_NOT_FOUND(404),
+  REPORT_NOT_FOUND(404),
+  FEDERATED_SERVER_NOT_FOUND(404),
   DUPLICATE_REPORT(409),
   REPORT_STATE(409),
   SUSPENSION_STATE(409);

@@ -7,6 +7,7 @@ import io.auralink.comm.testing.TestStores;
 import io.auralink.comm.testing.Tokens;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.web.client.HttpResponse;
@@ -19,6 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -174,6 +177,153 @@ class EdgeTest {
     JsonObject error = Http.error(response);
     assertEquals("VALIDATION_FAILED", error.getString("code"));
     assertEquals("role", error.getJsonObject("details").getString("field"));
+    assertEquals("role must be one of api", error.getString("message"));
+  }
+
+  /** A token that may call every operation below, so that each request reaches validation. */
+  private static String everything() {
+    return tokens.hs256(Tokens.service("console", "cluster:read", "identity:read", "identity:write", "trust:read",
+      "trust:report", "trust:moderate", "mesh:read", "mesh:write", "mesh:route"));
+  }
+
+  private static Map<String, String> problems(Map.Entry<String, String>... fieldAndMessage) {
+    Map<String, String> problems = new LinkedHashMap<>();
+    for (Map.Entry<String, String> p : fieldAndMessage) {
+      problems.put(p.getKey(), p.getValue());
+    }
+    return problems;
+  }
+
+  static Stream<Arguments> invalidRequests() {
+    return Stream.of(
+      Arguments.of("wrong types, a bad enum and an unknown property in a body", HttpMethod.POST, "/internal/auraid",
+        new JsonObject().put("username", "abc").put("user_id", 42).put("privacy_level", "secret").put("foo", 1),
+        problems(Map.entry("user_id", "user_id must be a string"),
+          Map.entry("privacy_level", "privacy_level must be one of public, friends, private"),
+          Map.entry("foo", "unknown property \"foo\"; expected avatar_url, display_name, privacy_level, user_id, username"))),
+      Arguments.of("missing required properties", HttpMethod.POST, "/internal/auraid", new JsonObject(),
+        problems(Map.entry("username", "username is required"), Map.entry("user_id", "user_id is required"))),
+      Arguments.of("a username that cannot be one", HttpMethod.POST, "/internal/auraid",
+        new JsonObject().put("username", "_x").put("user_id", "acct"),
+        problems(Map.entry("username",
+          "username must be 3 to 20 letters, digits or underscores, not starting with an underscore"))),
+      Arguments.of("ranges, enums in arrays and types in a node", HttpMethod.POST, "/internal/mesh/nodes",
+        new JsonObject().put("device_id", "d").put("address", "192.0.2.1:5000").put("latitude", 123)
+          .put("longitude", -200).put("capabilities", new JsonArray().add("audio").add("hologram")).put("node_type", 5),
+        problems(Map.entry("latitude", "latitude must be at most 90"),
+          Map.entry("longitude", "longitude must be at least -180"),
+          Map.entry("capabilities[1]", "capabilities[1] must be one of audio, video, screen_share, aic"),
+          Map.entry("node_type", "node_type must be a string"))),
+      Arguments.of("nested fields of items in an array", HttpMethod.POST, "/internal/mesh/nodes/n1/links",
+        new JsonObject().put("links", new JsonArray().add(new JsonObject().put("to", "n2").put("rtt_ms", -1))
+          .add(new JsonObject().put("rtt_ms", 5).put("loss", 2))),
+        problems(Map.entry("links[0].rtt_ms", "links[0].rtt_ms must be at least 0"),
+          Map.entry("links[1].loss", "links[1].loss must be at most 1"),
+          Map.entry("links[1].to", "links[1].to is required"))),
+      Arguments.of("lengths and an AuraID in a nested object", HttpMethod.POST, "/internal/trust/reports",
+        new JsonObject().put("target", new JsonObject().put("entity_type", "aura_id").put("entity_id", "alice"))
+          .put("category", "rudeness").put("description", ""),
+        problems(Map.entry("target.entity_id", "target.entity_id " + io.auralink.comm.platform.AuraIds.FORMAT),
+          Map.entry("category", "category must be one of spam, harassment, malicious_node, security_threat,"
+            + " impersonation, other"),
+          Map.entry("description", "description must not be empty"))),
+      Arguments.of("an empty list", HttpMethod.POST, "/internal/auraid/resolve",
+        new JsonObject().put("aura_ids", new JsonArray()),
+        problems(Map.entry("aura_ids", "aura_ids must list at least one item"))),
+      Arguments.of("a query parameter out of range", HttpMethod.GET, "/internal/trust/queue?limit=0", null,
+        problems(Map.entry("limit", "limit must be at least 1"))),
+      Arguments.of("a query parameter of the wrong type", HttpMethod.GET, "/internal/trust/queue?limit=many", null,
+        problems(Map.entry("limit", "limit must be an integer"))),
+      Arguments.of("a path parameter and a body at once", HttpMethod.PATCH, "/internal/auraid/alice",
+        new JsonObject().put("privacy_level", "secret").put("display_name", 7),
+        problems(Map.entry("aura_id", "aura_id " + io.auralink.comm.platform.AuraIds.FORMAT),
+          Map.entry("privacy_level", "privacy_level must be one of public, friends, private"),
+          Map.entry("display_name", "display_name must be a string"))),
+      Arguments.of("a missing body", HttpMethod.POST, "/internal/mesh/routes", null,
+        problems(Map.entry("body", "a JSON body is required"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidRequests")
+  void validation_says_what_is_wrong_with_every_field(String name, HttpMethod method, String path, JsonObject body,
+                                                      Map<String, String> expected) {
+    HttpResponse<Buffer> response = http.send(method, path, everything(), body == null ? null : body.toBuffer());
+    assertEquals(400, response.statusCode(), response.bodyAsString());
+    JsonObject error = Http.error(response);
+    assertEquals("VALIDATION_FAILED", error.getString("code"));
+    Map<String, String> found = new LinkedHashMap<>();
+    error.getJsonObject("details").getJsonArray("errors")
+      .forEach(e -> found.put(((JsonObject) e).getString("field"), ((JsonObject) e).getString("message")));
+    assertEquals(expected, found, "every problem, in the order of the request");
+    assertEquals(expected.keySet().iterator().next(), error.getJsonObject("details").getString("field"));
+    assertEquals(String.join("; ", expected.values()), error.getString("message"));
+  }
+
+  static Stream<Arguments> malformedAuraIds() {
+    JsonObject node = new JsonObject().put("device_id", "d").put("address", "192.0.2.1:5000");
+    return Stream.of(
+      Arguments.of(HttpMethod.GET, "/internal/auraid/alice", null, "aura_id"),
+      Arguments.of(HttpMethod.GET, "/internal/auraid/@al.aura", null, "aura_id"),
+      Arguments.of(HttpMethod.GET, "/internal/auraid/@_alice.aura", null, "aura_id"),
+      Arguments.of(HttpMethod.GET, "/internal/auraid/@alice.aura?as=bob", null, "as"),
+      Arguments.of(HttpMethod.GET, "/internal/auraid/@alice.aura/contacts?as=@bob", null, "as"),
+      Arguments.of(HttpMethod.POST, "/internal/auraid/@alice.aura/contacts/bob/accept", null, "contact"),
+      Arguments.of(HttpMethod.POST, "/internal/auraid/@alice.aura/contacts", new JsonObject().put("contact", "bob.aura"),
+        "contact"),
+      Arguments.of(HttpMethod.POST, "/internal/auraid/resolve",
+        new JsonObject().put("aura_ids", new JsonArray().add("@alice.aura").add("@\u212Aelvin.aura")), "aura_ids[1]"),
+      Arguments.of(HttpMethod.GET, "/internal/matrix/resolve/alice", null, "aura_id"),
+      Arguments.of(HttpMethod.POST, "/internal/matrix/register", new JsonObject().put("aura_id", "alice")
+        .put("user_id", "acct").put("username", "alice"), "aura_id"),
+      Arguments.of(HttpMethod.POST, "/internal/trust/reports", new JsonObject().put("target", new JsonObject()
+        .put("entity_type", "aura_id").put("entity_id", "@alice")).put("category", "spam").put("description", "x"),
+        "target.entity_id"),
+      Arguments.of(HttpMethod.GET, "/internal/trust/aura_id/alice", null, "entity_id"),
+      Arguments.of(HttpMethod.GET, "/internal/mesh/nodes?aura_id=alice", null, "aura_id"),
+      Arguments.of(HttpMethod.GET, "/internal/mesh/nodes/@alice", null, "node_id"),
+      Arguments.of(HttpMethod.POST, "/internal/mesh/nodes", node.copy().put("aura_id", "alice"), "aura_id"),
+      Arguments.of(HttpMethod.POST, "/internal/mesh/routes", new JsonObject().put("source_aura_id", "alice")
+        .put("destination_aura_id", "@bob.aura"), "source_aura_id"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}: {3} is not an AuraID")
+  @MethodSource("malformedAuraIds")
+  void a_malformed_auraid_is_400_explaining_the_format(HttpMethod method, String path, JsonObject body, String field) {
+    HttpResponse<Buffer> response = http.send(method, path, everything(), body == null ? null : body.toBuffer());
+    assertEquals(400, response.statusCode(), response.bodyAsString());
+    JsonObject error = Http.error(response);
+    assertEquals("VALIDATION_FAILED", error.getString("code"));
+    assertEquals(field, error.getJsonObject("details").getString("field"));
+    assertEquals(field + " " + io.auralink.comm.platform.AuraIds.FORMAT,
+      error.getJsonObject("details").getJsonArray("errors").getJsonObject(0).getString("message"));
+    assertTrue(error.getString("message").contains("must look like @name.aura"), error.getString("message"));
+  }
+
+  @Test
+  void an_auraid_in_any_case_is_well_formed() {
+    HttpResponse<Buffer> response = http.get("/internal/auraid/@Nobody_Here.AURA", everything());
+    assertEquals(404, response.statusCode(), response.bodyAsString());
+    assertEquals("AURAID_NOT_FOUND", Http.error(response).getString("code"));
+  }
+
+  static Stream<Arguments> wrongMethods() {
+    return Stream.of(
+      Arguments.of(HttpMethod.DELETE, "/health/live", "GET"),
+      Arguments.of(HttpMethod.PUT, "/internal/auraid/@alice.aura", "DELETE, GET, PATCH"),
+      Arguments.of(HttpMethod.GET, "/internal/auraid", "POST"),
+      Arguments.of(HttpMethod.DELETE, "/internal/mesh/nodes", "GET, POST"),
+      Arguments.of(HttpMethod.POST, "/openapi.yaml", "GET"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} is 405 allowing {2}")
+  @MethodSource("wrongMethods")
+  void a_405_names_the_methods_the_path_answers(HttpMethod method, String path, String allowed) {
+    HttpResponse<Buffer> response = http.send(method, path, null, null);
+    assertEquals(405, response.statusCode());
+    assertEquals(allowed, response.getHeader("Allow"));
+    JsonObject error = Http.error(response);
+    assertEquals("METHOD_NOT_ALLOWED", error.getString("code"));
+    assertEquals(List.of(allowed.split(", ")), error.getJsonObject("details").getJsonArray("allowed").getList());
   }
 
   @Test

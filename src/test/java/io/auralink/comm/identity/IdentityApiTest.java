@@ -151,8 +151,8 @@ class IdentityApiTest {
   }
 
   @ParameterizedTest(name = "{0} → {1}")
-  @CsvSource({"ab, AURAID_INVALID", "_lead, AURAID_INVALID", "admin, AURAID_RESERVED", "Support, AURAID_RESERVED",
-    "name with space, AURAID_INVALID"})
+  @CsvSource({"ab, VALIDATION_FAILED", "_lead, VALIDATION_FAILED", "admin, AURAID_RESERVED", "Support, AURAID_RESERVED",
+    "name with space, VALIDATION_FAILED"})
   void a_bad_username_is_400_naming_the_field(String username, String code) {
     HttpResponse<Buffer> response = registerResponse(username, "acct-bad-" + NAMES.incrementAndGet(), "public");
     assertEquals(400, response.statusCode());
@@ -206,7 +206,7 @@ class IdentityApiTest {
     assertEquals("AURAID_TAKEN", http.get("/internal/auraid/availability/" + taken.toUpperCase(), reader)
       .bodyAsJsonObject().getString("reason"));
     assertEquals("AURAID_RESERVED", http.get("/internal/auraid/availability/root", reader).bodyAsJsonObject().getString("reason"));
-    assertEquals("AURAID_INVALID", http.get("/internal/auraid/availability/x", reader).bodyAsJsonObject().getString("reason"));
+    assertEquals("VALIDATION_FAILED", http.get("/internal/auraid/availability/x", reader).bodyAsJsonObject().getString("reason"));
   }
 
   // ---- the privacy matrix -----------------------------------------------------------------------------------
@@ -441,8 +441,11 @@ class IdentityApiTest {
     String target = register(name("mine"), "public");
     String hidden = register(name("mine_hidden"), "private");
     String other = user(worlds.get("public").get("stranger"));
-    assertEquals(403, http.send(HttpMethod.PATCH, "/internal/auraid/" + target, other,
-      new JsonObject().put("display_name", "pwned").toBuffer()).statusCode());
+    HttpResponse<Buffer> refused = http.send(HttpMethod.PATCH, "/internal/auraid/" + target, other,
+      new JsonObject().put("display_name", "pwned").toBuffer());
+    assertEquals(403, refused.statusCode());
+    assertEquals("FORBIDDEN", Http.error(refused).getString("code"));
+    assertEquals("only the owner of " + target + " may change it", Http.error(refused).getString("message"));
     assertEquals(404, http.send(HttpMethod.DELETE, "/internal/auraid/" + hidden, other, null).statusCode());
     assertEquals(403, post("/internal/auraid/" + target + "/reactivate", writer, null).statusCode());
   }
@@ -492,9 +495,13 @@ class IdentityApiTest {
   }
 
   @Test
-  void contacts_are_private_to_their_owner() {
+  void contacts_are_private_to_their_owner_and_a_refused_read_says_so() {
     String a = register(name("cpriv"), "public");
-    assertEquals(403, http.get("/internal/auraid/" + a + "/contacts", user(worlds.get("public").get("stranger"))).statusCode());
+    HttpResponse<Buffer> refused = http.get("/internal/auraid/" + a + "/contacts", user(worlds.get("public").get("stranger")));
+    assertEquals(403, refused.statusCode());
+    assertEquals("FORBIDDEN", Http.error(refused).getString("code"));
+    assertEquals("only the owner of " + a + " may see its contacts", Http.error(refused).getString("message"));
+    assertEquals(403, http.get("/internal/auraid/" + a + "/contacts", reader).statusCode(), "a service acting for nobody");
     assertEquals(200, http.get("/internal/auraid/" + a + "/contacts?as=" + a, reader).statusCode());
   }
 
@@ -518,8 +525,13 @@ class IdentityApiTest {
 
     assertEquals(409, post("/internal/matrix/register", writer, new JsonObject().put("aura_id", auraId)
       .put("user_id", "acct-seed-2-" + username).put("username", username)).statusCode());
-    assertEquals(400, post("/internal/matrix/register", writer, new JsonObject().put("aura_id", "@other.aura")
-      .put("user_id", "acct-x").put("username", name("mismatch"))).statusCode());
+    String mismatch = name("mismatch");
+    HttpResponse<Buffer> refused = post("/internal/matrix/register", writer, new JsonObject().put("aura_id", "@other.aura")
+      .put("user_id", "acct-x").put("username", mismatch));
+    assertEquals(400, refused.statusCode());
+    assertEquals("VALIDATION_FAILED", Http.error(refused).getString("code"));
+    assertEquals("aura_id", Http.error(refused).getJsonObject("details").getString("field"));
+    assertEquals("aura_id must be the AuraID of username: @" + mismatch + ".aura", Http.error(refused).getString("message"));
 
     JsonObject resolved = http.get("/internal/matrix/resolve/" + auraId, reader).bodyAsJsonObject();
     assertEquals(Map.of("aura_id", "@" + lower + ".aura", "matrix_user_id", "@" + lower + "_aura:auralink.network",

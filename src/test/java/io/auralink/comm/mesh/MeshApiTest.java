@@ -270,6 +270,22 @@ class MeshApiTest {
     assertEquals(0, ok(http.get("/internal/mesh/nodes?aura_id=" + nobody, reader), 200).getJsonArray("nodes").size());
   }
 
+  @Test
+  void an_auraid_in_any_case_names_the_same_person() {
+    String erin = person();
+    String shouted = erin.toUpperCase(java.util.Locale.ROOT);
+    JsonObject created = ok(http.post("/internal/mesh/nodes", operator, new JsonObject().put("aura_id", shouted)
+      .put("device_id", "desk").put("address", "192.0.2.9:5000").put("nat_type", "public")), 201);
+    assertEquals(erin, created.getString("aura_id"), "stored in lower case");
+    assertEquals(1, ok(http.get("/internal/mesh/nodes?aura_id=" + shouted, reader), 200).getJsonArray("nodes").size());
+    String frank = person();
+    device(frank, "full_cone");
+    JsonObject route = ok(http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", shouted)
+      .put("destination_aura_id", frank.toUpperCase(java.util.Locale.ROOT))), 200);
+    assertEquals(erin, route.getString("source_aura_id"));
+    assertEquals(1, route.getInteger("tier"), route.encodePrettily());
+  }
+
   // ---- routes -----------------------------------------------------------------------------------------------
 
   @Test

@@ -190,8 +190,11 @@ class TrustApiTest {
     assertEquals(400, badType.statusCode());
     assertEquals("entity_type", Http.error(badType).getJsonObject("details").getString("field"));
     HttpResponse<Buffer> badId = http.get("/internal/trust/aura_id/alice", reader);
-    assertError(400, "INVALID_FIELD", badId);
+    assertError(400, "VALIDATION_FAILED", badId);
     assertEquals("entity_id", Http.error(badId).getJsonObject("details").getString("field"));
+    assertEquals(io.auralink.comm.platform.AuraIds.malformed("entity_id"), Http.error(badId).getString("message"));
+    assertEquals(200, http.get("/internal/trust/aura_id/" + alice.toUpperCase(java.util.Locale.ROOT), user(alice))
+      .statusCode(), "an AuraID in any case is the same AuraID");
   }
 
   // ---- reports ----------------------------------------------------------------------------------------------
@@ -223,8 +226,15 @@ class TrustApiTest {
     String hidden = register();
     assertEquals(200, http.send(HttpMethod.PATCH, "/internal/auraid/" + hidden, user(hidden),
       new JsonObject().put("privacy_level", "private").toBuffer()).statusCode());
-    assertError(404, "NOT_FOUND", report(reporter, hidden));
-    assertError(404, "NOT_FOUND", report(reporter, "@nobody_here.aura"));
+    HttpResponse<Buffer> hiddenAnswer = report(reporter, hidden);
+    HttpResponse<Buffer> unknownAnswer = report(reporter, "@nobody_here.aura");
+    assertError(404, "AURAID_NOT_FOUND", hiddenAnswer);
+    assertError(404, "AURAID_NOT_FOUND", unknownAnswer);
+    JsonObject hiddenError = Http.error(hiddenAnswer).copy();
+    JsonObject unknownError = Http.error(unknownAnswer).copy();
+    hiddenError.remove("request_id");
+    unknownError.remove("request_id");
+    assertEquals(unknownError, hiddenError, "hidden answers exactly like unknown");
   }
 
   @Test
@@ -242,11 +252,11 @@ class TrustApiTest {
     JsonObject bigEvidence = new JsonObject().put("blob", "x".repeat(17 * 1024));
     HttpResponse<Buffer> tooMuch = http.post("/internal/trust/reports", user(reporter),
       reportBody("aura_id", target, "low").put("evidence", bigEvidence));
-    assertError(400, "INVALID_FIELD", tooMuch);
+    assertError(400, "VALIDATION_FAILED", tooMuch);
     assertEquals("evidence", Http.error(tooMuch).getJsonObject("details").getString("field"));
     HttpResponse<Buffer> serviceWithoutReporter = http.post("/internal/trust/reports", reportingService,
       reportBody("mesh_node", node(), "low"));
-    assertError(400, "INVALID_FIELD", serviceWithoutReporter);
+    assertError(400, "VALIDATION_FAILED", serviceWithoutReporter);
     assertEquals("reporter", Http.error(serviceWithoutReporter).getJsonObject("details").getString("field"));
   }
 
@@ -368,8 +378,8 @@ class TrustApiTest {
     assertEquals(30.0, upheld.getDouble("new_trust_score"));
     assertError(409, "REPORT_STATE", resolve(id, "dismiss"));
     assertEquals("upheld", ok(http.get("/internal/trust/reports/" + id, moderator)).getString("status"));
-    assertError(404, "NOT_FOUND", http.get("/internal/trust/reports/00000000-0000-0000-0000-000000000000", moderator));
-    assertError(404, "NOT_FOUND", http.post("/internal/trust/reports/not-a-uuid/claim", moderator, null));
+    assertError(404, "REPORT_NOT_FOUND", http.get("/internal/trust/reports/00000000-0000-0000-0000-000000000000", moderator));
+    assertError(404, "REPORT_NOT_FOUND", http.post("/internal/trust/reports/not-a-uuid/claim", moderator, null));
     assertEquals(400, http.post("/internal/trust/reports/" + id + "/resolve", moderator,
       new JsonObject().put("decision", "maybe").put("note", "x")).statusCode());
     List<String> actions = moderationLog("mesh_node", target).stream()
@@ -548,9 +558,9 @@ class TrustApiTest {
     assertEquals("system:first-contact", recorded.getString("changed_by"));
     assertTrue(recorded.getString("last_seen_at") != null);
     HttpResponse<Buffer> bad = http.get("/internal/trust/federation/not_a..domain/check", reader);
-    assertError(400, "INVALID_FIELD", bad);
+    assertError(400, "VALIDATION_FAILED", bad);
     assertEquals("domain", Http.error(bad).getJsonObject("details").getString("field"));
-    assertError(404, "NOT_FOUND", http.post("/internal/trust/federation/never" + NAMES.incrementAndGet()
+    assertError(404, "FEDERATED_SERVER_NOT_FOUND", http.post("/internal/trust/federation/never" + NAMES.incrementAndGet()
       + ".example.com/unblock", admin, null));
     assertError(403, "FORBIDDEN", http.send(HttpMethod.PUT, "/internal/trust/federation/" + domain, reader,
       new JsonObject().toBuffer()));

@@ -1,6 +1,7 @@
 package io.auralink.comm.api.auth;
 
 import io.auralink.comm.api.ApiException;
+import io.auralink.comm.api.EdgeError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -78,7 +79,7 @@ public final class Authentication {
       })
       .onFailure(e -> {
         ApiException failure = (ApiException) e;
-        ctx.response().putHeader("WWW-Authenticate", "AUTH_REQUIRED".equals(failure.code())
+        ctx.response().putHeader("WWW-Authenticate", EdgeError.AUTH_REQUIRED.name().equals(failure.code())
           ? REALM
           : REALM + ", error=\"invalid_token\", error_description=\"" + failure.getMessage().replace('"', '\'') + "\"");
         ctx.fail(failure);
@@ -88,7 +89,7 @@ public final class Authentication {
   /** Verifies a bearer header; the future fails with a 401 {@link ApiException} saying why. */
   Future<Principal> authenticate(String header) {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-      return Future.failedFuture(ApiException.unauthorized("AUTH_REQUIRED", "a Bearer token is required"));
+      return Future.failedFuture(ApiException.unauthorized(EdgeError.AUTH_REQUIRED, "a Bearer token is required"));
     }
     String token = header.substring(7).trim();
     Principal known = verifiedTokens.get(token);
@@ -197,6 +198,6 @@ public final class Authentication {
   }
 
   private static ApiException invalid(String reason) {
-    return ApiException.unauthorized("INVALID_TOKEN", reason);
+    return ApiException.unauthorized(EdgeError.INVALID_TOKEN, reason);
   }
 }

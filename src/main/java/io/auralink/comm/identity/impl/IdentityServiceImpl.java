@@ -3,6 +3,7 @@ package io.auralink.comm.identity.impl;
 import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.vertx.core.Future;
@@ -33,8 +34,8 @@ import static io.auralink.comm.platform.ErrorCode.field;
 public final class IdentityServiceImpl implements IdentityService {
 
   public static final int BULK_LIMIT = 100;
-  private static final Set<String> PRIVACY_LEVELS = Set.of("public", "friends", "private");
-  private static final Set<String> UPDATABLE = Set.of("display_name", "avatar_url", "privacy_level");
+  private static final List<String> PRIVACY_LEVELS = List.of("public", "friends", "private");
+  private static final List<String> UPDATABLE = List.of("display_name", "avatar_url", "privacy_level");
   private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
   /** Who changes an AuraID's trust, in the events of those changes. */
   private static final Caller TRUST_DOMAIN = Caller.service("trust", Set.of());
@@ -67,7 +68,7 @@ public final class IdentityServiceImpl implements IdentityService {
     }
     String userId = registration.getString("user_id");
     if (userId == null || userId.isBlank() || userId.length() > 128) {
-      return invalid("user_id", "user_id is the owning account's id, 1 to 128 characters");
+      return invalid("user_id", "user_id must be the owning account's id: 1 to 128 characters");
     }
     String displayName = registration.getString("display_name", username.username());
     String avatarUrl = registration.getString("avatar_url");
@@ -116,7 +117,7 @@ public final class IdentityServiceImpl implements IdentityService {
   public Future<JsonObject> resolve(String input, Caller caller) {
     Optional<String> auraId = Usernames.canonicalAuraId(input);
     if (auraId.isEmpty()) {
-      return notFound();
+      return malformed("aura_id");
     }
     return visible(List.of(auraId.get()), caller)
       .compose(found -> found.containsKey(auraId.get()) ? Future.succeededFuture(found.get(auraId.get())) : notFound());
@@ -125,12 +126,17 @@ public final class IdentityServiceImpl implements IdentityService {
   @Override
   public Future<JsonObject> resolveMany(List<String> inputs, Caller caller) {
     if (inputs == null || inputs.isEmpty() || inputs.size() > BULK_LIMIT) {
-      return invalid("aura_ids", "aura_ids lists 1 to " + BULK_LIMIT + " AuraIDs");
+      return invalid("aura_ids", "aura_ids must list 1 to " + BULK_LIMIT + " AuraIDs");
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      if (Usernames.canonicalAuraId(inputs.get(i)).isEmpty()) {
+        return malformed("aura_ids[" + i + "]");
+      }
     }
     Map<String, String> canonical = new LinkedHashMap<>();
     JsonArray notFound = new JsonArray();
     for (String input : new LinkedHashSet<>(inputs)) {
-      Usernames.canonicalAuraId(input).ifPresentOrElse(id -> canonical.put(input, id), () -> notFound.add(input));
+      canonical.put(input, Usernames.canonicalAuraId(input).orElseThrow());
     }
     return visible(List.copyOf(new LinkedHashSet<>(canonical.values())), caller).map(found -> {
       JsonObject results = new JsonObject();
@@ -196,7 +202,7 @@ public final class IdentityServiceImpl implements IdentityService {
     }
     for (String key : changes.fieldNames()) {
       if (!UPDATABLE.contains(key)) {
-        return invalid(key, key + " cannot be changed; changeable: " + UPDATABLE);
+        return invalid(key, key + " cannot be changed; changeable: " + String.join(", ", UPDATABLE));
       }
     }
     Optional<String> displayName = Optional.ofNullable(changes.getString("display_name"));
@@ -238,7 +244,7 @@ public final class IdentityServiceImpl implements IdentityService {
     }
     Optional<String> auraId = Usernames.canonicalAuraId(input);
     if (auraId.isEmpty()) {
-      return notFound();
+      return malformed("aura_id");
     }
     return store.changeStatus(auraId.get(), "inactive", Profile.ACTIVE)
       .recover(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState())
@@ -257,7 +263,7 @@ public final class IdentityServiceImpl implements IdentityService {
   public Future<JsonObject> applyTrust(String input, JsonObject trust) {
     Optional<String> auraId = Usernames.canonicalAuraId(input);
     if (auraId.isEmpty()) {
-      return notFound();
+      return malformed("aura_id");
     }
     String id = auraId.get();
     return store.applyTrust(id, trust.getLong("version"), trust.getString("level"), trust.getBoolean("verified", false),
@@ -271,7 +277,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> contacts(String input, Caller caller) {
-    return writable(input, caller)
+    return owned(input, caller, "see its contacts")
       .compose(auraId -> store.contactsOf(auraId)
         .map(list -> new JsonObject().put("aura_id", auraId).put("contacts", new JsonArray(list))));
   }
@@ -352,7 +358,7 @@ public final class IdentityServiceImpl implements IdentityService {
                                            EdgeChange change) {
     Optional<String> contact = Usernames.canonicalAuraId(contactInput);
     if (contact.isEmpty()) {
-      return notFound();
+      return malformed("contact");
     }
     String b = contact.get();
     return writable(input, caller)
@@ -369,21 +375,27 @@ public final class IdentityServiceImpl implements IdentityService {
 
   // ---- shared steps -----------------------------------------------------------------------------------------
 
-  /**
-   * The canonical AuraID if the caller may change it: its owner, or a writer. Others get 403 if they can see it,
-   * and 404 (as for an unknown AuraID) if they cannot.
-   */
+  /** The canonical AuraID if the caller may change it (see {@link #owned}). */
   private Future<String> writable(String input, Caller caller) {
+    return owned(input, caller, "change it");
+  }
+
+  /**
+   * The canonical AuraID if the caller may act on it as its owner ({@code what} they would do, for the refusal):
+   * its owner (or a service acting as them), or a writer. Others get 403 if they can see it, and 404 (as for an
+   * unknown AuraID) if they cannot.
+   */
+  private Future<String> owned(String input, Caller caller, String what) {
     Optional<String> auraId = Usernames.canonicalAuraId(input);
     if (auraId.isEmpty()) {
-      return notFound();
+      return malformed("aura_id");
     }
     String id = auraId.get();
     if (id.equals(caller.onBehalfOf()) || Privacy.mayWrite(caller)) {
       return store.find(id).compose(found -> found.isPresent() ? Future.succeededFuture(id) : notFound());
     }
     return visible(List.of(id), caller).compose(found -> found.containsKey(id)
-      ? IdentityError.FORBIDDEN.fail("only the owner of " + id + " may change it")
+      ? IdentityError.FORBIDDEN.fail("only the owner of " + id + " may " + what)
       : notFound());
   }
 
@@ -395,7 +407,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   private Optional<Future<JsonObject>> checkDisplayName(String displayName) {
     return PRINTABLE.matcher(displayName).matches() && !displayName.isBlank() ? Optional.empty()
-      : Optional.of(invalid("display_name", "display_name is 1 to 64 printable characters"));
+      : Optional.of(invalid("display_name", "display_name must be 1 to 64 printable characters"));
   }
 
   private Optional<Future<JsonObject>> checkAvatarUrl(String avatarUrl) {
@@ -412,11 +424,15 @@ public final class IdentityServiceImpl implements IdentityService {
 
   private Optional<Future<JsonObject>> checkPrivacy(String privacy) {
     return PRIVACY_LEVELS.contains(privacy) ? Optional.empty()
-      : Optional.of(invalid("privacy_level", "privacy_level is one of " + PRIVACY_LEVELS));
+      : Optional.of(invalid("privacy_level", "privacy_level must be one of " + String.join(", ", PRIVACY_LEVELS)));
   }
 
   private static <T> Future<T> invalid(String field, String message) {
-    return IdentityError.INVALID_FIELD.fail(message, field(field));
+    return IdentityError.VALIDATION_FAILED.fail(message, field(field));
+  }
+
+  private static <T> Future<T> malformed(String field) {
+    return invalid(field, AuraIds.malformed(field));
   }
 
   private static <T> Future<T> notFound() {

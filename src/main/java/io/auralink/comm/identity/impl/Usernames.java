@@ -25,6 +25,8 @@ public final class Usernames {
   public static final Pattern CANONICAL = Pattern.compile("^[a-z0-9][a-z0-9_]{2,19}$");
   private static final Pattern ASCII_INPUT = Pattern.compile("^[A-Za-z0-9_]+$");
   private static final Pattern AURA_ID_INPUT = Pattern.compile("^@([A-Za-z0-9_]+)\\.(?i:aura)$");
+  private static final String MALFORMED =
+    "username must be 3 to 20 letters, digits or underscores, not starting with an underscore";
   private static final String RESERVED_RESOURCE = "/identity/reserved-usernames.txt";
 
   private final Set<String> reserved;
@@ -38,13 +40,11 @@ public final class Usernames {
   /** The canonical username, or the reason this input cannot be one. */
   public Result check(String input) {
     if (input == null || !ASCII_INPUT.matcher(input).matches()) {
-      return Result.refused(IdentityError.AURAID_INVALID,
-        "a username is 3 to 20 letters, digits or underscores, not starting with an underscore");
+      return Result.refused(IdentityError.VALIDATION_FAILED, MALFORMED);
     }
     String username = input.toLowerCase(Locale.ROOT);
     if (!CANONICAL.matcher(username).matches()) {
-      return Result.refused(IdentityError.AURAID_INVALID,
-        "a username is 3 to 20 letters, digits or underscores, not starting with an underscore");
+      return Result.refused(IdentityError.VALIDATION_FAILED, MALFORMED);
     }
     if (reserved.contains(username)) {
       return Result.refused(IdentityError.AURAID_RESERVED, "'" + username + "' is reserved");

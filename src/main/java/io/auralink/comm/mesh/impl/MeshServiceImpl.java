@@ -7,6 +7,7 @@ import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.replication.ClusterGraph;
+import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.cluster.ClusterMembers;
@@ -54,7 +55,7 @@ public final class MeshServiceImpl implements MeshService {
   private final ClusterGraph cluster;
   private final MeshGraph graph;
   private final MeshStore store;
-  private final AuraIds auraIds;
+  private final IdentityLookup identities;
   private final Routing routing;
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
@@ -65,13 +66,13 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
-                  AuraIds auraIds, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
+                  IdentityLookup identities, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
-    this.auraIds = auraIds;
+    this.identities = identities;
     this.routing = routing;
     this.lag = lag;
     this.config = config;
@@ -82,11 +83,11 @@ public final class MeshServiceImpl implements MeshService {
                                        WebClient web) {
     AppConfig.Mesh config = platform.config().mesh();
     MeshStore store = new MeshStore(platform.pool());
-    AuraIds auraIds = new AuraIds(IdentityService.proxy(vertx, platform.loops(),
+    IdentityLookup identities = new IdentityLookup(IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis()));
-    Routing routing = new Routing(vertx, cluster, graph, store, auraIds, new RouteScorer(web, config.scorerUrl(),
+    Routing routing = new Routing(vertx, cluster, graph, store, identities, new RouteScorer(web, config.scorerUrl(),
       config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())), config, platform.metrics());
-    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, auraIds, routing,
+    return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, identities, routing,
       new ReplicationLag(), config);
   }
 
@@ -162,9 +163,9 @@ public final class MeshServiceImpl implements MeshService {
       return MeshError.FORBIDDEN.fail("registering nodes for others needs mesh:write");
     }
     String named = in.getString("aura_id");
-    String owner = named == null && caller.isPerson() ? caller.auraId() : AuraIds.canonical(named);
+    String owner = named == null && caller.isPerson() ? caller.auraId() : AuraIds.canonical(named).orElse(null);
     if (owner == null) {
-      return MeshError.INVALID_FIELD.fail("aura_id names the owner (@name.aura)", field("aura_id"));
+      return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed("aura_id") + " (the owner)", field("aura_id"));
     }
     if (caller.isPerson() && !caller.is(owner)) {
       return MeshError.FORBIDDEN.fail("a person registers only their own devices: aura_id names someone else",
@@ -172,7 +173,7 @@ public final class MeshServiceImpl implements MeshService {
     }
     long now = System.currentTimeMillis();
     return parsed(() -> NodeInput.parse(in, UUID.randomUUID().toString(), owner, null, now))
-      .compose(fresh -> auraIds.exist(Map.of("aura_id", owner)).map(fresh))
+      .compose(fresh -> identities.exist(Map.of("aura_id", owner)).map(fresh))
       .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
         .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
       .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
@@ -194,7 +195,7 @@ public final class MeshServiceImpl implements MeshService {
   public Future<JsonObject> updateNode(String nodeId, JsonObject changes, Caller caller) {
     for (String key : changes.fieldNames()) {
       if (!NodeInput.DESCRIBING.contains(key)) {
-        return MeshError.INVALID_FIELD.fail(key + " cannot be changed; changeable: "
+        return MeshError.VALIDATION_FAILED.fail(key + " cannot be changed; changeable: "
           + NodeInput.DESCRIBING.stream().sorted().toList(), field(key));
       }
     }
@@ -233,9 +234,9 @@ public final class MeshServiceImpl implements MeshService {
 
   @Override
   public Future<JsonObject> nodesOf(String input, Caller caller) {
-    String auraId = AuraIds.canonical(input);
+    String auraId = AuraIds.canonical(input).orElse(null);
     if (auraId == null) {
-      return MeshError.INVALID_FIELD.fail("aura_id is an AuraID (@name.aura)", field("aura_id"));
+      return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed("aura_id"), field("aura_id"));
     }
     if (!caller.is(auraId) && !caller.mayAny(READ, WRITE, ROUTE)) {
       return caller.isPerson() ? MeshError.FORBIDDEN.fail("a person lists only their own nodes")
@@ -322,7 +323,7 @@ public final class MeshServiceImpl implements MeshService {
   public Future<JsonObject> reportLinks(String nodeId, JsonObject report, Caller caller) {
     JsonArray links = report.getJsonArray("links");
     if (links == null || links.isEmpty() || links.size() > MAX_LINKS_PER_REPORT) {
-      return MeshError.INVALID_FIELD.fail("links lists 1 to " + MAX_LINKS_PER_REPORT + " measurements", field("links"));
+      return MeshError.VALIDATION_FAILED.fail("links lists 1 to " + MAX_LINKS_PER_REPORT + " measurements", field("links"));
     }
     List<JsonObject> measurements = new ArrayList<>();
     JsonArray ignored = new JsonArray();

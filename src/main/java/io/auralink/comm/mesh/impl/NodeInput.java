@@ -109,6 +109,6 @@ final class NodeInput {
   }
 
   static ServiceException invalid(String field, String message) {
-    return MeshError.INVALID_FIELD.exception(message, ErrorCode.field(field));
+    return MeshError.VALIDATION_FAILED.exception(message, ErrorCode.field(field));
   }
 }

@@ -7,6 +7,7 @@ import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.graph.RouteSearch;
 import io.auralink.comm.mesh.replication.ClusterGraph;
+import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.config.AppConfig;
 import io.micrometer.core.instrument.Counter;
@@ -50,19 +51,19 @@ final class Routing {
   private final MeshGraph graph;
   private final RouteSearch search;
   private final MeshStore store;
-  private final AuraIds auraIds;
+  private final IdentityLookup identities;
   private final RouteScorer scorer;
   private final RouteLog routes;
   private final AppConfig.Mesh config;
   private final Map<RouteSearch.Tier, Counter> routesByTier = new EnumMap<>(RouteSearch.Tier.class);
 
-  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, AuraIds auraIds, RouteScorer scorer,
+  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, IdentityLookup identities, RouteScorer scorer,
           AppConfig.Mesh config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
-    this.auraIds = auraIds;
+    this.identities = identities;
     this.scorer = scorer;
     this.routes = new RouteLog(store);
     this.config = config;
@@ -77,28 +78,26 @@ final class Routing {
     if (!caller.mayAny(MeshService.ROUTE)) {
       return MeshError.FORBIDDEN.fail("route queries need mesh:route");
     }
-    String source = AuraIds.canonical(q.getString("source_aura_id"));
-    String destination = AuraIds.canonical(q.getString("destination_aura_id"));
-    if (source == null) {
-      return MeshError.INVALID_FIELD.fail("source_aura_id is an AuraID (@name.aura)", field("source_aura_id"));
+    for (String party : List.of("source_aura_id", "destination_aura_id")) {
+      if (AuraIds.canonical(q.getString(party)).isEmpty()) {
+        return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed(party), field(party));
+      }
     }
-    if (destination == null) {
-      return MeshError.INVALID_FIELD.fail("destination_aura_id is an AuraID (@name.aura)",
-        field("destination_aura_id"));
-    }
+    String source = AuraIds.canonical(q.getString("source_aura_id")).orElseThrow();
+    String destination = AuraIds.canonical(q.getString("destination_aura_id")).orElseThrow();
     if (source.equals(destination)) {
-      return MeshError.INVALID_FIELD.fail("a call needs two parties", field("destination_aura_id"));
+      return MeshError.VALIDATION_FAILED.fail("a call needs two parties", field("destination_aura_id"));
     }
     String media = q.getString("media_type", "audio_video");
     boolean aic = q.getBoolean("require_aic", false);
     int[] needs = MEDIA.get(media);
     if (needs == null) {
-      return MeshError.INVALID_FIELD.fail("media_type is one of audio, video, audio_video, screen_share",
+      return MeshError.VALIDATION_FAILED.fail("media_type is one of audio, video, audio_video, screen_share",
         field("media_type"));
     }
     Integer maxHops = q.getInteger("max_hops", config.maxHops());
     if (maxHops < 1 || maxHops > RouteSearch.MAX_HOPS_LIMIT) {
-      return MeshError.INVALID_FIELD.fail("max_hops is 1 to " + RouteSearch.MAX_HOPS_LIMIT, field("max_hops"));
+      return MeshError.VALIDATION_FAILED.fail("max_hops is 1 to " + RouteSearch.MAX_HOPS_LIMIT, field("max_hops"));
     }
     List<String> current = q.getJsonArray("current_path", new JsonArray()).stream().map(String::valueOf).toList();
     RouteSearch.Query query = new RouteSearch.Query(source, destination, needs[0] | (aic ? NodeState.AIC : 0),
@@ -137,7 +136,7 @@ final class Routing {
     if (!destinationKnown) {
       unknown.put("destination_aura_id", destination);
     }
-    return auraIds.exist(unknown);
+    return identities.exist(unknown);
   }
 
   /**

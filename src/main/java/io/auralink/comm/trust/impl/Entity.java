@@ -1,10 +1,12 @@
 package io.auralink.comm.trust.impl;
 
+import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.trust.TrustError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -16,23 +18,29 @@ public record Entity(String type, String id) {
   public static final String MESH_NODE = "mesh_node";
   public static final String FEDERATED_SERVER = "federated_server";
 
+  /** The stored forms of ids other than AuraIDs (those follow {@link AuraIds}). */
   private static final Map<String, Pattern> FORMATS = Map.of(
-    AURA_ID, Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$"),
     MESH_NODE, Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
-    FEDERATED_SERVER, Pattern.compile("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$"));
+    // ASCII-only case folding: no Unicode look-alike (such as the Kelvin sign) folds into another server's name.
+    FEDERATED_SERVER, Pattern.compile("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$",
+      Pattern.CASE_INSENSITIVE));
+  private static final List<String> TYPES = List.of(AURA_ID, FEDERATED_SERVER, MESH_NODE);
 
   /** Parses a type and id, or fails with a 400 naming the field (under {@code field}, when given). */
   public static Entity of(String type, String id, String field) {
     String prefix = field == null ? "" : field + ".";
-    Pattern format = type == null ? null : FORMATS.get(type);
-    if (format == null) {
-      throw invalid(prefix + "entity_type", "entity_type is one of " + FORMATS.keySet().stream().sorted().toList());
+    if (type == null || !TYPES.contains(type)) {
+      throw invalid(prefix + "entity_type", prefix + "entity_type must be one of " + String.join(", ", TYPES));
     }
-    String canonical = id == null || MESH_NODE.equals(type) ? id : id.toLowerCase(Locale.ROOT);
-    if (canonical == null || canonical.length() > 255 || !format.matcher(canonical).matches()) {
-      throw invalid(prefix + "entity_id", "entity_id is not a valid " + type);
+    if (AURA_ID.equals(type)) {
+      return new Entity(type, AuraIds.canonical(id)
+        .orElseThrow(() -> invalid(prefix + "entity_id", AuraIds.malformed(prefix + "entity_id"))));
     }
-    return new Entity(type, canonical);
+    if (id == null || id.length() > 255 || !FORMATS.get(type).matcher(id).matches()) {
+      throw invalid(prefix + "entity_id", prefix + "entity_id must be " + (MESH_NODE.equals(type)
+        ? "a node id: up to 128 letters, digits, '.', '_', ':' or '-'" : "a server name such as matrix.example.org[:8448]"));
+    }
+    return new Entity(type, FEDERATED_SERVER.equals(type) ? id.toLowerCase(Locale.ROOT) : id);
   }
 
   public static Entity of(JsonObject json, String field) {
@@ -52,6 +60,6 @@ public record Entity(String type, String id) {
   }
 
   static ServiceException invalid(String field, String message) {
-    return TrustError.INVALID_FIELD.exception(message, ErrorCode.field(field));
+    return TrustError.VALIDATION_FAILED.exception(message, ErrorCode.field(field));
   }
 }

@@ -39,7 +39,7 @@ final class Federation {
   Future<JsonObject> put(String domain, JsonObject settings, Caller caller) {
     Integer limit = settings == null ? null : settings.getInteger("requests_per_minute");
     if (limit != null && (limit < 1 || limit > 1_000_000)) {
-      return TrustError.INVALID_FIELD.fail("requests_per_minute is 1 to 1000000", field("requests_per_minute"));
+      return TrustError.VALIDATION_FAILED.fail("requests_per_minute must be 1 to 1000000", field("requests_per_minute"));
     }
     return admin(caller).compose(v -> server(domain))
       .compose(server -> store.putServer(server, limit == null ? config.serverRequestsPerMinute() : limit,
@@ -58,7 +58,8 @@ final class Federation {
   Future<JsonObject> unblock(String domain, Caller caller) {
     return admin(caller).compose(v -> server(domain))
       .compose(server -> store.setServerState(server, null, caller.principal())
-        .compose(allowed -> allowed.isEmpty() ? TrustError.NOT_FOUND.<JsonObject>fail("no such federated server")
+        .compose(allowed -> allowed.isEmpty() ? TrustError.FEDERATED_SERVER_NOT_FOUND.<JsonObject>fail(
+          "no federated server " + server + " is known")
           : store.log(new Entity(Entity.FEDERATED_SERVER, server), "unblock_server", "unblocked",
             caller.principal()).map(allowed.get())));
   }
@@ -101,7 +102,7 @@ final class Federation {
       try {
         return Entity.of(Entity.FEDERATED_SERVER, domain, null).id();
       } catch (ServiceException e) {
-        throw Entity.invalid("domain", "domain is a homeserver name such as matrix.example.org[:port]");
+        throw Entity.invalid("domain", "domain must be a homeserver name such as matrix.example.org[:port]");
       }
     });
   }

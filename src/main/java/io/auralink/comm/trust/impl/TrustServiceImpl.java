@@ -170,23 +170,23 @@ public final class TrustServiceImpl implements TrustService {
     }
     String category = body.getString("category");
     if (!CATEGORIES.contains(category)) {
-      throw Entity.invalid("category", "category is one of " + CATEGORIES.stream().sorted().toList());
+      throw Entity.invalid("category", "category must be one of " + String.join(", ", CATEGORIES.stream().sorted().toList()));
     }
     String severity = body.getString("severity", "medium");
     if (!SEVERITIES.contains(severity)) {
-      throw Entity.invalid("severity", "severity is one of low, medium, high, critical");
+      throw Entity.invalid("severity", "severity must be one of low, medium, high, critical");
     }
     String description = body.getString("description");
     if (description == null || description.isBlank() || description.length() > MAX_DESCRIPTION) {
-      throw Entity.invalid("description", "description is required, at most " + MAX_DESCRIPTION + " characters");
+      throw Entity.invalid("description", "description is required: 1 to " + MAX_DESCRIPTION + " characters");
     }
     JsonObject evidence = body.getJsonObject("evidence");
     if (evidence != null && evidence.toBuffer().length() > MAX_EVIDENCE_BYTES) {
-      throw Entity.invalid("evidence", "evidence is at most 16 KiB of JSON");
+      throw Entity.invalid("evidence", "evidence must be at most 16 KiB of JSON");
     }
     String callId = body.getString("call_id");
     if (callId != null && (callId.isBlank() || callId.length() > 128)) {
-      throw Entity.invalid("call_id", "call_id is 1 to 128 characters");
+      throw Entity.invalid("call_id", "call_id must be 1 to 128 characters long");
     }
     return new ReportRequest(target, new TrustStore.NewReport(reporter, category, severity, description, evidence,
       callId, 1.0, PRIORITY.get(severity)));
@@ -204,7 +204,7 @@ public final class TrustServiceImpl implements TrustService {
       : Caller.service("trust", Set.of(IdentityService.ADMIN));
     return identity.resolve(target.id(), asker).<Void>mapEmpty()
       .recover(e -> e instanceof ServiceException se && se.failureCode() == 404
-        ? TrustError.NOT_FOUND.fail("no such AuraID", field("target.entity_id"))
+        ? TrustError.AURAID_NOT_FOUND.fail("no such AuraID", field("target.entity_id"))
         : Future.failedFuture(e));
   }
 
@@ -254,7 +254,7 @@ public final class TrustServiceImpl implements TrustService {
     TrustScore.ReportStatus status = "uphold".equals(verdict) ? TrustScore.ReportStatus.UPHELD
       : "dismiss".equals(verdict) ? TrustScore.ReportStatus.DISMISSED : null;
     if (status == null) {
-      return TrustError.INVALID_FIELD.fail("decision is uphold or dismiss", field("decision"));
+      return TrustError.VALIDATION_FAILED.fail("decision must be one of uphold, dismiss", field("decision"));
     }
     return moderator(caller).compose(v -> reasonOf(note, "note"))
       .compose(v -> report(reportId))
@@ -327,7 +327,7 @@ public final class TrustServiceImpl implements TrustService {
     }
     Optional<TrustScore.Method> verified = TrustScore.Method.parse(method);
     if (verified.isEmpty()) {
-      return TrustError.INVALID_FIELD.fail("method is one of email, phone, document, social, biometric", field("method"));
+      return TrustError.VALIDATION_FAILED.fail("method must be one of email, phone, document, social, biometric", field("method"));
     }
     return parsed(() -> Entity.of(entityType, entityId, null))
       .compose(entity -> change(entity, false, locked -> locked.addVerification(verified.get())
@@ -342,7 +342,7 @@ public final class TrustServiceImpl implements TrustService {
       return TrustError.FORBIDDEN.fail("recording behaviour needs trust:write");
     }
     if (!Double.isFinite(delta) || Math.abs(delta) > MAX_BEHAVIOUR_STEP) {
-      return TrustError.INVALID_FIELD.fail("delta is between -5 and 5", field("delta"));
+      return TrustError.VALIDATION_FAILED.fail("delta must be between -5 and 5", field("delta"));
     }
     return reasonOf(reason, "reason")
       .compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
@@ -464,7 +464,7 @@ public final class TrustServiceImpl implements TrustService {
 
   static Future<Void> reasonOf(String reason, String field) {
     return reason != null && !reason.isBlank() && reason.length() <= MAX_REASON ? Future.succeededFuture()
-      : TrustError.INVALID_FIELD.fail(field + " is required, at most " + MAX_REASON + " characters", field(field));
+      : TrustError.VALIDATION_FAILED.fail(field + " is required: 1 to " + MAX_REASON + " characters", field(field));
   }
 
   private static Future<UUID> reportUuid(String reportId) {
@@ -476,6 +476,6 @@ public final class TrustServiceImpl implements TrustService {
   }
 
   private static <T> Future<T> noSuchReport() {
-    return TrustError.NOT_FOUND.fail("no such report");
+    return TrustError.REPORT_NOT_FOUND.fail("no such report");
   }
 }

@@ -7,34 +7,24 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import static io.auralink.comm.platform.ErrorCode.field;
 
 /**
- * AuraIDs as the mesh reads them, and whether they exist. Input is case-insensitive but ASCII only (as the registry
- * reads it, so that no Unicode look-alike folds into someone else's name); the canonical form is lower case. Whether
- * an AuraID exists is asked of the identity domain over the event bus, in one request for any number of them.
+ * Whether AuraIDs exist, asked of the identity domain over the event bus in one request for any number of them.
+ * Only for AuraIDs the local graph does not know (a party with a registered device exists): off the hot path.
  */
-final class AuraIds {
+final class IdentityLookup {
 
-  static final Pattern CANONICAL = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
-  private static final Pattern INPUT = Pattern.compile("^@[A-Za-z0-9][A-Za-z0-9_]{2,19}\\.(?i:aura)$");
   /** The registry's view that sees every AuraID whatever its privacy: existence is all the mesh asks. */
   private static final Caller MESH = Caller.service("mesh", Set.of(IdentityService.ADMIN));
 
   private final IdentityService identity;
 
-  AuraIds(IdentityService identity) {
+  IdentityLookup(IdentityService identity) {
     this.identity = identity;
-  }
-
-  /** The canonical AuraID ({@code @Alice.aura} → {@code @alice.aura}), or null if the input cannot be one. */
-  static String canonical(String input) {
-    return input != null && INPUT.matcher(input).matches() ? input.toLowerCase(Locale.ROOT) : null;
   }
 
   /**
