@@ -10,6 +10,9 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
 import java.io.File;
 import java.net.ServerSocket;
@@ -17,21 +20,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The service over HTTP (JWT on) against a bare Vert.x JSON endpoint, measured in the same run on the same machine:
- * cached AuraID resolution (issue 3), route queries and heartbeats (issue 5). Run it with {@code bench/run.sh}: it
- * starts the service (start-dev) and the bare endpoint as separate JVMs, then for each scenario a warm-up and the
- * saturation throughput, closed loop, measured by wrk (a C load generator that leaves the shared cores to the
- * servers); for the resolve path also the latency at 70% of its saturation, wrk's connections paced by a fixed
- * delay between requests so that they offer about 70%.
+ * cached AuraID resolution (issue 3), route queries and heartbeats (issue 5); and the same cached resolution written
+ * on the original service's stack, a FastAPI peer ({@code bench/peer/resolve_peer.py}, issue 9). Run it with
+ * {@code bench/run.sh}: it starts the service (start-dev) and the bare endpoint as separate JVMs and the peer with a
+ * Redis of its own, then for each scenario a warm-up and the saturation throughput, closed loop, measured by wrk (a C
+ * load generator that leaves the shared cores to the servers); for the resolve path and the peer also the latency at
+ * 70% of their saturation, wrk's connections paced by a fixed delay between requests so that they offer about 70%.
  *
  * <p>Modes: {@code HttpBench.java bench JAR} (the benchmark), {@code HttpBench.java bare PORT} (the bare
  * endpoint, started by the benchmark).
@@ -44,6 +51,12 @@ public class HttpBench {
   static final int PACED_CONNECTIONS = 200;
   static final Duration WARMUP = Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 30));
   static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 20));
+  /** Debian's Python: it sees the Debian packages the peer runs on (a pyenv {@code python3} on PATH may not). */
+  static final String PEER_PYTHON = System.getProperty("bench.peerPython", "/usr/bin/python3");
+  /** Where the peer reads profiles from, as {@code resolve_peer.py} declares it. */
+  static final String PEER_PROFILE_KEY = "peer:profile:";
+  /** A profile the peer holds but must hide from a service caller. */
+  static final String PEER_PRIVATE_ID = "@bench_private.aura";
 
   public static void main(String[] args) throws Exception {
     if (args.length == 2 && args[0].equals("bare")) {
@@ -108,12 +121,15 @@ public class HttpBench {
     processes.add(new ProcessBuilder("java", "-Xmx512m", "-cp", jar.toString(),
         new File("bench/HttpBench.java").getAbsolutePath(), "bare", String.valueOf(barePort))
       .redirectErrorStream(true).redirectOutput(data.resolve("bare.log").toFile()).start());
+    Peer peer = startPeer(data, processes);
 
-    HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1 like wrk: the JDK client's default h2c upgrade header makes Debian's uvicorn answer 400.
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     Vertx vertx = Vertx.vertx();
     try {
       awaitUp(http, servicePort, "/health/ready", Duration.ofMinutes(3), data);
       awaitUp(http, barePort, "/", Duration.ofMinutes(1), data);
+      awaitUp(http, peer.port, "/health/live", Duration.ofMinutes(1), data);
 
       JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
         new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
@@ -147,6 +163,14 @@ public class HttpBench {
       post(http, servicePort, "/internal/mesh/nodes", bob, new JsonObject().put("device_id", "phone")
         .put("address", "198.51.100.2:5000").put("nat_type", "symmetric"));
 
+      HttpResponse<String> resolved = get(http, servicePort, "/internal/auraid/@benchuser.aura", reader);
+      if (resolved.statusCode() != 200) {
+        throw new IllegalStateException("the service did not resolve the bench AuraID: " + resolved.body());
+      }
+      JsonObject profile = new JsonObject(resolved.body());
+      seedPeer(vertx, peer, profile);
+      checkPeer(vertx, http, peer, jwt, claims, profile);
+
       Target bare = new Target("bare Vert.x JSON endpoint", barePort, "/bare", null);
       Target resolve = new Target("cached resolve (JWT, validation, event bus, Redis)", servicePort,
         "/internal/auraid/@benchuser.aura", reader);
@@ -163,11 +187,15 @@ public class HttpBench {
       double bareRate = saturation(bare);
       double resolveRate = saturation(resolve);
       Wrk paced = pacedAt(resolve, resolveRate * 0.7);
+      Target fastapi = new Target("FastAPI peer: the same cached resolve (uvicorn, PyJWT, redis-py)", peer.port,
+        "/internal/auraid/@benchuser.aura", reader);
+      double peerRate = saturation(fastapi);
+      Wrk peerPaced = pacedAt(fastapi, peerRate * 0.7);
       double routeRate = saturation(route);
       double rerouteRate = saturation(reroute);
       double heartbeatRate = saturation(heartbeat);
       System.out.println();
-      System.out.printf("machine: %d cores, shared by both servers, Redis and wrk; %d connections; warm-up %ds,"
+      System.out.printf("machine: %d cores, shared by the servers, Redis and wrk; %d connections; warm-up %ds,"
         + " %ds per measurement%n", Runtime.getRuntime().availableProcessors(), CONNECTIONS, WARMUP.toSeconds(),
         MEASURE.toSeconds());
       System.out.println("| endpoint | saturation req/s | paced req/s (aim: 70%) | p50 | p90 | p99 |");
@@ -175,6 +203,8 @@ public class HttpBench {
       System.out.printf("| %s | %.0f | | | | |%n", bare.name, bareRate);
       System.out.printf("| %s | %.0f | %.0f | %s | %s | %s |%n", resolve.name, resolveRate, paced.rate, paced.p50,
         paced.p90, paced.p99);
+      System.out.printf("| %s | %.0f | %.0f | %s | %s | %s |%n", fastapi.name, peerRate, peerPaced.rate, peerPaced.p50,
+        peerPaced.p90, peerPaced.p99);
       for (Object[] row : new Object[][] {{route, routeRate}, {reroute, rerouteRate}, {heartbeat, heartbeatRate}}) {
         System.out.printf("| %s | %.0f | | | | |%n", ((Target) row[0]).name, (double) row[1]);
       }
@@ -189,10 +219,127 @@ public class HttpBench {
         routeRate >= 0.5 * bareRate ? "met" : "NOT met");
       System.out.printf("heartbeat ingestion = %.0f/s on one node (target >= 20000/s): %s%n", heartbeatRate,
         heartbeatRate >= 20_000 ? "met" : "NOT met");
+      double multiple = resolveRate / peerRate;
+      System.out.printf("cached resolve = %.1fx the FastAPI peer (%.0f vs %.0f req/s; target >= 3x): %s%n", multiple,
+        resolveRate, peerRate, multiple >= 3 ? "met" : "NOT met");
+      System.out.printf("p99 at 70%% of saturation: cached resolve %.2f ms, FastAPI peer %.2f ms%n", p99,
+        millis(peerPaced.p99));
     } finally {
       vertx.close();
       processes.forEach(HttpBench::stop);
     }
+  }
+
+  /** The FastAPI peer and the Redis of its own it reads profiles from. */
+  record Peer(int port, int redisPort) {
+  }
+
+  /**
+   * Starts the FastAPI peer: Debian's redis-server without persistence, then uvicorn with uvloop and httptools, one
+   * worker per core, access log off.
+   */
+  static Peer startPeer(Path data, List<Process> processes) throws Exception {
+    Peer peer = new Peer(freePort(), freePort());
+    processes.add(new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", String.valueOf(peer.redisPort),
+        "--save", "", "--appendonly", "no", "--dir", data.toString())
+      .redirectErrorStream(true).redirectOutput(data.resolve("peer-redis.log").toFile()).start());
+    ProcessBuilder uvicorn = new ProcessBuilder(PEER_PYTHON, "-m", "uvicorn", "resolve_peer:app",
+        "--app-dir", new File("bench/peer").getAbsolutePath(), "--host", "127.0.0.1",
+        "--port", String.valueOf(peer.port), "--loop", "uvloop", "--http", "httptools",
+        "--workers", String.valueOf(Runtime.getRuntime().availableProcessors()), "--no-access-log",
+        "--log-level", "warning")
+      .redirectErrorStream(true).redirectOutput(data.resolve("peer.log").toFile());
+    uvicorn.environment().putAll(Map.of(
+      "PEER_JWT_SECRET", SECRET,
+      "PEER_REDIS_URL", "redis://127.0.0.1:" + peer.redisPort + "/0"));
+    processes.add(uvicorn.start());
+    return peer;
+  }
+
+  /**
+   * Stores, for the peer, the profile the service answered plus the state its privacy check reads, and a private
+   * profile it must hide.
+   */
+  static void seedPeer(Vertx vertx, Peer peer, JsonObject answered) throws Exception {
+    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + peer.redisPort);
+    try {
+      JsonObject visible = answered.copy().put("status", "active").put("user_id", "bench-account");
+      JsonObject hidden = visible.copy().put("aura_id", PEER_PRIVATE_ID).put("username", "bench_private")
+        .put("user_id", "bench-private").put("privacy_level", "private");
+      for (JsonObject profile : List.of(visible, hidden)) {
+        redis.send(Request.cmd(Command.SET).arg(PEER_PROFILE_KEY + profile.getString("aura_id")).arg(profile.encode()))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      redis.close();
+    }
+  }
+
+  /** One request of the peer's self-check and the status it must get. */
+  record PeerCheck(String what, String authorization, String auraId, int status) {
+  }
+
+  /**
+   * Fails fast unless the peer does the whole check: the service's very answer for a reader; 401 for a missing
+   * token, a forged signature, a wrong issuer or audience, no expiry or {@code alg: none}; 403 without the scope;
+   * 404 for an unknown and for a private AuraID.
+   */
+  static void checkPeer(Vertx vertx, HttpClient http, Peer peer, JWTAuth jwt, JWTOptions claims, JsonObject expected)
+    throws Exception {
+    // Fresh claims for every token: generateToken writes iss, aud, iat and exp into the object it is given.
+    Supplier<JsonObject> readerClaims = () -> new JsonObject().put("sub", "bench")
+      .put("scope", new JsonArray().add("identity:read"));
+    JWTAuth forger = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
+      new PubSecKeyOptions().setAlgorithm("HS256").setBuffer("not-the-bench-secret-not-the-bench-secret-0")));
+    JWTOptions noExpiry = new JWTOptions().setIssuer("auralink").setAudience(List.of("auralink-comm"));
+    String reader = "Bearer " + jwt.generateToken(readerClaims.get(), claims);
+    List<PeerCheck> checks = List.of(
+      new PeerCheck("a reader", reader, "@benchuser.aura", 200),
+      new PeerCheck("a reader, the AuraID in capitals", reader, "@BenchUser.AURA", 200),
+      new PeerCheck("a space-separated scope", "Bearer " + jwt.generateToken(new JsonObject().put("sub", "bench")
+        .put("scope", "identity:write identity:read"), claims), "@benchuser.aura", 200),
+      new PeerCheck("no token", null, "@benchuser.aura", 401),
+      new PeerCheck("a forged signature", "Bearer " + forger.generateToken(readerClaims.get(), claims),
+        "@benchuser.aura", 401),
+      new PeerCheck("a wrong issuer", "Bearer " + jwt.generateToken(readerClaims.get(), new JWTOptions(claims)
+        .setIssuer("someone-else")), "@benchuser.aura", 401),
+      new PeerCheck("a wrong audience", "Bearer " + jwt.generateToken(readerClaims.get(), new JWTOptions(claims)
+        .setAudience(List.of("someone-else"))), "@benchuser.aura", 401),
+      new PeerCheck("no expiry", "Bearer " + jwt.generateToken(readerClaims.get(), noExpiry), "@benchuser.aura", 401),
+      new PeerCheck("alg none", "Bearer " + unsignedToken(readerClaims.get().put("iss", "auralink")
+        .put("aud", "auralink-comm").put("exp", System.currentTimeMillis() / 1000 + 3600)), "@benchuser.aura", 401),
+      new PeerCheck("no identity:read scope", "Bearer " + jwt.generateToken(new JsonObject().put("sub", "bench")
+        .put("scope", new JsonArray().add("identity:write")), claims), "@benchuser.aura", 403),
+      new PeerCheck("an unknown AuraID", reader, "@nobody_here.aura", 404),
+      new PeerCheck("a private AuraID", reader, PEER_PRIVATE_ID, 404));
+    List<String> wrong = new ArrayList<>();
+    for (PeerCheck check : checks) {
+      HttpResponse<String> response = get(http, peer.port, "/internal/auraid/" + check.auraId, check.authorization);
+      if (response.statusCode() != check.status) {
+        wrong.add(check.what + ": expected " + check.status + ", got " + response.statusCode() + " " + response.body());
+      } else if (check.status == 200 && !new JsonObject(response.body()).equals(expected)) {
+        wrong.add(check.what + ": expected the service's answer " + expected.encode() + ", got " + response.body());
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new IllegalStateException("the FastAPI peer answers wrongly:\n  " + String.join("\n  ", wrong));
+    }
+    System.out.println("FastAPI peer self-check passed (" + checks.size() + " requests)");
+  }
+
+  /** A JWT with {@code alg: none} and no signature, which no verifier may accept. */
+  static String unsignedToken(JsonObject payload) {
+    Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+    return base64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+      + base64.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8)) + ".";
+  }
+
+  static HttpResponse<String> get(HttpClient http, int port, String uri, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + uri));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonObject post(HttpClient http, int port, String uri, String authorization, JsonObject body) throws Exception {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds the jar and runs the scenarios, printing Markdown tables.
 #   bench/run.sh [all|http|search|replication]     (default: all)
-#   http:        the service over HTTP against a bare Vert.x endpoint (resolve, route query, heartbeat), with wrk
+#   http:        the service over HTTP against a bare Vert.x endpoint (resolve, route query, heartbeat) and the same
+#                cached resolve on FastAPI (bench/peer, Debian's python3-fastapi & co., installed when missing), with wrk
 #   search:      JMH on the route search over a synthetic 100k-node, 400k-link mesh, and the graph's heap
 #   replication: replication lag between two members
 # Options as system properties in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=30 -Dbench.connections=128".
@@ -10,10 +11,23 @@ cd "$(dirname "$0")/.."
 what="${1:-all}"
 mvn -B -q package -DskipTests
 
+# Debian packages, refreshing the package lists only when the install fails without.
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "$@" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "$@" >/dev/null; }
+}
+
 if [[ "$what" == all || "$what" == http ]]; then
   if ! command -v wrk >/dev/null 2>&1; then
     echo "installing wrk (Debian package) for the closed-loop measurements" >&2
-    apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+    apt_install wrk
+  fi
+  # The FastAPI peer (bench/peer) runs on Debian's Python and packages, with a redis-server of its own.
+  if ! /usr/bin/python3 -c 'import fastapi, uvicorn, uvloop, httptools, jwt, redis, hiredis' >/dev/null 2>&1 \
+      || ! command -v redis-server >/dev/null 2>&1; then
+    echo "installing the FastAPI peer's stack and redis-server (Debian packages)" >&2
+    apt_install python3-fastapi python3-uvicorn python3-uvloop python3-httptools \
+      python3-jwt python3-redis python3-hiredis redis-server
   fi
   java ${BENCH_OPTS:-} -cp target/auralink-comm.jar bench/HttpBench.java bench target/auralink-comm.jar
 fi
