@@ -37,7 +37,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "BLOCKED_THREAD_WARNING", Duration.ofSeconds(2)),
         s.integer(P + "DOMAIN_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
         s.duration(P + "EVENT_BUS_TIMEOUT", Duration.ofSeconds(10)),
-        s.integer(P + "EVENT_LOOPS", 2 * Runtime.getRuntime().availableProcessors(), 1, 1024));
+        // One loop per core, and (by default) one api and one domain instance on each: see LoopAddresses.
+        s.integer(P + "EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024));
     }
 
     public static Path dataDir(Settings s) {
