@@ -14,9 +14,7 @@ final class Callers {
 
   /** A user acts as their AuraID; a service with the scopes of its token. */
   static Caller of(RoutingContext ctx) {
-    Principal principal = ctx.get(Principal.CONTEXT_KEY);
-    return principal.isService() ? Caller.service(principal.subject(), principal.scopes())
-      : Caller.person(principal.subject());
+    return ctx.<Principal>get(Principal.CONTEXT_KEY).caller();
   }
 
   /** As {@link #of(RoutingContext)}, and a service acts as {@code as} when given; a person always as themself. */

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,12 +19,15 @@ public class Caller {
   private final String auraId;
   private final String service;
   private final Set<String> scopes;
+  /** The scopes in the order {@link #toJson} writes them, sorted once. */
+  private final List<String> sortedScopes;
   private final String actsAs;
 
   private Caller(String auraId, String service, Set<String> scopes, String actsAs) {
     this.auraId = auraId;
     this.service = service;
     this.scopes = Set.copyOf(scopes);
+    this.sortedScopes = this.scopes.stream().sorted().toList();
     this.actsAs = actsAs;
   }
 
@@ -55,7 +59,7 @@ public class Caller {
 
   public JsonObject toJson() {
     return new JsonObject().put("aura_id", auraId).put("service", service)
-      .put("scopes", new JsonArray(scopes.stream().sorted().toList())).put("as", actsAs);
+      .put("scopes", new JsonArray(sortedScopes)).put("as", actsAs);
   }
 
   /** The AuraID of a person, or null for a service. */

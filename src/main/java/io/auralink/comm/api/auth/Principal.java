@@ -1,5 +1,6 @@
 package io.auralink.comm.api.auth;
 
+import io.auralink.comm.platform.Caller;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code scope} list (a JSON array or an OAuth-style space-separated string); a user token's {@code sub} is the
  * caller's AuraID and it acts only as that AuraID.
  */
-public record Principal(Kind kind, String subject, Set<String> scopes, Instant expiresAt) {
+public record Principal(Kind kind, String subject, Set<String> scopes, Instant expiresAt, Caller caller) {
 
   /** Where the authentication handler leaves the principal in the routing context. */
   public static final String CONTEXT_KEY = "auralink.principal";
@@ -40,8 +41,10 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
     if (kind == Kind.USER && !AURA_ID.matcher(subject).matches()) {
       throw new IllegalArgumentException("user token sub is not an AuraID");
     }
-    return new Principal(kind, subject, scopes(claims.getValue("scope")),
-      Instant.ofEpochSecond(claims.getLong("exp")));
+    Set<String> scopes = scopes(claims.getValue("scope"));
+    // Built once per verified token (tokens are cached): what every domain is told about the caller.
+    Caller caller = kind == Kind.USER ? Caller.person(subject) : Caller.service(subject, scopes);
+    return new Principal(kind, subject, scopes, Instant.ofEpochSecond(claims.getLong("exp")), caller);
   }
 
   private static Set<String> scopes(Object claim) {
