@@ -31,8 +31,7 @@ public interface EchoService {
    */
   @GenIgnore
   static EchoService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
-    LoopAddresses.Target target = loops.target(ADDRESS, timeoutMillis);
-    return new EchoServiceVertxEBProxy(vertx, target.address(), target.options());
+    return loops.proxy(vertx, ADDRESS, timeoutMillis, EchoServiceVertxEBProxy::new);
   }
 
   /** {@code {message, principal, node_id}}: the message as sent, who sent it, and the node that answered. */

@@ -44,8 +44,7 @@ public interface IdentityService {
    */
   @GenIgnore
   static IdentityService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
-    LoopAddresses.Target target = loops.target(ADDRESS, timeoutMillis);
-    return new IdentityServiceVertxEBProxy(vertx, target.address(), target.options());
+    return loops.proxy(vertx, ADDRESS, timeoutMillis, IdentityServiceVertxEBProxy::new);
   }
 
   /**

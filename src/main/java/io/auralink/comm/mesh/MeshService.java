@@ -35,8 +35,7 @@ public interface MeshService {
    */
   @GenIgnore
   static MeshService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
-    LoopAddresses.Target target = loops.target(ADDRESS, timeoutMillis);
-    return new MeshServiceVertxEBProxy(vertx, target.address(), target.options());
+    return loops.proxy(vertx, ADDRESS, timeoutMillis, MeshServiceVertxEBProxy::new);
   }
 
   /**

@@ -40,8 +40,7 @@ public interface TrustService {
    */
   @GenIgnore
   static TrustService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
-    LoopAddresses.Target target = loops.target(ADDRESS, timeoutMillis);
-    return new TrustServiceVertxEBProxy(vertx, target.address(), target.options());
+    return loops.proxy(vertx, ADDRESS, timeoutMillis, TrustServiceVertxEBProxy::new);
   }
 
   /**

@@ -54,8 +54,23 @@ public final class LoopAddresses {
     return new Target(address, options);
   }
 
+  /**
+   * A contract's proxy for a sender on the current thread, at {@link #target}'s address. {@code proxies} is the
+   * generated proxy's constructor ({@code IdentityServiceVertxEBProxy::new}).
+   */
+  public <T> T proxy(Vertx vertx, String address, long timeoutMillis, ProxyConstructor<T> proxies) {
+    Target target = target(address, timeoutMillis);
+    return proxies.create(vertx, target.address(), target.options());
+  }
+
   private static String local(String address) {
     return address + "@" + Thread.currentThread().getName();
+  }
+
+  /** The constructor every generated service proxy has. */
+  @FunctionalInterface
+  public interface ProxyConstructor<T> {
+    T create(Vertx vertx, String address, DeliveryOptions options);
   }
 
   /** An address and the delivery options to send to it with. */
