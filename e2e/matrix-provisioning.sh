@@ -2,7 +2,10 @@
 # End to end against a real Matrix homeserver (Synapse, from ../shared/peers): registering an AuraID through the
 # API provisions its Matrix user as the Application Service, with the display name set, and the homeserver
 # refuses that user name to anyone else (exclusive namespace).
-# Needs target/auralink-comm.jar (mvn package). Prints "e2e: N passed, N failed"; exits non-zero on a failure.
+# Needs target/auralink-comm.jar (mvn package), root, curl and python3. The first run on a machine changes the
+# host: synapse.sh installs debootstrap with apt-get and builds a Debian root for Synapse (about a minute, from the
+# Debian archive the host uses). `mvn -B verify -De2e.skip=true` runs everything else without this script.
+# Prints "e2e: N passed, N failed"; exits non-zero on a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PEERS=${PEERS:-../shared/peers}
@@ -12,6 +15,15 @@ if [ ! -x "$PEERS/synapse.sh" ]; then
   exit 0
 fi
 [ -f "$JAR" ] || { echo "e2e: $JAR is missing; run mvn package first" >&2; exit 1; }
+SKIP_HINT="or run the suite without the real-Synapse e2e: mvn -B verify -De2e.skip=true"
+[ "$(id -u)" = 0 ] || { echo "e2e: needs root (Synapse runs in a chroot); $SKIP_HINT" >&2; exit 1; }
+for tool in curl python3; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "e2e: needs $tool; $SKIP_HINT" >&2; exit 1; }
+done
+if [ ! -d "${SYNAPSE_ROOT:-/var/tmp/auralink-synapse}/usr" ]; then
+  echo "e2e: first run on this machine: synapse.sh installs debootstrap (apt-get) and builds Synapse's Debian root" \
+    "in ${SYNAPSE_ROOT:-/var/tmp/auralink-synapse} (about a minute, needs the Debian archive)"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 WORK=$(mktemp -d /tmp/auralink-e2e.XXXXXX)

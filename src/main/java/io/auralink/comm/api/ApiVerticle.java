@@ -123,6 +123,9 @@ public final class ApiVerticle extends VerticleBase {
     }
     // The document itself is served beside the routes it describes (the validator knows no YAML media type).
     router.get("/" + CONTRACT).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(document));
+    if (http.docs()) {
+      ApiDocs.mount(router);
+    }
 
     Failures failures = new Failures(http.maxBodyBytes(),
       AllowedMethods.of(contract, Map.of("/" + CONTRACT, HttpMethod.GET.name())));

@@ -388,6 +388,12 @@ class EdgeTest {
   }
 
   @Test
+  void the_rendered_docs_are_off_outside_start_dev() {
+    assertEquals(404, http.get("/docs").statusCode());
+    assertEquals(404, http.get("/docs/assets/swagger-ui-bundle.js").statusCode());
+  }
+
+  @Test
   void cors_answers_a_configured_origin_only() {
     HttpResponse<Buffer> allowed = Await(http.request(HttpMethod.OPTIONS, "/internal/whoami")
       .putHeader("Origin", "https://console.auralink.test")

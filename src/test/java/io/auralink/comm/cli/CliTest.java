@@ -142,6 +142,7 @@ class CliTest {
       HttpResponse<Buffer> ready = http.get("/health/ready");
       assertEquals(200, ready.statusCode(), ready.bodyAsString());
       assertEquals("embedded", http.get("/health").bodyAsJsonObject().getString("storage"));
+      assertEquals(200, http.get("/docs").statusCode(), "start-dev serves the rendered API reference");
 
       // The token command uses the development secret start-dev created under the data directory.
       Run token = run(Map.of("AURALINK_DATA_DIR", dataDir.toString()), "token", "--user", "@alice.aura", "--ttl", "90s");

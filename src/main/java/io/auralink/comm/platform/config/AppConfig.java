@@ -46,9 +46,14 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     }
   }
 
+  /**
+   * The HTTP API's listener and limits. {@code docs} mounts the rendered reference at {@code /docs}: on by default
+   * with embedded storage (start-dev), off otherwise.
+   */
   public record Http(String host, int port, int instances, long maxBodyBytes, Duration requestTimeout,
-                     List<String> corsOrigins, Duration shutdownGrace) {
+                     List<String> corsOrigins, Duration shutdownGrace, boolean docs) {
     public static final String PORT = P + "HTTP_PORT";
+    public static final String DOCS = P + "HTTP_DOCS";
 
     static Http from(Settings s) {
       int cores = Runtime.getRuntime().availableProcessors();
@@ -59,7 +64,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.bytes(P + "HTTP_MAX_BODY_BYTES", 1024 * 1024),
         s.duration(P + "HTTP_REQUEST_TIMEOUT", Duration.ofSeconds(30)),
         s.list(P + "CORS_ORIGINS", List.of()),
-        s.duration(P + "HTTP_SHUTDOWN_GRACE", Duration.ofSeconds(20)));
+        s.duration(P + "HTTP_SHUTDOWN_GRACE", Duration.ofSeconds(20)),
+        s.bool(DOCS, s.bool(Node.EMBEDDED_STORAGE, false)));
     }
   }
 

@@ -74,6 +74,19 @@ class AppConfigTest {
     assertTrue(Double.isNaN(regions.get(1).latitude()));
   }
 
+  @Test
+  void the_rendered_docs_follow_embedded_storage_unless_set() {
+    Map<String, String> values = minimal();
+    assertEquals(false, AppConfig.from(Settings.of(values)).http().docs());
+    values.put("AURALINK_EMBEDDED_STORAGE", "true");
+    assertEquals(true, AppConfig.from(Settings.of(values)).http().docs());
+    values.put("AURALINK_HTTP_DOCS", "false");
+    assertEquals(false, AppConfig.from(Settings.of(values)).http().docs());
+    values.put("AURALINK_EMBEDDED_STORAGE", "false");
+    values.put("AURALINK_HTTP_DOCS", "true");
+    assertEquals(true, AppConfig.from(Settings.of(values)).http().docs());
+  }
+
   @ParameterizedTest(name = "without {0}")
   @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET"})
   void a_missing_required_setting_is_named(String key) {
