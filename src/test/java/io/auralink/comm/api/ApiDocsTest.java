@@ -1,6 +1,6 @@
 package io.auralink.comm.api;
 
-import io.auralink.comm.platform.Node;
+import io.auralink.comm.node.Node;
 import io.auralink.comm.testing.Http;
 import io.auralink.comm.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;

@@ -31,6 +31,12 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
     }
   }
 
+  /** The caller every domain is told about is built once with the principal (verified tokens are cached). */
+  public Principal(Kind kind, String subject, Set<String> scopes, Instant expiresAt) {
+    this(kind, subject, scopes, expiresAt,
+      kind == Kind.USER ? Caller.person(subject) : Caller.service(subject, scopes));
+  }
+
   /** Builds the principal from verified, unexpired claims, or explains why they do not describe one. */
   static Principal fromClaims(JsonObject claims) {
     String subject = claims.getString("sub");
@@ -41,10 +47,7 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
     if (kind == Kind.USER && !AURA_ID.matcher(subject).matches()) {
       throw new IllegalArgumentException("user token sub is not an AuraID");
     }
-    Set<String> scopes = scopes(claims.getValue("scope"));
-    // Built once per verified token (tokens are cached): what every domain is told about the caller.
-    Caller caller = kind == Kind.USER ? Caller.person(subject) : Caller.service(subject, scopes);
-    return new Principal(kind, subject, scopes, Instant.ofEpochSecond(claims.getLong("exp")), caller);
+    return new Principal(kind, subject, scopes(claims.getValue("scope")), Instant.ofEpochSecond(claims.getLong("exp")));
   }
 
   private static Set<String> scopes(Object claim) {
