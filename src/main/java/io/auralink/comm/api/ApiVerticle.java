@@ -61,11 +61,14 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AppConfig.Http http = platform.config().http();
+    // The domains' proxies are made here, on this instance's event loop, so that they reach the instances bound on
+    // it (LoopAddresses); the router is built on a worker: parsing the YAML and compiling every operation's
+    // validators is CPU work that would hold the event loop for a noticeable time on a busy machine.
+    Map<String, ApiOperation> operations = operations();
     return vertx.fileSystem().readFile(CONTRACT)
-      // YAML parsing is CPU work that Vert.x's loader would do on the event loop: do it on a worker.
       .compose(document -> vertx.executeBlocking(() -> yamlToJson(document))
         .compose(json -> OpenAPIContract.from(vertx, json))
-        .map(contract -> router(contract, document, http)))
+        .compose(contract -> vertx.executeBlocking(() -> router(contract, document, http, operations))))
       .compose(router -> vertx.createHttpServer(new HttpServerOptions()
           .setHost(http.host())
           .setPort(http.port())
@@ -89,8 +92,8 @@ public final class ApiVerticle extends VerticleBase {
       : server.shutdown(platform.config().http().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private Router router(OpenAPIContract contract, Buffer document, AppConfig.Http http) {
-    Map<String, ApiOperation> operations = operations();
+  private Router router(OpenAPIContract contract, Buffer document, AppConfig.Http http,
+                        Map<String, ApiOperation> operations) {
     checkCoverage(contract, operations);
 
     Router router = Router.router(vertx);

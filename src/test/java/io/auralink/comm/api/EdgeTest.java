@@ -162,6 +162,18 @@ class EdgeTest {
   }
 
   @Test
+  void the_api_reaches_the_service_instance_on_its_own_event_loop() {
+    for (int i = 0; i < 20; i++) {
+      assertEquals(200, http.post("/internal/echo", tokens.hs256(Tokens.service("ops")),
+        new JsonObject().put("message", "layout")).statusCode());
+    }
+    String metrics = http.get("/metrics").bodyAsString();
+    assertTrue(metrics.contains("vertx_eventbus_sent_total{address=\"auralink.echo@"), "sent to a loop-local binding");
+    assertFalse(metrics.contains("vertx_eventbus_sent_total{address=\"auralink.echo\""),
+      "nothing crossed to another event loop through the cluster-wide address");
+  }
+
+  @Test
   void the_echo_operation_is_validated_and_needs_a_token() {
     assertEquals(401, http.post("/internal/echo", null, new JsonObject().put("message", "hello")).statusCode());
     HttpResponse<Buffer> response = http.post("/internal/echo", tokens.hs256(Tokens.service("ops")),
