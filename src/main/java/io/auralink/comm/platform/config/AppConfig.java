@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,14 +15,14 @@ import java.util.Set;
  * Every key and default is listed in the README's configuration table.
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
-                        Identity identity, Matrix matrix, Trust trust, Mesh mesh) {
+                        Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit) {
 
   private static final String P = Settings.PREFIX;
 
   /** The full configuration of a running node: storage and keys are required, never defaulted. */
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
-      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s));
+      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -209,6 +210,64 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     public boolean provisioningEnabled() {
       return homeserverUrl.isPresent();
+    }
+  }
+
+  /**
+   * The LiveKit media servers behind central routes. All of URL, API key and secret, or none: without them calls
+   * still get their central route and a room name, but no LiveKit tokens or rooms. {@code regionUrls} optionally
+   * names one LiveKit per mesh region ({@code region=url}); a region without its own uses {@code url}. Join tokens
+   * live {@code tokenTtl}; their {@code nbf} is backdated by {@code clockSkew} so that a server whose clock runs a
+   * little behind ours still accepts them.
+   */
+  public record LiveKit(Optional<String> url, Optional<String> apiKey, Optional<String> apiSecret,
+                        Map<String, String> regionUrls, Duration tokenTtl, Duration clockSkew) {
+    public static final String URL = P + "LIVEKIT_URL";
+    public static final String API_KEY = P + "LIVEKIT_API_KEY";
+    public static final String API_SECRET = P + "LIVEKIT_API_SECRET";
+    public static final String REGIONS = P + "LIVEKIT_REGIONS";
+
+    static LiveKit from(Settings s) {
+      Optional<String> url = s.optional(URL).map(u -> u.replaceAll("/+$", ""));
+      Optional<String> key = s.optional(API_KEY);
+      Optional<String> secret = s.optional(API_SECRET);
+      if (url.isPresent() || key.isPresent() || secret.isPresent()) {
+        for (Map.Entry<String, Optional<String>> part : Map.of(URL, url, API_KEY, key, API_SECRET, secret).entrySet()) {
+          if (part.getValue().isEmpty()) {
+            throw new ConfigException(part.getKey(), "is required when any of " + URL + ", " + API_KEY + ", "
+              + API_SECRET + " is set");
+          }
+        }
+        checkUrl(URL, url.get());
+      }
+      Map<String, String> regions = new java.util.LinkedHashMap<>();
+      for (String entry : s.list(REGIONS, List.of())) {
+        int eq = entry.indexOf('=');
+        if (eq <= 0 || url.isEmpty()) {
+          throw new ConfigException(REGIONS, url.isEmpty() ? "needs " + URL + " and its key and secret"
+            : "entries are region=url, got " + entry);
+        }
+        regions.put(entry.substring(0, eq).trim(), checkUrl(REGIONS, entry.substring(eq + 1).trim()));
+      }
+      return new LiveKit(url, key, secret, Map.copyOf(regions),
+        s.duration(P + "LIVEKIT_TOKEN_TTL", Duration.ofMinutes(10)),
+        s.duration(P + "LIVEKIT_CLOCK_SKEW", Duration.ofSeconds(10)));
+    }
+
+    private static String checkUrl(String key, String url) {
+      if (!url.matches("^(wss?|https?)://.+")) {
+        throw new ConfigException(key, "must be a ws://, wss://, http:// or https:// URL, got " + url);
+      }
+      return url.replaceAll("/+$", "");
+    }
+
+    public boolean configured() {
+      return url.isPresent();
+    }
+
+    /** Where clients of a room in {@code region} connect: the region's own LiveKit, else the default one. */
+    public Optional<String> urlFor(String region) {
+      return Optional.ofNullable(regionUrls.get(region)).or(() -> url);
     }
   }
 
