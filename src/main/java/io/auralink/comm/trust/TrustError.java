@@ -8,10 +8,13 @@ public enum TrustError implements ErrorCode {
   SELF_REPORT(400),
   FORBIDDEN(403),
   REPORTER_SUSPENDED(403),
+  REPORTER_INACTIVE(403),
   NOT_FOUND(404),
   DUPLICATE_REPORT(409),
   REPORT_STATE(409),
-  SUSPENSION_STATE(409);
+  SUSPENSION_STATE(409),
+  /** Too many reports from one reporter; {@code details.retry_after_seconds} says when to try again. */
+  RATE_LIMITED(429);
 
   private final int status;
 
