@@ -21,7 +21,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * The one place where failures become HTTP answers: {@code {"error": {"code", "message", "request_id",
  * "details"}}} with the right status. Expected refusals (an {@link ApiException} at the edge, a domain's
  * {@link io.auralink.comm.platform.ErrorCode} from behind the event bus) keep their status and code; an unavailable or slow
- * dependency is 503 or 504; anything else is a 500 whose cause is logged with the request id, never sent.
+ * dependency is 503 or 504; anything else is a 500 whose cause is logged with the request id, never sent. A 429
+ * whose details carry {@code retry_after_seconds} gets it as {@code Retry-After}.
  */
 public final class Failures implements Handler<RoutingContext> {
 
@@ -53,6 +54,10 @@ public final class Failures implements Handler<RoutingContext> {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    Object retryAfter = error.status() == 429 ? error.details().getValue("retry_after_seconds") : null;
+    if (retryAfter != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
     }
     ctx.response()
       .setStatusCode(error.status())

@@ -8,13 +8,18 @@ public enum TrustError implements ErrorCode {
   SELF_REPORT(400),
   FORBIDDEN(403),
   REPORTER_SUSPENDED(403),
+  REPORTER_INACTIVE(403),
   /** A reported AuraID that does not exist or that the reporter may not see: the two answer alike. */
   AURAID_NOT_FOUND(404),
   REPORT_NOT_FOUND(404),
   FEDERATED_SERVER_NOT_FOUND(404),
+  /** A reported mesh node that is not registered. */
+  NODE_NOT_FOUND(404),
   DUPLICATE_REPORT(409),
   REPORT_STATE(409),
-  SUSPENSION_STATE(409);
+  SUSPENSION_STATE(409),
+  /** Too many reports from one reporter; {@code details.retry_after_seconds} says when to try again. */
+  RATE_LIMITED(429);
 
   private final int status;
 

@@ -51,7 +51,10 @@ public interface TrustService {
 
   /**
    * Files an abuse report: {@code target {entity_type, entity_id}, category, severity, description, evidence?,
-   * call_id?}, and for a service {@code reporter {entity_type, entity_id}} (a person reports as themselves).
+   * call_id?}, and for a service {@code reporter {entity_type, entity_id}} (a person reports as themselves; naming
+   * anyone else is refused). The target must exist; deactivated and suspended reporters are refused, and each
+   * reporter is limited per hour ({@link TrustError#RATE_LIMITED}) and to one report per target a day. The report
+   * weighs its reporter's standing toward automatic action; see the README's trust section.
    */
   Future<JsonObject> report(JsonObject report, Caller caller);
 

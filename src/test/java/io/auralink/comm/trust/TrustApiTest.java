@@ -18,6 +18,8 @@ import io.vertx.serviceproxy.ServiceException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -53,6 +55,9 @@ class TrustApiTest {
   private static String moderator;
   private static String otherModerator;
   private static String admin;
+  private static String router;
+  private static String meshReader;
+  private static String nodeOwner;
   private static final ConcurrentLinkedQueue<JsonObject> events = new ConcurrentLinkedQueue<>();
   private static MessageConsumer<JsonObject> listener;
 
@@ -71,8 +76,11 @@ class TrustApiTest {
     moderator = tokens.hs256(Tokens.service("console", "trust:moderate"));
     otherModerator = tokens.hs256(Tokens.service("console2", "trust:moderate"));
     admin = tokens.hs256(Tokens.service("ops", "trust:admin"));
+    router = tokens.hs256(Tokens.service("calls", "mesh:route"));
+    meshReader = tokens.hs256(Tokens.service("dash", "mesh:read"));
     listener = node.vertx().eventBus().consumer(TrustEvents.CHANGED, message -> events.add(message.body()));
     Await.result(listener.completion());
+    nodeOwner = register();
   }
 
   @AfterAll
@@ -94,8 +102,63 @@ class TrustApiTest {
     return response.bodyAsJsonObject().getString("aura_id");
   }
 
+  /** An id no mesh node has. */
   private static String node() {
     return "node-" + NAMES.incrementAndGet();
+  }
+
+  /**
+   * A person whose reports weigh fully: email-verified (trust 60) and registered 60 days ago. The registry's
+   * creation time is set back in SQL: nothing else can make an account old in a test.
+   */
+  private static String established() {
+    String auraId = register();
+    Await.result(trust.recordVerification("aura_id", auraId, "email", writer()));
+    age(auraId, 60);
+    return auraId;
+  }
+
+  private static void age(String auraId, int days) {
+    sql("UPDATE aura_ids SET created_at = now() - interval '" + days + " days' WHERE aura_id = '" + auraId + "'");
+  }
+
+  private static void deactivate(String auraId) {
+    assertEquals(200, http.send(HttpMethod.DELETE, "/internal/auraid/" + auraId, user(auraId), null).statusCode());
+  }
+
+  /** A person registers a device as a mesh node; answers its node id. */
+  private static String meshNode(String owner, String nat) {
+    return created(http.post("/internal/mesh/nodes", user(owner), new JsonObject()
+      .put("device_id", "dev-" + NAMES.incrementAndGet()).put("address", "198.51.100.7:4000").put("nat_type", nat)
+      .put("region", "eu-west"))).getString("node_id");
+  }
+
+  private static String meshNode() {
+    return meshNode(nodeOwner, "full_cone");
+  }
+
+  /** A node whose reports (filed by the mesh service) weigh fully: document-verified (75), registered 60 days ago. */
+  private static String establishedNode() {
+    String id = meshNode();
+    Await.result(trust.recordVerification("mesh_node", id, "document", writer()));
+    sql("UPDATE mesh_nodes SET registered_at = now() - interval '60 days' WHERE node_id = '" + id + "'");
+    return id;
+  }
+
+  /** A homeserver in the federation registry. */
+  private static String server() {
+    String domain = "hs" + NAMES.incrementAndGet() + ".example.org";
+    ok(http.send(HttpMethod.PUT, "/internal/trust/federation/" + domain, admin, new JsonObject().toBuffer()));
+    return domain;
+  }
+
+  private static JsonObject route(String a, String b) {
+    return ok(http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", a)
+      .put("destination_aura_id", b).put("media_type", "audio_video")));
+  }
+
+  private static JsonObject storedReport(String id) {
+    return ok(http.get("/internal/trust/reports/" + id, moderator));
   }
 
   private static String user(String auraId) {
@@ -165,9 +228,11 @@ class TrustApiTest {
     }
   }
 
-  private static void sql(String update) throws SQLException {
+  private static void sql(String update) {
     try (Connection c = TestStores.jdbc(databaseUrl); Statement s = c.createStatement()) {
       s.executeUpdate(update);
+    } catch (SQLException e) {
+      throw new AssertionError(update, e);
     }
   }
 
@@ -213,7 +278,8 @@ class TrustApiTest {
     String target = register();
     JsonObject first = created(report(reporter, target));
     assertEquals("pending", first.getString("status"));
-    assertEquals(1.0, first.getDouble("weight"));
+    assertEquals(0.0, first.getDouble("weight"), "a new account weighs nothing");
+    assertTrue(first.getBoolean("queued_for_review"), "but its report reaches the queue");
     HttpResponse<Buffer> again = report(reporter, target);
     assertError(409, "DUPLICATE_REPORT", again);
     assertEquals(first.getString("report_id"), Http.error(again).getJsonObject("details").getString("report_id"));
@@ -280,14 +346,16 @@ class TrustApiTest {
   }
 
   @Test
-  void two_distinct_reporters_suspend_hide_the_auraid_and_a_dismissal_restores_it() {
+  void two_established_reporters_suspend_hide_the_auraid_and_a_dismissal_restores_it() {
     String target = register();
-    String first = register();
-    String second = register();
+    String first = established();
+    String second = established();
     String stranger = register();
     JsonObject one = created(report(first, target));
+    assertEquals(1.0, one.getDouble("weight"));
     assertEquals(50.0, one.getDouble("new_trust_score"));
     JsonObject two = created(report(second, target));
+    assertFalse(two.getBoolean("queued_for_review"), "a corroborated medium report needs no escalation");
     assertEquals(10.0, two.getDouble("new_trust_score"));
     assertTrue(two.getBoolean("suspended"));
     assertEquals("suspended", two.getString("trust_level"));
@@ -324,47 +392,254 @@ class TrustApiTest {
   }
 
   @Test
-  void caution_reporters_weigh_half_and_suspended_reporters_are_refused() {
-    String reporter = register();
-    String accuser = register();
+  void low_trust_reporters_weigh_nothing_but_their_reports_reach_the_queue() {
+    String reporter = established();
+    String accuser = established();
     // 50 + email 10 - behaviour 20 - one upheld report 20 = 20: caution.
-    Await.result(trust.recordVerification("aura_id", reporter, "email", writer()));
     for (int i = 0; i < 4; i++) {
       Await.result(trust.recordBehaviour("aura_id", reporter, -5, "dropped calls", writer()));
     }
     ok(resolve(created(report(accuser, reporter)).getString("report_id"), "uphold"));
     assertEquals("caution", info("aura_id", reporter).getString("level"));
 
-    JsonObject halfWeight = created(report(reporter, register()));
-    assertEquals(0.5, halfWeight.getDouble("weight"));
+    JsonObject weightless = created(report(reporter, register()));
+    assertEquals(0.0, weightless.getDouble("weight"));
+    assertTrue(weightless.getString("weight_basis").contains("trust below 30"), weightless.encode());
+    assertTrue(weightless.getBoolean("queued_for_review"));
+    assertEquals(3, weightless.getInteger("review_priority"));
+  }
 
-    ok(http.post("/internal/trust/aura_id/" + reporter + "/suspend", moderator, new JsonObject().put("reason", "spam ring")));
-    assertError(403, "REPORTER_SUSPENDED", report(reporter, register()));
+  /** How a reporter in the table below is made. */
+  private static String reporter(String kind) {
+    switch (kind) {
+      case "new":
+        return register();
+      case "aged":
+        String aged = register();
+        age(aged, 60);
+        return aged;
+      case "young":
+        String young = register();
+        Await.result(trust.recordVerification("aura_id", young, "email", writer()));
+        age(young, 3);
+        return young;
+      case "established":
+        return established();
+      case "deactivated":
+        String deactivated = established();
+        deactivate(deactivated);
+        return deactivated;
+      case "suspended":
+        String suspended = established();
+        ok(http.post("/internal/trust/aura_id/" + suspended + "/suspend", moderator,
+          new JsonObject().put("reason", "spam ring")));
+        return suspended;
+      case "auto_suspended":
+        // Unverified: two full-weight reports take 50 to 10 (a verified 60 would stop at 20).
+        String accused = reporter("aged");
+        created(report(established(), accused));
+        assertTrue(created(report(established(), accused)).getBoolean("suspended"));
+        return accused;
+      default:
+        throw new IllegalArgumentException(kind);
+    }
+  }
+
+  /**
+   * Two reports on one person: only two established reporters (verified or trust 60, a month old) suspend; accounts
+   * made for the purpose send the target to the top of the review queue instead; deactivated and suspended
+   * reporters cannot report at all.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+    two new accounts (the Sybil case)            | new         | new            | 201 | -                  | false | true
+    two unverified accounts of 60 days           | aged        | aged           | 201 | -                  | false | true
+    two verified accounts of 3 days              | young       | young          | 201 | -                  | false | true
+    an established reporter and a new account    | established | new            | 201 | -                  | false | true
+    two established reporters                    | established | established    | 201 | -                  | true  | false
+    a deactivated reporter                       | established | deactivated    | 403 | REPORTER_INACTIVE  | false | false
+    a reporter suspended by a moderator          | established | suspended      | 403 | REPORTER_SUSPENDED | false | false
+    a reporter suspended automatically           | established | auto_suspended | 403 | REPORTER_SUSPENDED | false | false
+    """)
+  void who_may_report_and_whose_reports_suspend(String name, String firstKind, String secondKind, int status,
+                                                String code, boolean suspended, boolean escalated) {
+    String target = register();
+    String firstReport = created(report(reporter(firstKind), target)).getString("report_id");
+    HttpResponse<Buffer> second = report(reporter(secondKind), target);
+    assertEquals(status, second.statusCode(), name + ": " + second.bodyAsString());
+    if (code != null) {
+      assertEquals(code, Http.error(second).getString("code"), name);
+      assertEquals("reporter", Http.error(second).getJsonObject("details").getString("field"), name);
+    }
+    JsonObject trusted = info("aura_id", target);
+    assertEquals(suspended, trusted.getBoolean("suspended"), name);
+    assertEquals(suspended ? 10.0 : 50.0, trusted.getDouble("score"), name);
+    assertEquals(suspended, moderationLog("aura_id", target).stream()
+      .anyMatch(e -> "suspend".equals(((JsonObject) e).getString("action"))), name);
+    // Escalated: both reports at the top of the queue, marked so the moderator knows why.
+    List<String> reports = new ArrayList<>(List.of(firstReport));
+    if (status == 201) {
+      reports.add(second.bodyAsJsonObject().getString("report_id"));
+      assertEquals(escalated, second.bodyAsJsonObject().getBoolean("escalated"), name);
+    }
+    for (String id : reports) {
+      JsonObject stored = storedReport(id);
+      assertEquals(escalated, stored.getBoolean("escalated"), name);
+      if (escalated) {
+        assertEquals(1, stored.getInteger("review_priority"), name);
+      }
+    }
   }
 
   @Test
-  void the_review_queue_lists_critical_then_high_oldest_first() {
-    String target = node();
+  void reports_on_entities_that_do_not_exist_are_404_for_every_type() throws SQLException {
+    String reporter = established();
+    List<JsonObject> missing = List.of(
+      entity("aura_id", "@nobody_" + NAMES.incrementAndGet() + ".aura"),
+      entity("mesh_node", java.util.UUID.randomUUID().toString()),
+      entity("mesh_node", node()),
+      entity("federated_server", "never" + NAMES.incrementAndGet() + ".example.org"));
+    for (JsonObject target : missing) {
+      HttpResponse<Buffer> response = http.post("/internal/trust/reports", user(reporter),
+        new JsonObject().put("target", target).put("category", "malicious_node").put("severity", "critical")
+          .put("description", "does not exist"));
+      String code = switch (target.getString("entity_type")) {
+        case "aura_id" -> "AURAID_NOT_FOUND";
+        case "mesh_node" -> "NODE_NOT_FOUND";
+        default -> "FEDERATED_SERVER_NOT_FOUND";
+      };
+      assertError(404, code, response);
+      assertEquals("target.entity_id", Http.error(response).getJsonObject("details").getString("field"), target.encode());
+      assertEquals(0, sqlLong("SELECT count(*) FROM trust_entities WHERE entity_id = '"
+        + target.getString("entity_id") + "'"), "nothing is recorded for " + target.encode());
+    }
+    HttpResponse<Buffer> unknownReporter = http.post("/internal/trust/reports", reportingService,
+      reportBody("mesh_node", meshNode(), "low").put("reporter", entity("mesh_node", java.util.UUID.randomUUID().toString())));
+    assertError(404, "NODE_NOT_FOUND", unknownReporter);
+    assertEquals("reporter.entity_id", Http.error(unknownReporter).getJsonObject("details").getString("field"));
+    assertEquals(0, sqlLong("SELECT count(*) FROM abuse_reports WHERE reporter_id = '" + reporter + "'"));
+  }
+
+  @Test
+  void people_never_suspend_a_node_or_a_server_their_reports_wait_for_a_moderator() {
+    String alice = register();
+    String bob = register();
+    String aliceDevice = meshNode(alice, "full_cone");
+    String bobDevice = meshNode(bob, "symmetric");
+    assertEquals(1, route(alice, bob).getInteger("tier"));
+    String homeserver = server();
+    List<String> filed = new ArrayList<>();
+    for (String reporter : List.of(established(), established())) {
+      for (JsonObject target : List.of(entity("mesh_node", aliceDevice), entity("federated_server", homeserver))) {
+        JsonObject report = created(http.post("/internal/trust/reports", user(reporter),
+          new JsonObject().put("target", target).put("category", "malicious_node").put("severity", "medium")
+            .put("description", "relays malware")));
+        assertEquals(0.0, report.getDouble("weight"), report.encode());
+        assertTrue(report.getString("weight_basis").contains("waits for a moderator"), report.encode());
+        assertTrue(report.getBoolean("queued_for_review"));
+        assertFalse(report.getBoolean("suspended"));
+        assertEquals(50.0, report.getDouble("new_trust_score"));
+        filed.add(report.getString("report_id"));
+      }
+    }
+    assertFalse(info("mesh_node", aliceDevice).getBoolean("suspended"));
+    assertFalse(ok(http.get("/internal/mesh/nodes/" + aliceDevice, meshReader)).getBoolean("suspended"));
+    JsonObject direct = route(alice, bob);
+    assertEquals(1, direct.getInteger("tier"), direct.encodePrettily());
+    assertEquals(List.of(aliceDevice, bobDevice), direct.getJsonArray("path").getList());
+    JsonObject check = ok(http.get("/internal/trust/federation/" + homeserver + "/check", reader));
+    assertTrue(check.getBoolean("allowed"), check.encode());
+    // Two people reported each: both go to the top of the queue for a moderator to decide.
+    for (String id : filed) {
+      JsonObject stored = storedReport(id);
+      assertEquals(1, stored.getInteger("review_priority"), stored.encode());
+      assertTrue(stored.getBoolean("escalated"));
+    }
+    // A moderator who upholds acts: the node loses 20 per upheld report.
+    assertEquals(30.0, ok(resolve(filed.get(0), "uphold")).getDouble("new_trust_score"));
+  }
+
+  @Test
+  void a_person_reports_only_as_themselves_and_a_service_reports_with_its_persons_weight() throws SQLException {
+    String alice = register();
+    String bob = register();
+    String target = register();
+    HttpResponse<Buffer> asBob = http.post("/internal/trust/reports", user(alice),
+      reportBody("aura_id", target, "low").put("reporter", entity("aura_id", bob)));
+    assertError(403, "FORBIDDEN", asBob);
+    assertEquals("reporter", Http.error(asBob).getJsonObject("details").getString("field"));
+    assertEquals(0, sqlLong("SELECT count(*) FROM abuse_reports WHERE target_id = '" + target + "'"));
+    JsonObject asHerself = created(http.post("/internal/trust/reports", user(alice),
+      reportBody("aura_id", target, "low").put("reporter", entity("aura_id", alice))));
+    assertEquals(alice, asHerself.getJsonObject("reporter").getString("entity_id"));
+
+    String carol = established();
+    JsonObject forCarol = created(http.post("/internal/trust/reports", reportingService,
+      reportBody("aura_id", target, "low").put("reporter", entity("aura_id", carol))));
+    assertEquals(carol, forCarol.getJsonObject("reporter").getString("entity_id"));
+    assertEquals(1.0, forCarol.getDouble("weight"), "the named person's standing decides the weight");
+    String dave = established();
+    deactivate(dave);
+    HttpResponse<Buffer> forDave = http.post("/internal/trust/reports", reportingService,
+      reportBody("aura_id", target, "low").put("reporter", entity("aura_id", dave)));
+    assertError(403, "REPORTER_INACTIVE", forDave);
+  }
+
+  @Test
+  void a_reporter_files_at_most_ten_reports_an_hour_then_429_with_retry_after() throws SQLException {
+    String flooder = register();
+    List<String> targets = IntStream.range(0, 15).mapToObj(i -> register()).toList();
+    List<Future<HttpResponse<Buffer>>> sent = targets.stream().map(target -> http.request(HttpMethod.POST,
+        "/internal/trust/reports").bearerTokenAuthentication(user(flooder))
+      .sendJsonObject(reportBody("aura_id", target, "critical"))).toList();
+    Await.result(Future.join(sent));
+    List<HttpResponse<Buffer>> responses = sent.stream().map(Future::result).toList();
+    assertEquals(10, responses.stream().filter(r -> r.statusCode() == 201).count(),
+      responses.stream().map(HttpResponse::bodyAsString).toList().toString());
+    List<HttpResponse<Buffer>> limited = responses.stream().filter(r -> r.statusCode() == 429).toList();
+    assertEquals(5, limited.size());
+    for (HttpResponse<Buffer> response : limited) {
+      assertError(429, "RATE_LIMITED", response);
+      long retryAfter = Long.parseLong(response.getHeader("Retry-After"));
+      assertTrue(retryAfter > 3500 && retryAfter <= 3600, "Retry-After " + retryAfter);
+      assertEquals(retryAfter, Http.error(response).getJsonObject("details").getLong("retry_after_seconds"));
+    }
+    assertEquals(10, sqlLong("SELECT count(*) FROM abuse_reports WHERE reporter_id = '" + flooder + "'"));
+    // Once the oldest report is an hour old, one more is accepted.
+    sql("UPDATE abuse_reports SET created_at = created_at - interval '1 hour' WHERE report_id = (SELECT report_id"
+      + " FROM abuse_reports WHERE reporter_id = '" + flooder + "' ORDER BY created_at LIMIT 1)");
+    String next = register();
+    created(report(flooder, next));
+    assertError(429, "RATE_LIMITED", report(flooder, register()));
+  }
+
+  @Test
+  void the_review_queue_lists_critical_then_high_oldest_first_and_weightless_reports_last() {
+    String reporter = established();
     List<String> severities = List.of("high", "critical", "low", "high", "critical", "medium");
     List<String> ids = new ArrayList<>();
     for (String severity : severities) {
-      JsonObject report = created(reportNode(node(), target, severity));
+      JsonObject report = created(http.post("/internal/trust/reports", user(reporter),
+        reportBody("aura_id", register(), severity)));
       assertEquals(severity.equals("high") || severity.equals("critical"), report.getBoolean("queued_for_review"));
       ids.add(report.getString("report_id"));
     }
+    JsonObject weightless = created(report(register(), register()));
+    assertTrue(weightless.getBoolean("queued_for_review"), "a report that weighs nothing still reaches the queue");
+    ids.add(weightless.getString("report_id"));
     List<JsonObject> queued = ok(http.get("/internal/trust/queue?limit=200", moderator)).getJsonArray("reports")
       .stream().map(JsonObject.class::cast).filter(r -> ids.contains(r.getString("report_id"))).toList();
-    assertEquals(List.of(ids.get(1), ids.get(4), ids.get(0), ids.get(3)),
+    assertEquals(List.of(ids.get(1), ids.get(4), ids.get(0), ids.get(3), ids.get(6)),
       queued.stream().map(r -> r.getString("report_id")).toList());
-    assertEquals(List.of(1, 1, 2, 2), queued.stream().map(r -> r.getInteger("review_priority")).toList());
+    assertEquals(List.of(1, 1, 2, 2, 3), queued.stream().map(r -> r.getInteger("review_priority")).toList());
     assertError(403, "FORBIDDEN", http.get("/internal/trust/queue", reader));
     assertEquals(400, http.get("/internal/trust/queue?limit=0", moderator).statusCode());
   }
 
   @Test
   void a_claimed_report_is_resolved_by_its_moderator_only_and_everything_is_logged() {
-    String target = node();
-    String id = created(reportNode(node(), target, "critical")).getString("report_id");
+    String target = meshNode();
+    String id = created(reportNode(meshNode(), target, "critical")).getString("report_id");
     JsonObject claimed = ok(http.post("/internal/trust/reports/" + id + "/claim", moderator, null));
     assertEquals("service:console", claimed.getString("claimed_by"));
     assertEquals(200, http.post("/internal/trust/reports/" + id + "/claim", moderator, null).statusCode(),
@@ -425,10 +700,11 @@ class TrustApiTest {
 
   @Test
   void twenty_simultaneous_reports_on_one_target_lose_no_update() throws SQLException {
-    String target = node();
-    List<Future<HttpResponse<Buffer>>> sent = IntStream.range(0, 20).mapToObj(i -> http.request(HttpMethod.POST,
+    String target = meshNode();
+    List<String> reporters = IntStream.range(0, 20).mapToObj(i -> establishedNode()).toList();
+    List<Future<HttpResponse<Buffer>>> sent = reporters.stream().map(reporter -> http.request(HttpMethod.POST,
         "/internal/trust/reports").bearerTokenAuthentication(reportingService)
-      .sendJsonObject(reportBody("mesh_node", target, "medium").put("reporter", entity("mesh_node", node()))))
+      .sendJsonObject(reportBody("mesh_node", target, "medium").put("reporter", entity("mesh_node", reporter))))
       .toList();
     Await.result(Future.all(sent));
     List<Double> scores = new ArrayList<>();

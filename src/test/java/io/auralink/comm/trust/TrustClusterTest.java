@@ -73,8 +73,18 @@ class TrustClusterTest {
     ServiceException failure = assertInstanceOf(ServiceException.class, Await.failure(trust.report(self, reporter)));
     assertEquals(400, failure.failureCode());
     assertEquals("SELF_REPORT", failure.getDebugInfo().getString("code"));
-    JsonObject filed = Await.result(trust.report(self.copy().put("reporter", new JsonObject()
-      .put("entity_type", "mesh_node").put("entity_id", "n-2")), reporter));
+    ServiceException unknown = assertInstanceOf(ServiceException.class, Await.failure(trust.report(self.copy()
+      .put("reporter", new JsonObject().put("entity_type", "mesh_node").put("entity_id", "n-2")), reporter)));
+    assertEquals(404, unknown.failureCode());
+    assertEquals("reporter.entity_id", unknown.getDebugInfo().getJsonObject("details").getString("field"));
+
+    Caller admin = Caller.service("ops", Set.of(TrustService.ADMIN));
+    Await.result(trust.putFederatedServer("a.cluster.example", new JsonObject(), admin));
+    Await.result(trust.putFederatedServer("b.cluster.example", new JsonObject(), admin));
+    JsonObject filed = Await.result(trust.report(new JsonObject()
+      .put("target", new JsonObject().put("entity_type", "federated_server").put("entity_id", "a.cluster.example"))
+      .put("reporter", new JsonObject().put("entity_type", "federated_server").put("entity_id", "b.cluster.example"))
+      .put("category", "spam").put("description", "loops"), reporter));
     assertEquals("pending", filed.getString("status"));
   }
 }

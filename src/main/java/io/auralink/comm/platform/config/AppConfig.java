@@ -272,22 +272,36 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   }
 
   /**
-   * Trust and moderation: how often AuraIDs whose trust the registry has not acknowledged are pushed again, and
-   * the federation policy: whether a homeserver met for the first time is allowed (recorded) or refused, and the
-   * request limit per minute a server gets unless an administrator sets another.
+   * Trust and moderation: how often AuraIDs whose trust the registry has not acknowledged are pushed again; the
+   * federation policy (whether a homeserver met for the first time is allowed and recorded or refused, and the
+   * request limit per minute a server gets unless an administrator sets another); and the report rules: reports one
+   * reporter may file per hour, the account age below which a reporter weighs nothing and the age from which it
+   * weighs fully, and the combined reporter weight automatic suspension needs.
    */
-  public record Trust(Duration identitySyncInterval, boolean allowUnknownServers, int serverRequestsPerMinute) {
+  public record Trust(Duration identitySyncInterval, boolean allowUnknownServers, int serverRequestsPerMinute,
+                      int reportsPerHour, Duration reporterMinimumAge, Duration reporterFullWeightAge,
+                      double suspensionWeight) {
     public static final String FEDERATION_UNKNOWN = P + "TRUST_FEDERATION_UNKNOWN";
+    public static final String REPORTER_FULL_WEIGHT_AGE = P + "TRUST_REPORTER_FULL_WEIGHT_AGE";
 
     static Trust from(Settings s) {
       String unknown = s.string(FEDERATION_UNKNOWN, "allow");
       if (!unknown.equals("allow") && !unknown.equals("deny")) {
         throw new ConfigException(FEDERATION_UNKNOWN, "must be allow or deny, got " + unknown);
       }
+      Duration minimumAge = s.duration(P + "TRUST_REPORTER_MIN_AGE", Duration.ofDays(7));
+      Duration fullWeightAge = s.duration(REPORTER_FULL_WEIGHT_AGE, Duration.ofDays(30));
+      if (fullWeightAge.compareTo(minimumAge) < 0 || fullWeightAge.isZero()) {
+        throw new ConfigException(REPORTER_FULL_WEIGHT_AGE,
+          "must be positive and at least AURALINK_TRUST_REPORTER_MIN_AGE (" + minimumAge + "), got " + fullWeightAge);
+      }
       return new Trust(
         s.duration(P + "TRUST_SYNC_INTERVAL", Duration.ofSeconds(5)),
         unknown.equals("allow"),
-        s.integer(P + "TRUST_FEDERATION_REQUESTS_PER_MINUTE", 600, 1, 1_000_000));
+        s.integer(P + "TRUST_FEDERATION_REQUESTS_PER_MINUTE", 600, 1, 1_000_000),
+        s.integer(P + "TRUST_REPORTS_PER_HOUR", 10, 1, 10_000),
+        minimumAge, fullWeightAge,
+        s.decimal(P + "TRUST_SUSPENSION_WEIGHT", 2.0, 1.0, 100.0));
     }
   }
 

@@ -85,6 +85,11 @@ public final class Settings {
     return parse(key, defaultValue, Integer::parseInt, v -> v >= min && v <= max, "an integer from " + min + " to " + max);
   }
 
+  public double decimal(String key, double defaultValue, double min, double max) {
+    return parse(key, defaultValue, Double::parseDouble, v -> v >= min && v <= max,
+      "a number from " + min + " to " + max);
+  }
+
   public long bytes(String key, long defaultValue) {
     return parse(key, defaultValue, Long::parseLong, v -> v > 0, "a positive number of bytes");
   }

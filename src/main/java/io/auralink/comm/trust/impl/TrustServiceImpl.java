@@ -16,6 +16,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.serviceproxy.ServiceException;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,8 +40,10 @@ public final class TrustServiceImpl implements TrustService {
   public static final double MAX_BEHAVIOUR_STEP = 5;
   private static final Set<String> CATEGORIES =
     Set.of("spam", "harassment", "malicious_node", "security_threat", "impersonation", "other");
-  /** Review priority by severity: critical first, then high; low and medium are not queued. */
+  /** Review priority by severity: critical first, then high; low and medium are queued only if they weigh nothing. */
   private static final Map<String, Integer> PRIORITY = Map.of("critical", 1, "high", 2);
+  /** Low and medium reports that weigh nothing toward automatic action still reach the queue, last. */
+  private static final int UNWEIGHED_PRIORITY = 3;
   private static final Set<String> SEVERITIES = Set.of("low", "medium", "high", "critical");
   private static final int MAX_DESCRIPTION = 2000;
   private static final int MAX_EVIDENCE_BYTES = 16 * 1024;
@@ -53,24 +56,28 @@ public final class TrustServiceImpl implements TrustService {
   private final IdentitySync sync;
   private final Federation federation;
   private final MeterRegistry metrics;
+  private final AppConfig.Trust config;
+  private final ReporterWeight.Policy reporterPolicy;
 
   TrustServiceImpl(Vertx vertx, TrustStore store, IdentityService identity, IdentitySync sync, Federation federation,
-                   MeterRegistry metrics) {
+                   MeterRegistry metrics, AppConfig.Trust config) {
     this.vertx = vertx;
     this.store = store;
     this.identity = identity;
     this.sync = sync;
     this.federation = federation;
     this.metrics = metrics;
+    this.config = config;
+    this.reporterPolicy = new ReporterWeight.Policy(config.reporterMinimumAge(), config.reporterFullWeightAge());
   }
 
   public static TrustServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
-    TrustStore store = new TrustStore(platform.pool());
+    AppConfig.Trust config = platform.config().trust();
+    TrustStore store = new TrustStore(platform.pool(), config.suspensionWeight());
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis());
-    AppConfig.Trust config = platform.config().trust();
     return new TrustServiceImpl(vertx, store, identity, new IdentitySync(vertx, store, identity, config),
-      new Federation(store, new FederationLimits(redis), config), platform.metrics());
+      new Federation(store, new FederationLimits(redis), config), platform.metrics(), config);
   }
 
   public void start() {
@@ -111,47 +118,40 @@ public final class TrustServiceImpl implements TrustService {
         .put("behaviour", score.behaviour())
         .put("penalty", score.penalty())
         .put("counted_reports", score.countedReports())
-        .put("distinct_reporters", score.distinctReporters()))
+        .put("distinct_reporters", score.distinctReporters())
+        .put("corroborating_weight", score.corroboratingWeight())
+        .put("corroborated", score.corroborated()))
       .put("recorded", s.recorded())
       .put("version", s.version());
   }
 
   // ---- reports ----------------------------------------------------------------------------------------------
 
+  /**
+   * Files a report: the target must exist (and an AuraID be visible to its reporter), the reporter must be
+   * registered, neither deactivated nor suspended, within its hourly limit and not have reported the target in
+   * the last day. The report weighs what {@link ReporterWeight} says (nothing for a person's report on a node or a
+   * server: those wait for a moderator); reports that weigh nothing go to the review queue, and a target reported by
+   * several reporters without grounds for an automatic suspension is escalated to the top of it.
+   */
   @Override
   public Future<JsonObject> report(JsonObject body, Caller caller) {
-    return parsed(() -> reportRequest(body, caller)).compose(request -> {
-      Entity target = request.target();
-      Entity reporter = request.reporter().reporter();
-      return visibleTo(target, reporter, caller)
-        .compose(v -> store.find(reporter))
-        .compose(reporterTrust -> {
-          TrustScore.Level level = reporterTrust.score().level();
-          if (level == TrustScore.Level.SUSPENDED) {
-            return TrustError.REPORTER_SUSPENDED.<JsonObject>fail("a suspended reporter cannot file reports");
-          }
-          TrustStore.NewReport report = request.withWeight(level.reporterWeight());
-          return change(target, true, locked -> locked.recentReportBy(reporter).compose(recent -> recent.isPresent()
-              ? TrustError.DUPLICATE_REPORT.<Step<JsonObject>>fail("you reported this entity in the last 24 hours",
-                  new JsonObject().put("report_id", recent.get()))
-              : locked.insertReport(report).map(stored -> new Step<>(stored, "report " + stored.getString("report_id")
-                  + " (" + report.category() + ", " + report.severity() + ") by " + reporter.key()))))
-            .map(outcome -> outcome.result()
-              .put("new_trust_score", outcome.after().score().total())
-              .put("trust_level", outcome.after().score().level().id())
-              .put("suspended", outcome.after().suspended())
-              .put("queued_for_review", report.reviewPriority() != null));
-        });
-    });
+    return parsed(() -> reportRequest(body, caller))
+      .compose(request -> registeredReporter(request.reporter(), caller).compose(reporter -> {
+        ReporterWeight.Verdict verdict = ReporterWeight.of(reporter.standing(), reporterPolicy);
+        return mayReport(reporter, verdict)
+          .compose(v -> existingTarget(request.target(), reporter.entity()))
+          .compose(target -> file(request.resolved(target, reporter.entity()), verdict));
+      }));
   }
 
-  /** A validated report before the reporter's weight is known. */
-  private record ReportRequest(Entity target, TrustStore.NewReport reporter) {
+  /** A validated report, before its target and reporter are looked up. */
+  private record ReportRequest(Entity target, Entity reporter, String category, String severity, String description,
+                               JsonObject evidence, String callId) {
 
-    TrustStore.NewReport withWeight(double weight) {
-      TrustStore.NewReport r = reporter;
-      return new TrustStore.NewReport(r.reporter(), r.category(), r.severity(), r.description(), r.evidence(),
-        r.callId(), weight, r.reviewPriority());
+    /** The same report naming its target and reporter by their canonical ids. */
+    ReportRequest resolved(Entity canonicalTarget, Entity canonicalReporter) {
+      return new ReportRequest(canonicalTarget, canonicalReporter, category, severity, description, evidence, callId);
     }
   }
 
@@ -159,14 +159,19 @@ public final class TrustServiceImpl implements TrustService {
     Entity target = Entity.of(body.getJsonObject("target"), "target");
     Entity reporter;
     if (caller.isPerson()) {
-      reporter = new Entity(Entity.AURA_ID, caller.auraId());
+      reporter = new Entity(Entity.AURA_ID, caller.auraId().toLowerCase(Locale.ROOT));
+      JsonObject named = body.getJsonObject("reporter");
+      if (named != null && !Entity.of(named, "reporter").equals(reporter)) {
+        throw TrustError.FORBIDDEN.exception("a person reports as themselves: reporter names someone else",
+          field("reporter"));
+      }
     } else if (caller.mayAny(TrustService.REPORT, TrustService.ADMIN)) {
       reporter = Entity.of(body.getJsonObject("reporter"), "reporter");
     } else {
       throw TrustError.FORBIDDEN.exception("filing reports needs trust:report");
     }
     if (reporter.equals(target)) {
-      throw TrustError.SELF_REPORT.exception("an entity cannot report itself", field("target"));
+      throw selfReport();
     }
     String category = body.getString("category");
     if (!CATEGORIES.contains(category)) {
@@ -188,24 +193,107 @@ public final class TrustServiceImpl implements TrustService {
     if (callId != null && (callId.isBlank() || callId.length() > 128)) {
       throw Entity.invalid("call_id", "call_id must be 1 to 128 characters long");
     }
-    return new ReportRequest(target, new TrustStore.NewReport(reporter, category, severity, description, evidence,
-      callId, 1.0, PRIORITY.get(severity)));
+    return new ReportRequest(target, reporter, category, severity, description, evidence, callId);
+  }
+
+  private static ServiceException selfReport() {
+    return TrustError.SELF_REPORT.exception("an entity cannot report itself", field("target"));
+  }
+
+  /** The reporter as registered; a person who is not registered, or a service's unknown reporter, is refused. */
+  private Future<TrustStore.Reporting> registeredReporter(Entity reporter, Caller caller) {
+    return store.reporter(reporter).compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+      : caller.isPerson()
+        ? TrustError.REPORTER_INACTIVE.fail("your AuraID is not registered", field("reporter"))
+        : notFound(reporter.type()).fail("no such " + reporter.type() + " to report as", field("reporter.entity_id")));
+  }
+
+  /** Deactivated and suspended reporters cannot report. */
+  private static Future<Void> mayReport(TrustStore.Reporting reporter, ReporterWeight.Verdict verdict) {
+    if (verdict.mayReport()) {
+      return Future.succeededFuture();
+    }
+    return reporter.standing().state() == ReporterWeight.State.DEACTIVATED
+      ? TrustError.REPORTER_INACTIVE.fail("a deactivated reporter cannot file reports", field("reporter"))
+      : TrustError.REPORTER_SUSPENDED.fail("a suspended reporter cannot file reports", field("reporter"));
   }
 
   /**
-   * A report on an AuraID needs the AuraID to be visible to its reporter (a person sees what the registry shows
-   * them, so a hidden AuraID answers like an unknown one); other entities are not checked.
+   * The target in canonical form, if it exists: an AuraID visible to its reporter (a person sees what the registry
+   * shows them, so a hidden AuraID answers like an unknown one), a registered mesh node, a homeserver in the
+   * federation registry. Anything else is 404.
    */
-  private Future<Void> visibleTo(Entity target, Entity reporter, Caller caller) {
-    if (!Entity.AURA_ID.equals(target.type())) {
-      return Future.succeededFuture();
-    }
+  private Future<Entity> existingTarget(Entity target, Entity reporter) {
+    Future<Optional<String>> found = switch (target.type()) {
+      case Entity.AURA_ID -> visibleTo(target, reporter);
+      case Entity.MESH_NODE -> store.meshNode(target.id());
+      default -> store.serverKnown(target.id()).map(known -> known ? Optional.of(target.id()) : Optional.empty());
+    };
+    return found.compose(id -> id.isPresent() ? Future.succeededFuture(new Entity(target.type(), id.get()))
+      : notFound(target.type()).fail("no such " + target.type(), field("target.entity_id")));
+  }
+
+  /** Each kind of entity has its own not-found code, the one its own domain uses. */
+  private static TrustError notFound(String entityType) {
+    return switch (entityType) {
+      case Entity.AURA_ID -> TrustError.AURAID_NOT_FOUND;
+      case Entity.MESH_NODE -> TrustError.NODE_NOT_FOUND;
+      default -> TrustError.FEDERATED_SERVER_NOT_FOUND;
+    };
+  }
+
+  private Future<Optional<String>> visibleTo(Entity target, Entity reporter) {
     Caller asker = Entity.AURA_ID.equals(reporter.type()) ? Caller.person(reporter.id())
       : Caller.service("trust", Set.of(IdentityService.ADMIN));
-    return identity.resolve(target.id(), asker).<Void>mapEmpty()
+    return identity.resolve(target.id(), asker).map(Optional.of(target.id()))
       .recover(e -> e instanceof ServiceException se && se.failureCode() == 404
-        ? TrustError.AURAID_NOT_FOUND.fail("no such AuraID", field("target.entity_id"))
+        ? Future.succeededFuture(Optional.empty())
         : Future.failedFuture(e));
+  }
+
+  private Future<JsonObject> file(ReportRequest request, ReporterWeight.Verdict verdict) {
+    Entity target = request.target();
+    Entity reporter = request.reporter();
+    if (reporter.equals(target)) {
+      // Told apart only by the spelling of a node id.
+      return Future.failedFuture(selfReport());
+    }
+    // People's reports on nodes and servers never act by themselves: a moderator (or the mesh's own evidence) does.
+    boolean waitsForModerator = Entity.AURA_ID.equals(reporter.type()) && !Entity.AURA_ID.equals(target.type());
+    double weight = waitsForModerator ? 0 : verdict.weight();
+    String basis = waitsForModerator ? "a person's report on a " + target.type() + " waits for a moderator"
+      : verdict.basis();
+    Integer priority = PRIORITY.getOrDefault(request.severity(), weight == 0 ? UNWEIGHED_PRIORITY : null);
+    TrustStore.NewReport report = new TrustStore.NewReport(reporter, request.category(), request.severity(),
+      request.description(), request.evidence(), request.callId(), weight, priority);
+    return change(target, true, locked -> fileLocked(locked, report))
+      .map(outcome -> outcome.result()
+        .put("weight_basis", basis)
+        .put("new_trust_score", outcome.after().score().total())
+        .put("trust_level", outcome.after().score().level().id())
+        .put("suspended", outcome.after().suspended())
+        .put("queued_for_review", outcome.result().getValue("review_priority") != null));
+  }
+
+  /**
+   * Inside the target's transaction, with the reporter's reports held: the duplicate rule, the hourly limit, the
+   * insert, and the escalation when the target's reports now warrant a review rather than a suspension.
+   */
+  private Future<Step<JsonObject>> fileLocked(TrustStore.Locked locked, TrustStore.NewReport report) {
+    Entity reporter = report.reporter();
+    return locked.lockReporter(reporter)
+      .compose(v -> locked.recentReportBy(reporter))
+      .compose(recent -> recent.isEmpty() ? locked.reportLimitReached(reporter, config.reportsPerHour())
+        : TrustError.DUPLICATE_REPORT.fail("you reported this entity in the last 24 hours",
+          new JsonObject().put("report_id", recent.get())))
+      .compose(limited -> limited.isEmpty() ? locked.insertReport(report)
+        : TrustError.RATE_LIMITED.fail("at most " + config.reportsPerHour() + " reports an hour",
+          new JsonObject().put("retry_after_seconds", limited.get().toSeconds())
+            .put("limit", config.reportsPerHour()).put("window_seconds", 3600)))
+      .compose(stored -> locked.reload().compose(now -> !now.score().warrantsReview() ? Future.succeededFuture(stored)
+        : locked.escalate().compose(x -> locked.reread(UUID.fromString(stored.getString("report_id"))))))
+      .map(stored -> new Step<>(stored, "report " + stored.getString("report_id") + " (" + report.category() + ", "
+        + report.severity() + ") by " + reporter.key()));
   }
 
   @Override
@@ -411,21 +499,22 @@ public final class TrustServiceImpl implements TrustService {
   }
 
   /**
-   * Suspends when the score fell below 20 with two distinct reporters involved, and lifts an automatic suspension
-   * whose grounds are gone (a report was dismissed). Manual suspensions are left to moderators.
+   * Suspends when the score fell below 20 with corroboration (reporters who weigh something, together enough), and
+   * lifts an automatic suspension whose grounds are gone (a report was dismissed). Manual suspensions are left to
+   * moderators.
    */
   private static Future<TrustStore.Snapshot> automaticSuspension(TrustStore.Locked locked, TrustStore.Snapshot after) {
     TrustScore.Score score = after.score();
     if (!after.suspended() && score.warrantsSuspension()) {
       String reason = "automatic: score " + score.total() + " below " + (int) TrustScore.SUSPENSION_BELOW + " with "
-        + score.distinctReporters() + " distinct reporters";
+        + score.distinctReporters() + " distinct reporters weighing " + score.corroboratingWeight();
       return locked.suspend(reason, SYSTEM, true)
         .compose(v -> locked.log("suspend", reason, SYSTEM, true, null))
         .compose(v -> locked.reload());
     }
     if (after.suspension().filter(TrustStore.Suspension::automatic).isPresent() && !score.warrantsSuspension()) {
       String reason = "automatic: score " + score.total() + " with " + score.distinctReporters()
-        + " distinct reporters no longer warrants suspension";
+        + " distinct reporters weighing " + score.corroboratingWeight() + " no longer warrants suspension";
       return locked.unsuspend()
         .compose(v -> locked.log("unsuspend", reason, SYSTEM, true, null))
         .compose(v -> locked.reload());

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -25,10 +26,15 @@ import java.util.function.Function;
  */
 final class TrustStore {
 
-  private final Pool pool;
+  /** Advisory-lock namespace of a reporter's reports (the other key is the reporter's hash). */
+  private static final String REPORTER_LOCK = "trust.reporter";
 
-  TrustStore(Pool pool) {
+  private final Pool pool;
+  private final double corroboratingWeight;
+
+  TrustStore(Pool pool, double corroboratingWeight) {
     this.pool = pool;
+    this.corroboratingWeight = corroboratingWeight;
   }
 
   /** An entity's suspension in force. */
@@ -79,13 +85,13 @@ final class TrustStore {
         : snapshot(conn, entity, rows.iterator().next())));
   }
 
-  private static Snapshot fresh(Entity entity) {
+  private Snapshot fresh(Entity entity) {
     TrustScore.Components none = new TrustScore.Components(Set.of(), 0, List.of(), false);
-    return new Snapshot(entity, none, TrustScore.compute(none), Optional.empty(), 0, false);
+    return new Snapshot(entity, none, TrustScore.compute(none, corroboratingWeight), Optional.empty(), 0, false);
   }
 
   /** Reads the components besides the row (verifications, reports not dismissed) and computes the score. */
-  private static Future<Snapshot> snapshot(SqlConnection conn, Entity entity, Row row) {
+  private Future<Snapshot> snapshot(SqlConnection conn, Entity entity, Row row) {
     Tuple key = Tuple.of(entity.type(), entity.id());
     Future<RowSet<Row>> verifications = conn.preparedQuery(
       "SELECT method FROM trust_verifications WHERE entity_type = $1 AND entity_id = $2").execute(key);
@@ -103,12 +109,13 @@ final class TrustStore {
           row.getBoolean("suspension_automatic")));
       TrustScore.Components components = new TrustScore.Components(methods, row.getDouble("behaviour"), counted,
         suspension.isPresent());
-      return new Snapshot(entity, components, TrustScore.compute(components), suspension, row.getLong("version"), true);
+      return new Snapshot(entity, components, TrustScore.compute(components, corroboratingWeight), suspension,
+        row.getLong("version"), true);
     });
   }
 
   /** The connection of a transaction that holds one entity locked, and what it can change. */
-  static final class Locked {
+  final class Locked {
 
     final SqlConnection conn;
     final Snapshot before;
@@ -161,6 +168,46 @@ final class TrustStore {
           UPDATE trust_entities SET suspended_at = NULL, suspension_reason = NULL, suspended_by = NULL,
             suspension_automatic = false
           WHERE entity_type = $1 AND entity_id = $2""").execute(key()).mapEmpty();
+    }
+
+    /**
+     * Serialises one reporter's filings until the transaction ends, so that reports one reporter files at the same
+     * time on different targets are counted one after the other. Taken after the target's row lock, always in that
+     * order, and nothing waits for a row while holding it, so two filings never wait on each other in a cycle.
+     */
+    Future<Void> lockReporter(Entity reporter) {
+      return conn.preparedQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))) AS held")
+        .execute(Tuple.of(REPORTER_LOCK, reporter.key())).mapEmpty();
+    }
+
+    /**
+     * Empty if {@code reporter} filed fewer than {@code limit} reports in the last hour; otherwise how long until
+     * one of them leaves the window.
+     */
+    Future<Optional<Duration>> reportLimitReached(Entity reporter, int limit) {
+      return conn.preparedQuery("""
+          SELECT ceil(extract(epoch FROM created_at + interval '1 hour' - now()))::bigint AS wait FROM abuse_reports
+          WHERE reporter_type = $1 AND reporter_id = $2 AND created_at > now() - interval '1 hour'
+          ORDER BY created_at DESC OFFSET $3 LIMIT 1""").execute(Tuple.of(reporter.type(), reporter.id(), limit - 1))
+        .map(rows -> rows.size() == 0 ? Optional.empty()
+          : Optional.of(Duration.ofSeconds(Math.max(1, rows.iterator().next().getLong("wait")))));
+    }
+
+    /**
+     * Raises every pending report on this entity to the top of the review queue, marked escalated; answers how
+     * many changed.
+     */
+    Future<Integer> escalate() {
+      return conn.preparedQuery("""
+          UPDATE abuse_reports SET review_priority = 1, escalated = true
+          WHERE target_type = $1 AND target_id = $2 AND status = 'pending'
+            AND (review_priority IS DISTINCT FROM 1 OR NOT escalated)""").execute(key()).map(RowSet::rowCount);
+    }
+
+    /** A report as it stands now, inside the transaction. */
+    Future<JsonObject> reread(UUID reportId) {
+      return conn.preparedQuery("SELECT * FROM abuse_reports WHERE report_id = $1").execute(Tuple.of(reportId))
+        .map(rows -> report(rows.iterator().next()));
     }
 
     /** The id of a report by {@code reporter} on this entity in the last 24 hours, if any. */
@@ -273,6 +320,7 @@ final class TrustStore {
       .put("weight", row.getDouble("weight"))
       .put("status", row.getString("status"))
       .put("review_priority", row.getShort("review_priority"))
+      .put("escalated", row.getBoolean("escalated"))
       .put("claimed_by", row.getString("claimed_by"))
       .put("claimed_at", instant(row.getOffsetDateTime("claimed_at")))
       .put("resolved_by", row.getString("resolved_by"))
@@ -325,6 +373,84 @@ final class TrustStore {
           .put("at", instant(row.getOffsetDateTime("at")))));
         return entries;
       });
+  }
+
+  // ---- who reports, on what -------------------------------------------------------------------------------
+
+  /**
+   * The canonical id of a registered mesh node ({@code mesh_nodes}, written by the mesh domain before it answers a
+   * registration), or empty if there is none.
+   */
+  Future<Optional<String>> meshNode(String nodeId) {
+    Optional<UUID> id = uuid(nodeId);
+    if (id.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return pool.preparedQuery("SELECT node_id FROM mesh_nodes WHERE node_id = $1").execute(Tuple.of(id.get()))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0).toString()));
+  }
+
+  Future<Boolean> serverKnown(String domain) {
+    return pool.preparedQuery("SELECT 1 FROM federated_servers WHERE domain = $1").execute(Tuple.of(domain))
+      .map(rows -> rows.size() > 0);
+  }
+
+  /**
+   * What a reporter's weight depends on: the state and age of its registration (the AuraID registry's
+   * {@code aura_ids}, the mesh's {@code mesh_nodes}, the federation registry; one database) and its trust. Empty if
+   * the reporter is not registered. The entity answered carries the canonical id.
+   */
+  Future<Optional<Reporting>> reporter(Entity reporter) {
+    Future<Optional<Registration>> registration = switch (reporter.type()) {
+      case Entity.AURA_ID -> pool.preparedQuery("""
+          SELECT aura_id AS id, status = 'inactive' AS deactivated, status = 'suspended' AS suspended,
+            extract(epoch FROM now() - created_at)::bigint AS age FROM aura_ids WHERE aura_id = $1""")
+        .execute(Tuple.of(reporter.id())).map(TrustStore::registration);
+      case Entity.MESH_NODE -> uuid(reporter.id()).map(id -> pool.preparedQuery("""
+          SELECT node_id::text AS id, false AS deactivated, suspended,
+            extract(epoch FROM now() - registered_at)::bigint AS age FROM mesh_nodes WHERE node_id = $1""")
+        .execute(Tuple.of(id)).map(TrustStore::registration))
+        .orElseGet(() -> Future.succeededFuture(Optional.empty()));
+      default -> pool.preparedQuery("""
+          SELECT domain AS id, false AS deactivated, state = 'blocked' AS suspended,
+            extract(epoch FROM now() - created_at)::bigint AS age FROM federated_servers WHERE domain = $1""")
+        .execute(Tuple.of(reporter.id())).map(TrustStore::registration);
+    };
+    return registration.compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.<Reporting>empty())
+      : find(new Entity(reporter.type(), found.get().id())).map(trust -> {
+        Registration r = found.get();
+        ReporterWeight.State state = r.deactivated() ? ReporterWeight.State.DEACTIVATED
+          : r.suspended() || trust.score().level() == TrustScore.Level.SUSPENDED ? ReporterWeight.State.SUSPENDED
+          : ReporterWeight.State.ACTIVE;
+        return Optional.of(new Reporting(trust.entity(), new ReporterWeight.Reporter(state, trust.score().total(),
+          !trust.components().verifications().isEmpty(), Duration.ofSeconds(Math.max(0, r.ageSeconds())))));
+      }));
+  }
+
+  /** A registered reporter, by its canonical id, and what its weight depends on. */
+  record Reporting(Entity entity, ReporterWeight.Reporter standing) {
+  }
+
+  private record Registration(String id, boolean deactivated, boolean suspended, long ageSeconds) {
+  }
+
+  private static Optional<Registration> registration(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row row = rows.iterator().next();
+    return Optional.of(new Registration(row.getString("id"), row.getBoolean("deactivated"), row.getBoolean("suspended"),
+      row.getLong("age")));
+  }
+
+  /** Mesh node ids are UUIDs in their canonical (lower-case, hyphenated) form. */
+  private static Optional<UUID> uuid(String id) {
+    try {
+      UUID parsed = UUID.fromString(id);
+      return parsed.toString().equalsIgnoreCase(id) ? Optional.of(parsed) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   // ---- identity sync ----------------------------------------------------------------------------------------

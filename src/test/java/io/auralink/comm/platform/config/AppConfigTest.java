@@ -47,6 +47,10 @@ class AppConfigTest {
     assertEquals(false, config.node().embeddedStorage());
     assertEquals(Duration.ofSeconds(5), config.trust().identitySyncInterval());
     assertTrue(config.trust().allowUnknownServers());
+    assertEquals(10, config.trust().reportsPerHour());
+    assertEquals(Duration.ofDays(7), config.trust().reporterMinimumAge());
+    assertEquals(Duration.ofDays(30), config.trust().reporterFullWeightAge());
+    assertEquals(2.0, config.trust().suspensionWeight());
     assertEquals(Duration.ofSeconds(120), config.mesh().offlineAfter());
     assertEquals(3, config.mesh().maxHops());
     assertEquals(List.of("default"), config.mesh().regions().stream().map(AppConfig.Mesh.Region::name).toList());
@@ -62,6 +66,20 @@ class AppConfigTest {
     ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(Settings.of(values)));
     assertEquals("AURALINK_MESH_ROUTE_CACHE_TTL", e.key());
     assertTrue(e.getMessage().contains("AURALINK_MESH_SCORER_CACHE_TTL"), e.getMessage());
+  }
+
+  @Test
+  void the_report_rules_are_read() {
+    Map<String, String> values = minimal();
+    values.put("AURALINK_TRUST_REPORTS_PER_HOUR", "3");
+    values.put("AURALINK_TRUST_REPORTER_MIN_AGE", "1d");
+    values.put("AURALINK_TRUST_REPORTER_FULL_WEIGHT_AGE", "14d");
+    values.put("AURALINK_TRUST_SUSPENSION_WEIGHT", "2.5");
+    AppConfig.Trust trust = AppConfig.from(Settings.of(values)).trust();
+    assertEquals(3, trust.reportsPerHour());
+    assertEquals(Duration.ofDays(1), trust.reporterMinimumAge());
+    assertEquals(Duration.ofDays(14), trust.reporterFullWeightAge());
+    assertEquals(2.5, trust.suspensionWeight());
   }
 
   @Test
@@ -109,6 +127,11 @@ class AppConfigTest {
     "AURALINK_DATABASE_URL|mysql://localhost/x",
     "AURALINK_REDIS_URL|localhost:6379",
     "AURALINK_TRUST_FEDERATION_UNKNOWN|maybe",
+    "AURALINK_TRUST_REPORTS_PER_HOUR|0",
+    "AURALINK_TRUST_REPORTER_MIN_AGE|a week",
+    "AURALINK_TRUST_REPORTER_FULL_WEIGHT_AGE|1d",
+    "AURALINK_TRUST_SUSPENSION_WEIGHT|0.5",
+    "AURALINK_TRUST_SUSPENSION_WEIGHT|NaN",
     "AURALINK_MESH_REGIONS|eu-west:53.3",
     "AURALINK_MESH_REGIONS|eu-west:95:0",
     "AURALINK_MESH_MAX_HOPS|9",

@@ -48,10 +48,17 @@ class TrustScoreTest {
     two distinct reporters corroborate                 | -                                        |   0   | a/1/pending b/1/pending                   | 10    | suspended   | 2  | 2
     upheld corroborates a pending report               | -                                        |   0   | a/1/upheld b/1/pending                    | 10    | suspended   | 2  | 2
     a dismissed report neither costs nor corroborates  | -                                        |   0   | a/1/dismissed b/1/pending                 | 50    | established | 0  | 1
-    half weight from a caution reporter                | -                                        |   0   | a/0.5/pending b/1/pending                 | 20    | caution     | 2  | 2
+    weighing 1.5 together does not corroborate         | -                                        |   0   | a/0.5/pending b/1/pending                 | 50    | established | 0  | 2
+    two reporters of 0.75 do not corroborate           | -                                        |   0   | a/0.75/pending b/0.75/pending             | 50    | established | 0  | 2
+    three reporters of 0.75 corroborate                | -                                        |   0   | a/0.75/pending b/0.75/pending c/0.75/pending | 5  | suspended   | 3  | 3
+    reporters who weigh nothing never corroborate      | -                                        |   0   | a/0/pending b/0/pending c/0/pending d/0/pending | 50 | established | 0 | 4
+    a weightless report beside corroborating ones      | -                                        |   0   | a/1/pending b/1/pending c/0/pending       | 10    | suspended   | 2  | 3
+    an upheld report costs 20 whatever its weight      | -                                        |   0   | a/0/upheld                                | 30    | new         | 1  | 1
+    an upheld report corroborates as weight 1          | -                                        |   0   | a/0/upheld b/1/pending                    | 10    | suspended   | 2  | 2
+    a reporter weighs their heaviest report            | -                                        |   0   | a/0/pending a/1/upheld b/1/pending        | 10    | suspended   | 2  | 2
     penalties clamp at 0                               | -                                        |   0   | a/1/upheld b/1/upheld c/1/upheld          | 0     | suspended   | 3  | 3
     verification offsets reports                       | email phone                              |   0   | a/1/pending b/1/pending                   | 35    | new         | 2  | 2
-    everything together                                | document                                 |  -5.5 | a/1/upheld b/0.5/pending c/1/dismissed    | 39.5  | new         | 2  | 2
+    everything together                                | document                                 |  -5.5 | a/1/upheld b/1/pending c/1/dismissed      | 29.5  | caution     | 2  | 2
     """)
   void scores(String name, String verifications, double behaviour, String reports, double total, String level,
               int counted, int distinct) {
@@ -95,19 +102,45 @@ class TrustScoreTest {
     email-verified needs a third reporter                 | email       | a/1/pending b/1/pending               | false
     email-verified with three reporters                   | email       | a/1/pending b/1/pending c/1/pending   | true
     two half-weight reporters are not enough              | -           | a/0.5/pending b/0.5/pending           | false
-    exactly 20 is not below 20                            | -           | a/0.5/pending b/1/pending             | false
+    weighing 1.5 is below the threshold of 2              | -           | a/0.5/pending b/1/pending             | false
+    two new accounts (weight 0) never suspend             | -           | a/0/pending b/0/pending               | false
+    ten new accounts (weight 0) never suspend             | -           | a/0/pending b/0/pending c/0/pending d/0/pending e/0/pending f/0/pending g/0/pending h/0/pending i/0/pending j/0/pending | false
+    two moderator-upheld reports of new accounts          | -           | a/0/upheld b/0/upheld                 | true
     """)
   void automaticSuspensionRule(String name, String verifications, String reports, boolean warranted) {
     Score score = TrustScore.compute(new Components(methods(verifications), 0, reports(reports), false));
     assertEquals(warranted, score.warrantsSuspension(), name + " (score " + score.total() + ")");
   }
 
-  @Test
-  void reporterWeightHalvesFromCautionDown() {
-    for (Level level : Level.values()) {
-      double expected = level == Level.CAUTION || level == Level.SUSPENDED ? 0.5 : 1.0;
-      assertEquals(expected, level.reporterWeight(), level.id());
-    }
+  /** The corroboration threshold is configurable; corroboration is necessary, the score below 20 still is too. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+    1.5 reached by two reporters of 0.75, but exactly 20     | 1.5 | a/0.75/pending b/0.75/pending         | true  | false
+    1.5 reached by two reporters of 0.8: 18                  | 1.5 | a/0.8/pending b/0.8/pending           | true  | true
+    3 not reached by two reporters of full weight            | 3   | a/1/pending b/1/pending               | false | false
+    3 reached by three                                       | 3   | a/1/pending b/1/pending c/1/pending   | true  | true
+    one reporter never corroborates, whatever the threshold  | 1   | a/1/pending a/1/pending               | false | false
+    """)
+  void theCorroborationThresholdIsAParameter(String name, double threshold, String reports, boolean corroborated,
+                                             boolean warranted) {
+    Score score = TrustScore.compute(new Components(Set.of(), 0, reports(reports), false), threshold);
+    assertEquals(corroborated, score.corroborated(), name);
+    assertEquals(warranted, score.warrantsSuspension(), name + " (score " + score.total() + ")");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+    one reporter is not a case for review               | -     | a/0/pending                           | false
+    two weightless reporters go to review               | -     | a/0/pending b/0/pending               | true
+    two reporters weighing 1.5 go to review             | -     | a/0.5/pending b/1/pending             | true
+    a corroborated suspension needs no escalation       | -     | a/1/pending b/1/pending               | false
+    corroborated but verified (score 35) goes to review | email phone | a/1/pending b/1/pending         | true
+    a dismissed report does not count as a reporter     | -     | a/0/pending b/0/dismissed             | false
+    """)
+  void severalReportersWithoutGroundsForSuspensionWarrantReview(String name, String verifications, String reports,
+                                                                 boolean review) {
+    Score score = TrustScore.compute(new Components(methods(verifications), 0, reports(reports), false));
+    assertEquals(review, score.warrantsReview(), name);
   }
 
   @Test
