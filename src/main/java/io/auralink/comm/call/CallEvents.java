@@ -9,8 +9,9 @@ package io.auralink.comm.call;
  * {@code device_id} name who answered (for {@code answered}: the hub tells every other device it was answered
  * elsewhere); {@code by} is who made the change ({@code user:@alice.aura}, {@code service:bridge} or
  * {@code system}); {@code reason} is the end reason ({@code ring_timeout}, {@code party_suspended}, a hang-up's
- * reason, …) or null. The first event of a call is {@code ringing} with {@code previous_state} null; the notification
- * hub rings the callees until {@code ring_deadline} or the next event.
+ * reason, …) or null. The first event of a call is {@code ringing} with {@code previous_state} null (or {@code failed},
+ * when LiveKit refused its room before it rang); the notification hub rings the callees until {@code ring_deadline} or
+ * the next event.
  */
 public final class CallEvents {
 
