@@ -1,6 +1,7 @@
 package io.auralink.comm.api;
 
 import io.auralink.comm.api.auth.Authentication;
+import io.auralink.comm.call.CallService;
 import io.auralink.comm.echo.EchoService;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
@@ -158,6 +159,7 @@ public final class ApiVerticle extends VerticleBase {
       new IdentityRoutes(IdentityService.proxy(vertx, platform.loops(), eventBusTimeout), platform.config().matrix()),
       new TrustRoutes(TrustService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {

@@ -1,6 +1,7 @@
 package io.auralink.comm.node;
 
 import io.auralink.comm.api.ApiVerticle;
+import io.auralink.comm.call.CallVerticle;
 import io.auralink.comm.echo.EchoVerticle;
 import io.auralink.comm.identity.IdentityVerticle;
 import io.auralink.comm.mesh.MeshVerticle;
@@ -49,6 +50,7 @@ final class Composition {
       new Deployment(Role.TRUST, domainInstances, () -> new TrustVerticle(platform)),
       // One per node: each instance would hold a whole copy of the graph.
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
+      new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
       // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
       new Deployment(null, domainInstances, () -> new EchoVerticle(platform)),
       new Deployment(Role.API, config.http().instances(), () -> new ApiVerticle(platform, jwt)));

@@ -1,5 +1,6 @@
 package io.auralink.comm.api;
 
+import io.auralink.comm.call.CallError;
 import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.platform.ErrorCode;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class ErrorCodesTest {
 
   private static final List<Class<? extends Enum<?>>> VOCABULARIES =
-    List.of(EdgeError.class, IdentityError.class, TrustError.class, MeshError.class);
+    List.of(EdgeError.class, IdentityError.class, TrustError.class, MeshError.class, CallError.class);
   private static final Pattern TABLE_ROW = Pattern.compile("^\\| `([A-Z_]+)` \\| (\\d{3}) \\|", Pattern.MULTILINE);
 
   /** Every code of every enum, by name, with its status; a name with two statuses fails here. */

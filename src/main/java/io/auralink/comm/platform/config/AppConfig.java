@@ -15,14 +15,14 @@ import java.util.Set;
  * Every key and default is listed in the README's configuration table.
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
-                        Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit) {
+                        Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call) {
 
   private static final String P = Settings.PREFIX;
 
   /** The full configuration of a running node: storage and keys are required, never defaulted. */
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
-      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s));
+      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -268,6 +268,35 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     /** Where clients of a room in {@code region} connect: the region's own LiveKit, else the default one. */
     public Optional<String> urlFor(String region) {
       return Optional.ofNullable(regionUrls.get(region)).or(() -> url);
+    }
+  }
+
+  /**
+   * Calls: how long a call rings unless its invite asks for less or more (never beyond {@code maxRingTime}), how
+   * often each member sweeps the calls whose ring deadline passed (any member ends any call: the deadline is in
+   * PostgreSQL), how long a LiveKit room stays open with nobody in it, and the page-size limit of call history.
+   */
+  public record Call(Duration ringTime, Duration maxRingTime, Duration sweepInterval, Duration roomEmptyTimeout,
+                     int historyPageLimit) {
+    public static final String RING_TIME = P + "CALL_RING_TIME";
+    public static final String MAX_RING_TIME = P + "CALL_MAX_RING_TIME";
+
+    static Call from(Settings s) {
+      Duration ring = s.duration(RING_TIME, Duration.ofSeconds(30));
+      Duration max = s.duration(MAX_RING_TIME, Duration.ofSeconds(120));
+      if (ring.toMillis() < 1000 || ring.compareTo(max) > 0) {
+        throw new ConfigException(RING_TIME, "must be at least 1s and at most " + MAX_RING_TIME + " (" + max + ")");
+      }
+      if (max.toSeconds() > 3600) {
+        throw new ConfigException(MAX_RING_TIME, "must be at most 1h");
+      }
+      Duration sweep = s.duration(P + "CALL_SWEEP_INTERVAL", Duration.ofSeconds(1));
+      if (sweep.toMillis() < 50) {
+        throw new ConfigException(P + "CALL_SWEEP_INTERVAL", "must be at least 50ms");
+      }
+      return new Call(ring, max, sweep,
+        s.duration(P + "CALL_ROOM_EMPTY_TIMEOUT", Duration.ofMinutes(5)),
+        s.integer(P + "CALL_HISTORY_PAGE_LIMIT", 100, 1, 1000));
     }
   }
 

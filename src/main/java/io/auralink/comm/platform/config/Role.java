@@ -19,7 +19,9 @@ public enum Role {
   /** Trust scores, abuse reports, moderation and federation trust (the trust verticle). */
   TRUST,
   /** Mesh routing: the hot graph and route queries (the mesh verticle, one per node). */
-  MESH;
+  MESH,
+  /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
+  CALL;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -55,6 +55,53 @@ class AppConfigTest {
     assertEquals(3, config.mesh().maxHops());
     assertEquals(List.of("default"), config.mesh().regions().stream().map(AppConfig.Mesh.Region::name).toList());
     assertEquals(Duration.ofSeconds(300), config.mesh().scorerCacheTtl());
+    assertEquals(false, config.liveKit().configured());
+    assertEquals(Duration.ofMinutes(10), config.liveKit().tokenTtl());
+    assertEquals(Duration.ofSeconds(10), config.liveKit().clockSkew());
+    assertEquals(Duration.ofSeconds(30), config.call().ringTime());
+    assertEquals(Duration.ofSeconds(120), config.call().maxRingTime());
+    assertEquals(Duration.ofSeconds(1), config.call().sweepInterval());
+    assertEquals(Duration.ofMinutes(5), config.call().roomEmptyTimeout());
+    assertEquals(100, config.call().historyPageLimit());
+  }
+
+  @Test
+  void livekit_reads_its_url_key_secret_and_one_server_per_region() {
+    Map<String, String> values = minimal();
+    values.put("AURALINK_LIVEKIT_URL", "wss://media.example.org/");
+    values.put("AURALINK_LIVEKIT_API_KEY", "APIkey");
+    values.put("AURALINK_LIVEKIT_API_SECRET", "secret");
+    values.put("AURALINK_LIVEKIT_REGIONS", "eu-west=wss://eu.media.example.org");
+    values.put("AURALINK_LIVEKIT_TOKEN_TTL", "5m");
+    AppConfig.LiveKit liveKit = AppConfig.from(Settings.of(values)).liveKit();
+    assertTrue(liveKit.configured());
+    assertEquals("wss://media.example.org", liveKit.url().orElseThrow());
+    assertEquals("wss://eu.media.example.org", liveKit.urlFor("eu-west").orElseThrow());
+    assertEquals("wss://media.example.org", liveKit.urlFor("us-east").orElseThrow(), "a region without its own");
+    assertEquals(Duration.ofMinutes(5), liveKit.tokenTtl());
+  }
+
+  @ParameterizedTest(name = "only {0}")
+  @CsvSource({"AURALINK_LIVEKIT_URL,wss://media.example.org", "AURALINK_LIVEKIT_API_KEY,APIkey",
+    "AURALINK_LIVEKIT_API_SECRET,secret"})
+  void livekit_settings_come_all_together_or_not_at_all(String key, String value) {
+    Map<String, String> values = minimal();
+    values.put(key, value);
+    ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(Settings.of(values)));
+    assertTrue(e.key().startsWith("AURALINK_LIVEKIT_") && !e.key().equals(key), e.key());
+  }
+
+  @Test
+  void the_ring_time_reads_within_its_maximum() {
+    Map<String, String> values = minimal();
+    values.put("AURALINK_CALL_RING_TIME", "45s");
+    values.put("AURALINK_CALL_MAX_RING_TIME", "90s");
+    AppConfig.Call call = AppConfig.from(Settings.of(values)).call();
+    assertEquals(Duration.ofSeconds(45), call.ringTime());
+    assertEquals(Duration.ofSeconds(90), call.maxRingTime());
+    values.put("AURALINK_CALL_RING_TIME", "91s");
+    assertEquals("AURALINK_CALL_RING_TIME", assertThrows(ConfigException.class,
+      () -> AppConfig.from(Settings.of(values))).key());
   }
 
   @Test
@@ -136,7 +183,12 @@ class AppConfigTest {
     "AURALINK_MESH_REGIONS|eu-west:95:0",
     "AURALINK_MESH_MAX_HOPS|9",
     "AURALINK_MESH_SCORER_URL|ftp://scorer",
-    "AURALINK_MESH_SCORER_CACHE_TTL|5 minutes"})
+    "AURALINK_MESH_SCORER_CACHE_TTL|5 minutes",
+    "AURALINK_CALL_RING_TIME|500ms",
+    "AURALINK_CALL_MAX_RING_TIME|2h",
+    "AURALINK_CALL_SWEEP_INTERVAL|10ms",
+    "AURALINK_CALL_HISTORY_PAGE_LIMIT|0",
+    "AURALINK_LIVEKIT_REGIONS|eu-west=wss://eu"})
   void a_malformed_value_is_refused_naming_the_setting(String key, String value) {
     Map<String, String> values = minimal();
     values.put(key, value);

@@ -1,0 +1,196 @@
+package io.auralink.comm.call.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The call domain's SQL. A change of state is one conditional UPDATE from the states {@link CallStates} allows, so of
+ * two members racing on a call exactly one changes it; ring deadlines are on the database's clock.
+ */
+final class CallStore {
+
+  /** A call's columns with its participants and their devices, as {@link Call#from} reads them. */
+  private static final String CALL = """
+      SELECT c.*, (SELECT coalesce(json_agg(json_build_object('aura_id', p.aura_id, 'role', p.role, 'devices',
+          (SELECT coalesce(json_agg(d.device_id ORDER BY d.joined_at, d.device_id), '[]'::json) FROM call_devices d
+           WHERE d.call_id = p.call_id AND d.aura_id = p.aura_id))
+        ORDER BY p.role = 'caller' DESC, p.aura_id), '[]'::json)
+        FROM call_participants p WHERE p.call_id = c.call_id) AS participants
+      FROM calls c""";
+
+  /** A call to store: who, how, the route and room, and how long it rings. */
+  record NewCall(UUID id, String caller, String callerDevice, List<String> callees, String entryPoint,
+                 String externalId, String mediaType, JsonObject route, String room, String liveKitUrl,
+                 long ringMillis) {
+  }
+
+  private final Pool pool;
+
+  CallStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Stores a ringing call with its participants and the caller's device, in one transaction; empty if the entry
+   * point's {@code external_id} started a call already.
+   */
+  Future<Optional<Call>> insert(NewCall call) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+          INSERT INTO calls (call_id, caller_aura_id, entry_point, external_id, media_type, route, route_id, room,
+            livekit_url, ring_deadline)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))
+          ON CONFLICT (entry_point, external_id) DO NOTHING
+          RETURNING created_at""")
+        .execute(Tuple.from(Arrays.asList(call.id(), call.caller(), call.entryPoint(), call.externalId(),
+          call.mediaType(), call.route(), routeId(call.route()), call.room(), call.liveKitUrl(), call.ringMillis() / 1000.0)))
+        .compose(inserted -> {
+          if (inserted.size() == 0) {
+            return Future.succeededFuture(false);
+          }
+          OffsetDateTime created = inserted.iterator().next().getOffsetDateTime(0);
+          List<Tuple> parties = new ArrayList<>();
+          parties.add(Tuple.of(call.id(), call.caller(), Call.CALLER, created));
+          call.callees().forEach(callee -> parties.add(Tuple.of(call.id(), callee, Call.CALLEE, created)));
+          return conn.preparedQuery("INSERT INTO call_participants (call_id, aura_id, role, created_at) VALUES ($1, $2, $3, $4)")
+            .executeBatch(parties)
+            .compose(v -> conn.preparedQuery("INSERT INTO call_devices (call_id, aura_id, device_id) VALUES ($1, $2, $3)")
+              .execute(Tuple.of(call.id(), call.caller(), call.callerDevice())))
+            .map(true);
+        }))
+      .compose(inserted -> inserted ? find(call.id()) : Future.succeededFuture(Optional.empty()));
+  }
+
+  /** The call an entry point's external id started. */
+  Future<Optional<Call>> findExternal(String entryPoint, String externalId) {
+    return pool.preparedQuery(CALL + " WHERE c.entry_point = $1 AND c.external_id = $2")
+      .execute(Tuple.of(entryPoint, externalId))
+      .map(rows -> first(rows));
+  }
+
+  Future<Optional<Call>> find(UUID id) {
+    return pool.preparedQuery(CALL + " WHERE c.call_id = $1").execute(Tuple.of(id)).map(CallStore::first);
+  }
+
+  private Future<List<Call>> findAll(List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return pool.preparedQuery(CALL + " WHERE c.call_id = ANY($1)").execute(Tuple.of(ids.toArray(UUID[]::new)))
+      .map(rows -> {
+        List<Call> calls = new ArrayList<>();
+        rows.forEach(row -> calls.add(Call.from(row)));
+        calls.sort(Comparator.comparingInt(c -> ids.indexOf(c.id())));
+        return calls;
+      });
+  }
+
+  /** Notes that LiveKit created the call's room (so that its end deletes it). */
+  Future<Void> roomCreated(UUID id) {
+    return pool.preparedQuery("UPDATE calls SET room_created = true WHERE call_id = $1").execute(Tuple.of(id))
+      .mapEmpty();
+  }
+
+  /**
+   * {@code ringing → answered} by one callee's device, if the call still rings and its deadline has not passed: the
+   * one conditional update that makes exactly one of simultaneous answers win. True if this one did.
+   */
+  Future<Boolean> answer(UUID id, String auraId, String deviceId) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+          UPDATE calls SET state = 'answered', answered_at = now(), answered_by = $2, answered_device = $3
+          WHERE call_id = $1 AND state = 'ringing' AND ring_deadline > now()""")
+        .execute(Tuple.of(id, auraId, deviceId))
+        .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(false)
+          : conn.preparedQuery("""
+              INSERT INTO call_devices (call_id, aura_id, device_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING""")
+            .execute(Tuple.of(id, auraId, deviceId)).map(true)));
+  }
+
+  /**
+   * Ends a call in one of {@code from} with {@code to}; answers the state it left, or empty when it was in none of
+   * them (another change came first).
+   */
+  Future<Optional<CallStates.State>> end(UUID id, CallStates.State to, Set<CallStates.State> from, String by,
+                                         String reason, JsonObject quality) {
+    return pool.preparedQuery("""
+        UPDATE calls c SET state = $2, ended_at = now(), ended_by = $3, end_reason = $4, quality = $5
+        FROM (SELECT call_id, state FROM calls WHERE call_id = $1 FOR UPDATE) old
+        WHERE c.call_id = old.call_id AND old.state = ANY($6)
+        RETURNING old.state""")
+      .execute(Tuple.from(Arrays.asList(id, to.id(), by, reason, quality,
+        from.stream().map(CallStates.State::id).toArray(String[]::new))))
+      .map(rows -> rows.size() == 0 ? Optional.empty()
+        : CallStates.State.parse(rows.iterator().next().getString(0)));
+  }
+
+  /** {@code ringing → missed} for this call if its deadline has passed; true if this member made the change. */
+  Future<Boolean> expire(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE calls SET state = 'missed', ended_at = now(), ended_by = 'system', end_reason = 'ring_timeout'
+        WHERE call_id = $1 AND state = 'ringing' AND ring_deadline <= now()""")
+      .execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /**
+   * {@code ringing → missed} for up to {@code limit} calls whose deadline passed, skipping those another member is
+   * changing now; answers the calls this member ended.
+   */
+  Future<List<Call>> sweepExpired(int limit) {
+    return pool.preparedQuery("""
+        WITH expired AS (
+          SELECT call_id FROM calls WHERE state = 'ringing' AND ring_deadline <= now()
+          ORDER BY ring_deadline LIMIT $1 FOR UPDATE SKIP LOCKED)
+        UPDATE calls c SET state = 'missed', ended_at = now(), ended_by = 'system', end_reason = 'ring_timeout'
+        FROM expired WHERE c.call_id = expired.call_id
+        RETURNING c.call_id""")
+      .execute(Tuple.of(limit))
+      .compose(rows -> findAll(ids(rows)));
+  }
+
+  /** The live (ringing or answered) calls an AuraID takes part in. */
+  Future<List<UUID>> liveCallsOf(String auraId) {
+    return pool.preparedQuery("""
+        SELECT p.call_id FROM call_participants p JOIN calls c ON c.call_id = p.call_id
+        WHERE p.aura_id = $1 AND c.state IN ('ringing', 'answered')""")
+      .execute(Tuple.of(auraId)).map(CallStore::ids);
+  }
+
+  /** A page of an AuraID's calls, newest first, strictly before the cursor if there is one. */
+  Future<List<Call>> history(String auraId, String state, OffsetDateTime beforeCreated, UUID beforeId, int limit) {
+    return pool.preparedQuery("""
+        SELECT p.call_id FROM call_participants p JOIN calls c ON c.call_id = p.call_id
+        WHERE p.aura_id = $1 AND ($2::text IS NULL OR c.state = $2)
+          AND ($3::timestamptz IS NULL OR (p.created_at, p.call_id) < ($3, $4))
+        ORDER BY p.created_at DESC, p.call_id DESC
+        LIMIT $5""")
+      .execute(Tuple.from(Arrays.asList(auraId, state, beforeCreated, beforeId, limit)))
+      .compose(rows -> findAll(ids(rows)));
+  }
+
+  private static UUID routeId(JsonObject route) {
+    String id = route == null ? null : route.getString("route_id");
+    return id == null ? null : UUID.fromString(id);
+  }
+
+  private static List<UUID> ids(RowSet<Row> rows) {
+    List<UUID> ids = new ArrayList<>();
+    rows.forEach(row -> ids.add(row.getUUID(0)));
+    return ids;
+  }
+
+  private static Optional<Call> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(Call.from(rows.iterator().next()));
+  }
+}
