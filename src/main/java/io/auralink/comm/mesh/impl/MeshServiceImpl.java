@@ -381,9 +381,9 @@ public final class MeshServiceImpl implements MeshService {
   // ---- owners: identity and trust ---------------------------------------------------------------------------
 
   /**
-   * The owner may act for their nodes (register, beat, report links): routable in this member's graph, or else
-   * active in the identity registry. Answers when that standing was learned. An owner the registry holds active
-   * while the graph holds them out of routing (an event was missed) is put back cluster-wide.
+   * The owner may register nodes: routable in this member's graph (no question asked), or else active in the
+   * identity registry. Answers when that standing was learned. An owner the registry holds active while the graph
+   * holds them out of routing (an event was missed) is put back cluster-wide.
    */
   private Future<Long> activeOwner(String owner, Caller caller) {
     MeshGraph.Owner standing = graph.owner(owner);
