@@ -13,7 +13,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * The mesh, served on the event bus at {@link #ADDRESS} by the member's mesh verticle, which answers route queries
  * from its own hot graph. A person manages their own nodes; services need {@code mesh:read}, {@code mesh:write} or
- * {@code mesh:route}. Failures are {@link io.vertx.serviceproxy.ServiceException}s with a {@link MeshError} code.
+ * {@code mesh:route}, and a service acting as a person ({@link Caller#actingAs}) acts for that person only
+ * ({@link Caller#mayActFor}). Only active AuraIDs have routable nodes: a deactivated or suspended owner's nodes are
+ * out of routing until the owner is active again. Failures are {@link io.vertx.serviceproxy.ServiceException}s with a
+ * {@link MeshError} code.
  */
 @ProxyGen
 @VertxGen
@@ -41,8 +44,9 @@ public interface MeshService {
   /**
    * Registers a device ({@code aura_id} for services; {@code device_id, node_type, device_type, address, nat_type,
    * region, latitude, longitude, capabilities, bandwidth_mbps, max_connections}); registering the same device again
-   * updates it and keeps its node id. Answers the node with {@code created}. A person who names someone else in
-   * {@code aura_id} is refused ({@code FORBIDDEN}); the owner must exist ({@code AURAID_NOT_FOUND}).
+   * updates it and keeps its node id. Answers the node with {@code created}. A caller who may not act for the AuraID
+   * named in {@code aura_id} is refused ({@code FORBIDDEN} naming {@code aura_id}); the owner must be an active
+   * AuraID ({@code AURAID_NOT_FOUND}, or {@code FORBIDDEN} for the owner's own token while deactivated or suspended).
    */
   Future<JsonObject> registerNode(JsonObject node, Caller caller);
 
@@ -56,7 +60,10 @@ public interface MeshService {
   /** {@code {aura_id, nodes: [...]}}. */
   Future<JsonObject> nodesOf(String auraId, Caller caller);
 
-  /** {@code current_connections, bandwidth_in_use_mbps}; answers {@code {node_id, online, next_heartbeat_seconds}}. */
+  /**
+   * {@code current_connections, bandwidth_in_use_mbps}; answers {@code {node_id, online, next_heartbeat_seconds}}.
+   * Refused ({@code FORBIDDEN} naming {@code node_id}) while the node's owner is not active; so are link reports.
+   */
   Future<JsonObject> heartbeat(String nodeId, JsonObject beat, Caller caller);
 
   /** {@code {links: [{to, rtt_ms, jitter_ms, loss, bandwidth_mbps}]}} measured by the node (at most 500). */
@@ -65,8 +72,11 @@ public interface MeshService {
   /**
    * {@code {source_aura_id, destination_aura_id, media_type, require_aic, max_hops?, current_path?}} →
    * {@code {route_id, tier, route_type, path, relays, predicted: {latency_ms, jitter_ms, loss, mos}, score, reasons,
-   * alternatives}}, computed for every query (each with its own route id). A party that does not exist is
-   * {@code AURAID_NOT_FOUND} naming {@code source_aura_id} or {@code destination_aura_id}.
+   * alternatives}}, computed for every query (each with its own route id), for a service with {@code mesh:route}
+   * acting for the source (or for anyone). A source that is not an active AuraID, and a destination that is not
+   * visible to the source (unknown, deactivated, suspended, private, friends-only without them, or blocking them), are
+   * {@code AURAID_NOT_FOUND} naming {@code source_aura_id} or {@code destination_aura_id}, the same answer in every
+   * case.
    */
   Future<JsonObject> route(JsonObject query, Caller caller);
 

@@ -1,5 +1,6 @@
 package io.auralink.comm.mesh;
 
+import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.impl.MeshServiceImpl;
 import io.auralink.comm.mesh.replication.ClusterGraph;
@@ -17,14 +18,15 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 /**
  * Serves {@link MeshService} at {@link MeshService#ADDRESS} from this member's hot graph: it joins the cluster graph
  * (restoring it from PostgreSQL after a full restart), builds the local graph from a snapshot and keeps it current
- * from map events, and runs the heartbeat flush and the offline sweep. Deploy one per node: each instance holds a
- * whole graph.
+ * from map events, runs the heartbeat flush and the offline sweep, and listens to identity and trust events (owners'
+ * standing, visibility decisions, nodes' trust). Deploy one per node: each instance holds a whole graph.
  */
 public final class MeshVerticle extends ServiceVerticle<MeshService> {
 
   private ClusterGraph cluster;
   private MeshServiceImpl service;
   private MessageConsumer<JsonObject> trustEvents;
+  private MessageConsumer<JsonObject> identityEvents;
   private WebClient web;
   private long flushTimer;
   private long sweepTimer;
@@ -57,7 +59,9 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
         });
         sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
         trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
-        return trustEvents.completion().map(service);
+        identityEvents = vertx.eventBus().consumer(IdentityEvents.CHANGED,
+          message -> service.identityChanged(message.body()));
+        return Future.all(trustEvents.completion(), identityEvents.completion()).map(service);
       });
   }
 
@@ -66,7 +70,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(sweepTimer);
     service.flushBeats();
-    return Future.join(trustEvents.unregister(), service.flushRoutes())
+    return Future.join(trustEvents.unregister(), identityEvents.unregister(), service.flushRoutes())
       .compose(v -> vertx.executeBlocking(() -> {
         cluster.stopListening();
         return null;

@@ -86,6 +86,24 @@ public class Caller {
     return this.auraId != null && this.auraId.equals(auraId);
   }
 
+  /**
+   * Whether the caller may act for {@code auraId} (a canonical AuraID), the one rule every domain applies when a
+   * path or body names the AuraID an operation is done for: the person themself; a service acting as that person
+   * ({@link #actingAs}: it acts for them and nobody else, whatever its scopes); or a service acting for nobody that
+   * holds one of {@code anyOf} (the scopes that let a service act for anyone in this operation). Whether the caller
+   * may call the operation at all (its scope) is checked apart. A domain refuses a false answer with
+   * {@code FORBIDDEN} naming the field that held the AuraID.
+   */
+  public boolean mayActFor(String auraId, String... anyOf) {
+    if (auraId == null) {
+      return false;
+    }
+    if (isPerson()) {
+      return this.auraId.equals(auraId);
+    }
+    return actsAs != null ? actsAs.equals(auraId) : mayAny(anyOf);
+  }
+
   /** Whether the caller holds any of these scopes. */
   public boolean mayAny(String... anyOf) {
     for (String scope : anyOf) {

@@ -446,6 +446,7 @@ class IdentityApiTest {
     assertEquals(403, refused.statusCode());
     assertEquals("FORBIDDEN", Http.error(refused).getString("code"));
     assertEquals("only the owner of " + target + " may change it", Http.error(refused).getString("message"));
+    assertEquals("aura_id", Http.error(refused).getJsonObject("details").getString("field"));
     assertEquals(404, http.send(HttpMethod.DELETE, "/internal/auraid/" + hidden, other, null).statusCode());
     assertEquals(403, post("/internal/auraid/" + target + "/reactivate", writer, null).statusCode());
   }
@@ -503,6 +504,109 @@ class IdentityApiTest {
     assertEquals("only the owner of " + a + " may see its contacts", Http.error(refused).getString("message"));
     assertEquals(403, http.get("/internal/auraid/" + a + "/contacts", reader).statusCode(), "a service acting for nobody");
     assertEquals(200, http.get("/internal/auraid/" + a + "/contacts?as=" + a, reader).statusCode());
+  }
+
+  /** Who a contact change is tried on, as seen by the person acting. */
+  private enum Target {
+    UNKNOWN, PRIVATE, FRIENDS_ONLY, DEACTIVATED, SUSPENDED, BLOCKING_THE_CALLER
+  }
+
+  static Stream<Arguments> hiddenTargets() {
+    Stream.Builder<Arguments> cases = Stream.builder();
+    for (Target target : Target.values()) {
+      for (String operation : List.of("accept", "decline", "remove", "request", "block")) {
+        cases.add(Arguments.of(target, operation));
+      }
+    }
+    return cases.build();
+  }
+
+  /** A contact operation by {@code actor} on {@code contact}. */
+  private static HttpResponse<Buffer> contactOperation(String operation, String actor, String contact) {
+    String contacts = "/internal/auraid/" + actor + "/contacts";
+    return switch (operation) {
+      case "request" -> post(contacts, user(actor), new JsonObject().put("contact", contact));
+      case "remove" -> http.send(HttpMethod.DELETE, contacts + "/" + contact, user(actor), null);
+      default -> post(contacts + "/" + contact + "/" + operation, user(actor), null);
+    };
+  }
+
+  private static String hiddenTarget(Target target, String actor) {
+    String moderator = tokens.hs256(Tokens.service("console", "trust:moderate"));
+    return switch (target) {
+      case UNKNOWN -> "@never_" + NAMES.incrementAndGet() + ".aura";
+      case PRIVATE -> register(name("t_priv"), "private");
+      case FRIENDS_ONLY -> register(name("t_fo"), "friends");
+      case DEACTIVATED -> {
+        String gone = register(name("t_gone"), "public");
+        assertEquals(200, http.send(HttpMethod.DELETE, "/internal/auraid/" + gone, user(gone), null).statusCode());
+        yield gone;
+      }
+      case SUSPENDED -> {
+        String suspended = register(name("t_susp"), "public");
+        HttpResponse<Buffer> done = post("/internal/trust/aura_id/" + suspended + "/suspend", moderator,
+          new JsonObject().put("reason", "abuse"));
+        assertEquals(200, done.statusCode(), done.bodyAsString());
+        yield suspended;
+      }
+      case BLOCKING_THE_CALLER -> {
+        String blocker = register(name("t_blk"), "public");
+        assertEquals(200, post("/internal/auraid/" + blocker + "/contacts/" + actor + "/block", user(blocker), null)
+          .statusCode());
+        yield blocker;
+      }
+    };
+  }
+
+  @ParameterizedTest(name = "{1} on a target that is {0}: answered like an unknown AuraID")
+  @MethodSource("hiddenTargets")
+  void contact_operations_on_what_the_caller_cannot_see_answer_exactly_like_an_unknown_auraid(Target target,
+                                                                                             String operation) {
+    String actor = register(name("actor"), "public");
+    String contact = hiddenTarget(target, actor);
+    HttpResponse<Buffer> answer = contactOperation(operation, actor, contact);
+    assertEquals(404, answer.statusCode(), answer.bodyAsString());
+    HttpResponse<Buffer> unknown = contactOperation(operation, actor, "@never_" + NAMES.incrementAndGet() + ".aura");
+    assertEquals(errorWithoutRequestId(unknown), errorWithoutRequestId(answer));
+    assertTrue(http.get("/internal/auraid/" + actor + "/contacts", user(actor)).bodyAsJsonObject()
+      .getJsonArray("contacts").stream().noneMatch(c -> contact.equals(((JsonObject) c).getString("aura_id"))),
+      "nothing changed");
+  }
+
+  @Test
+  void a_relation_reveals_a_private_contact_for_acting_on_it_and_a_visible_one_says_what_is_wrong() {
+    String actor = register(name("rel"), "public");
+    String hermit = register(name("rel_hermit"), "private");
+    assertEquals("requested", contactOperation("request", hermit, actor).bodyAsJsonObject().getString("state"));
+    HttpResponse<Buffer> accepted = contactOperation("accept", actor, hermit);
+    assertEquals(200, accepted.statusCode(), "the private requester revealed themself: " + accepted.bodyAsString());
+    assertEquals("friend", accepted.bodyAsJsonObject().getString("state"));
+    assertEquals("none", contactOperation("remove", actor, hermit).bodyAsJsonObject().getString("state"));
+    assertEquals(404, contactOperation("remove", actor, hermit).statusCode(), "no relation left: hidden again");
+
+    String open = register(name("rel_open"), "public");
+    HttpResponse<Buffer> nothingPending = contactOperation("accept", actor, open);
+    assertEquals(409, nothingPending.statusCode());
+    assertEquals("CONTACT_STATE", Http.error(nothingPending).getString("code"));
+    assertEquals(409, contactOperation("decline", actor, open).statusCode());
+    assertEquals("none", contactOperation("remove", actor, open).bodyAsJsonObject().getString("state"));
+  }
+
+  @Test
+  void a_person_naming_someone_else_in_as_is_refused_not_replaced() {
+    Map<String, String> world = worlds.get("public");
+    String stranger = world.get("stranger");
+    HttpResponse<Buffer> refused = http.get("/internal/auraid/" + world.get("target") + "?as=" + world.get("friend"),
+      user(stranger));
+    assertEquals(403, refused.statusCode(), refused.bodyAsString());
+    assertEquals("FORBIDDEN", Http.error(refused).getString("code"));
+    assertEquals("as", Http.error(refused).getJsonObject("details").getString("field"));
+    HttpResponse<Buffer> inBulk = post("/internal/auraid/resolve", user(stranger), new JsonObject()
+      .put("aura_ids", new JsonArray().add(world.get("target"))).put("as", world.get("friend")));
+    assertEquals(403, inBulk.statusCode());
+    assertEquals("as", Http.error(inBulk).getJsonObject("details").getString("field"));
+    assertEquals(200, http.get("/internal/auraid/" + world.get("target") + "?as=" + stranger.toUpperCase(
+      java.util.Locale.ROOT), user(stranger)).statusCode(), "naming oneself, in any case, is fine");
   }
 
   // ---- the original service's endpoints ---------------------------------------------------------------------

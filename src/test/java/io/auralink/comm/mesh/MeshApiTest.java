@@ -17,6 +17,8 @@ import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -51,6 +53,7 @@ class MeshApiTest {
   private static String moderator;
   private static String reader;
   private static String registrar;
+  private static String identityAdmin;
 
   @BeforeAll
   static void startNode() {
@@ -84,6 +87,7 @@ class MeshApiTest {
     moderator = tokens.hs256(Tokens.service("console", "trust:moderate"));
     reader = tokens.hs256(Tokens.service("dash", "mesh:read"));
     registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
+    identityAdmin = tokens.hs256(Tokens.service("ops", "identity:admin"));
     register("relays");
   }
 
@@ -111,8 +115,12 @@ class MeshApiTest {
   }
 
   private static String register(String username) {
+    return register(username, "public");
+  }
+
+  private static String register(String username, String privacy) {
     return ok(http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username)), 201).getString("aura_id");
+      .put("user_id", "acct-" + username).put("privacy_level", privacy)), 201).getString("aura_id");
   }
 
   /** An AuraID nobody registered. */
@@ -196,7 +204,9 @@ class MeshApiTest {
     assertEquals(1, ok(http.get("/internal/mesh/nodes/" + alice, reader), 200).getJsonArray("nodes").size(),
       "the original's GET /internal/mesh/nodes/{aura_id}");
     assertEquals(404, http.get("/internal/mesh/nodes/" + id, user(bob)).statusCode());
-    assertEquals(403, http.get("/internal/mesh/nodes?aura_id=" + alice, user(bob)).statusCode());
+    HttpResponse<Buffer> othersNodes = http.get("/internal/mesh/nodes?aura_id=" + alice, user(bob));
+    assertEquals(403, othersNodes.statusCode());
+    assertEquals("aura_id", Http.error(othersNodes).getJsonObject("details").getString("field"));
     assertEquals(404, http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + id, user(bob),
       new JsonObject().put("region", "us-east").toBuffer()).statusCode());
     JsonObject updated = ok(http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + id, user(alice),
@@ -456,6 +466,211 @@ class MeshApiTest {
     JsonObject central = route(alice, deviceless.toUpperCase(java.util.Locale.ROOT));
     assertEquals(4, central.getInteger("tier"), central.encodePrettily());
     assertEquals(deviceless, central.getString("destination_aura_id"), "AuraIDs are read in any case");
+  }
+
+  // ---- identity state and privacy -----------------------------------------------------------------------------
+
+  /** What an owner's AuraID went through, and how it comes back. */
+  private enum OwnerState {
+    DEACTIVATED, SUSPENDED, UNREGISTERED
+  }
+
+  private static void change(OwnerState state, String owner, boolean back) {
+    HttpResponse<Buffer> done = switch (state) {
+      case DEACTIVATED -> back ? http.post("/internal/auraid/" + owner + "/reactivate", identityAdmin, null)
+        : http.send(HttpMethod.DELETE, "/internal/auraid/" + owner, user(owner), null);
+      case SUSPENDED -> http.post("/internal/trust/aura_id/" + owner + (back ? "/unsuspend" : "/suspend"), moderator,
+        new JsonObject().put("reason", "test"));
+      case UNREGISTERED -> throw new IllegalStateException("nothing to change");
+    };
+    assertEquals(200, done.statusCode(), done.bodyAsString());
+  }
+
+  private static HttpResponse<Buffer> routeResponse(String source, String destination) {
+    return http.post("/internal/mesh/routes", router, new JsonObject().put("source_aura_id", source)
+      .put("destination_aura_id", destination));
+  }
+
+  private static JsonObject errorWithoutRequestId(HttpResponse<Buffer> response) {
+    JsonObject error = Http.error(response).copy();
+    error.remove("request_id");
+    return error;
+  }
+
+  /** A route refused exactly as for an AuraID nobody registered, naming the same field. */
+  private static void routedLikeUnknown(String source, String destination, String field) {
+    HttpResponse<Buffer> refused = routeResponse(source, destination);
+    assertEquals(404, refused.statusCode(), refused.bodyAsString());
+    assertEquals(field, Http.error(refused).getJsonObject("details").getString("field"));
+    String nobody = stranger();
+    HttpResponse<Buffer> unknown = field.equals("source_aura_id") ? routeResponse(nobody, destination)
+      : routeResponse(source, nobody);
+    JsonObject expected = errorWithoutRequestId(unknown);
+    expected.put("message", expected.getString("message").replace(nobody, field.equals("source_aura_id") ? source
+      : destination));
+    assertEquals(expected, errorWithoutRequestId(refused), "the same answer as for an unknown AuraID");
+  }
+
+  private static JsonObject newDevice(String nat) {
+    return new JsonObject().put("device_id", "dev-" + NAMES.incrementAndGet()).put("address", "198.51.100.8:4000")
+      .put("nat_type", nat);
+  }
+
+  @ParameterizedTest(name = "an owner who is {0}")
+  @EnumSource(OwnerState.class)
+  void an_owner_who_is_not_active_cannot_register_beat_report_links_or_be_routed_until_active_again(OwnerState state) {
+    String peer = person();
+    String p1 = device(peer, "full_cone");
+    String owner = state == OwnerState.UNREGISTERED ? stranger() : person();
+    // The owner's two devices, registered while they were active.
+    List<String> owned = state == OwnerState.UNREGISTERED ? List.of()
+      : List.of(device(owner, "full_cone"), device(owner, "public"));
+    if (state != OwnerState.UNREGISTERED) {
+      assertTrue(owned.contains(route(peer, owner).getJsonArray("path").getString(1)));
+      change(state, owner, false);
+    }
+    // Every node of the owner leaves routing: queries either way answer as for an unknown AuraID.
+    Await.until(Duration.ofSeconds(5), "the owner to leave routing", () -> routeResponse(peer, owner).statusCode() == 404);
+    routedLikeUnknown(peer, owner, "destination_aura_id");
+    routedLikeUnknown(owner, peer, "source_aura_id");
+
+    HttpResponse<Buffer> own = http.post("/internal/mesh/nodes", user(owner), newDevice("public"));
+    assertEquals(state == OwnerState.UNREGISTERED ? 404 : 403, own.statusCode(), own.bodyAsString());
+    assertEquals(state == OwnerState.UNREGISTERED ? "AURAID_NOT_FOUND" : "FORBIDDEN", Http.error(own).getString("code"));
+    assertEquals("aura_id", Http.error(own).getJsonObject("details").getString("field"));
+    for (String path : List.of("/internal/mesh/nodes", "/internal/mesh/register_node")) {
+      JsonObject body = newDevice("public").put("aura_id", owner);
+      if (path.endsWith("register_node")) {
+        body.put("node_address", body.remove("address"));
+      }
+      HttpResponse<Buffer> forThem = http.post(path, operator, body);
+      assertEquals(404, forThem.statusCode(), path + ": a service acting for them: " + forThem.bodyAsString());
+      assertEquals("AURAID_NOT_FOUND", Http.error(forThem).getString("code"));
+      assertEquals("aura_id", Http.error(forThem).getJsonObject("details").getString("field"));
+    }
+    if (state == OwnerState.UNREGISTERED) {
+      assertEquals(0, ok(http.get("/internal/mesh/nodes?aura_id=" + owner, reader), 200).getJsonArray("nodes").size());
+      return;
+    }
+    String node = owned.get(0);
+    for (String token : List.of(user(owner), operator)) {
+      HttpResponse<Buffer> beat = http.post("/internal/mesh/nodes/" + node + "/heartbeat", token, null);
+      assertEquals(403, beat.statusCode(), beat.bodyAsString());
+      assertEquals("node_id", Http.error(beat).getJsonObject("details").getString("field"));
+      HttpResponse<Buffer> links = http.post("/internal/mesh/nodes/" + node + "/links", token, new JsonObject()
+        .put("links", new JsonArray().add(new JsonObject().put("to", p1).put("rtt_ms", 10))));
+      assertEquals(403, links.statusCode(), links.bodyAsString());
+    }
+    for (String id : owned) {
+      assertFalse(ok(http.get("/internal/mesh/nodes/" + id, reader), 200).getBoolean("owner_active"), id);
+    }
+    assertEquals(0.0, sqlDouble("SELECT count(*) FROM mesh_nodes WHERE owner_aura_id = '" + owner
+      + "' AND owner_active"), "stored, so that a restart keeps it");
+
+    // Active again: all of their nodes come back (once they beat), and they may register and measure again.
+    change(state, owner, true);
+    Await.until(Duration.ofSeconds(5), "the owner's nodes to come back", () -> {
+      beat(owner, owned.toArray(String[]::new));
+      beat(peer, p1);
+      JsonObject back = routeResponse(peer, owner).statusCode() == 200 ? route(peer, owner) : null;
+      return back != null && back.getInteger("tier") == 1 && owned.contains(back.getJsonArray("path").getString(1));
+    });
+    assertTrue(ok(http.get("/internal/mesh/nodes/" + owned.get(1), reader), 200).getBoolean("owner_active"));
+    assertEquals(201, http.post("/internal/mesh/nodes", user(owner), newDevice("public")).statusCode());
+    links(node, owner, p1, 10);
+    assertEquals(200, routeResponse(owner, peer).statusCode());
+  }
+
+  @Test
+  void a_missed_reactivation_is_repaired_by_the_next_heartbeat() {
+    String owner = person();
+    String node = device(owner, "public");
+    change(OwnerState.DEACTIVATED, owner, false);
+    Await.until(Duration.ofSeconds(5), "the node to leave routing",
+      () -> !ok(http.get("/internal/mesh/nodes/" + node, reader), 200).getBoolean("owner_active"));
+    // Reactivated behind the mesh's back: straight in the registry's tables and cache, no event.
+    try (java.sql.Connection c = io.auralink.comm.testing.TestStores.jdbc(databaseUrl);
+         java.sql.Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE aura_ids SET status = 'active' WHERE aura_id = '" + owner + "'");
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+    Await.result(redis.send(Request.cmd(Command.INCR).arg("identity:version:" + owner)));
+    ok(http.post("/internal/mesh/nodes/" + node + "/heartbeat", user(owner), null), 200);
+    assertTrue(ok(http.get("/internal/mesh/nodes/" + node, reader), 200).getBoolean("owner_active"));
+  }
+
+  @Test
+  void a_route_needs_a_destination_visible_to_the_source_and_follows_privacy_and_blocks_at_once() {
+    String alice = person();
+    device(alice, "full_cone");
+    String friendsOnly = register("m_fo_" + NAMES.incrementAndGet(), "friends");
+    String hermit = register("m_pr_" + NAMES.incrementAndGet(), "private");
+    String blocker = person();
+    String f1 = device(friendsOnly, "full_cone");
+    String h1 = device(hermit, "full_cone");
+    String b1 = device(blocker, "full_cone");
+
+    routedLikeUnknown(alice, friendsOnly, "destination_aura_id");
+    routedLikeUnknown(alice, hermit, "destination_aura_id");
+    assertEquals(200, routeResponse(alice, blocker).statusCode());
+
+    // Friends: the friends-only destination is visible to alice from the next query on.
+    ok(http.post("/internal/auraid/" + friendsOnly + "/contacts", user(friendsOnly), new JsonObject()
+      .put("contact", alice)), 200);
+    ok(http.post("/internal/auraid/" + alice + "/contacts/" + friendsOnly + "/accept", user(alice), null), 200);
+    assertTrue(route(alice, friendsOnly).getJsonArray("path").contains(f1));
+    // Going public shows the private one; going private again hides it.
+    ok(http.send(HttpMethod.PATCH, "/internal/auraid/" + hermit, user(hermit),
+      new JsonObject().put("privacy_level", "public").toBuffer()), 200);
+    assertTrue(route(alice, hermit).getJsonArray("path").contains(h1));
+    ok(http.send(HttpMethod.PATCH, "/internal/auraid/" + hermit, user(hermit),
+      new JsonObject().put("privacy_level", "private").toBuffer()), 200);
+    routedLikeUnknown(alice, hermit, "destination_aura_id");
+    // A block hides the blocker from the blocked (not the other way), until it is lifted.
+    ok(http.post("/internal/auraid/" + blocker + "/contacts/" + alice + "/block", user(blocker), null), 200);
+    routedLikeUnknown(alice, blocker, "destination_aura_id");
+    assertEquals(200, routeResponse(blocker, alice).statusCode());
+    ok(http.send(HttpMethod.DELETE, "/internal/auraid/" + blocker + "/contacts/" + alice, user(blocker), null), 200);
+    assertTrue(route(alice, blocker).getJsonArray("path").contains(b1));
+  }
+
+  @Test
+  void a_repeated_query_between_the_same_two_people_stays_in_process() {
+    String alice = person();
+    String bob = person();
+    device(alice, "full_cone");
+    device(bob, "full_cone");
+    route(alice, bob);
+    double hits = visibilityCount("hit");
+    double misses = visibilityCount("miss");
+    route(alice, bob);
+    route(alice, bob);
+    assertEquals(hits + 2, visibilityCount("hit"));
+    assertEquals(misses, visibilityCount("miss"), "no question to the registry");
+  }
+
+  private static double visibilityCount(String result) {
+    String prefix = "auralink_mesh_visibility_cache_total{result=\"" + result + "\"} ";
+    return http.get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(prefix))
+      .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
+  }
+
+  @Test
+  void a_service_acting_for_a_person_asks_routes_only_from_them() {
+    String alice = person();
+    String bob = person();
+    io.auralink.comm.platform.Caller callsForBob = io.auralink.comm.platform.Caller
+      .service("calls", java.util.Set.of(MeshService.ROUTE)).actingAs(bob);
+    MeshService mesh = MeshService.proxy(node.vertx(), 5000);
+    JsonObject query = new JsonObject().put("source_aura_id", alice).put("destination_aura_id", bob);
+    Throwable refused = Await.failure(mesh.route(query, callsForBob));
+    assertEquals(403, ((io.vertx.core.eventbus.ReplyException) refused).failureCode(), refused.getMessage());
+    assertEquals("source_aura_id", ((io.vertx.serviceproxy.ServiceException) refused).getDebugInfo()
+      .getJsonObject("details").getString("field"));
+    JsonObject fromBob = Await.result(mesh.route(new JsonObject().put("source_aura_id", bob)
+      .put("destination_aura_id", alice), callsForBob));
+    assertEquals(4, fromBob.getInteger("tier"), "neither has a device: central");
   }
 
   @Test

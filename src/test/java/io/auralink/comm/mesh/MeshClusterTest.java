@@ -145,6 +145,20 @@ class MeshClusterTest {
     JsonObject fresh = route(three, late, bob, alice);
     assertEquals(1, fresh.getInteger("tier"), fresh.encodePrettily());
     assertEquals(List.of(b1, a1), fresh.getJsonArray("path").getList());
+
+    // Deactivated on one member, out of routing on every member; reactivated, back everywhere.
+    assertEquals(200, two.send(io.vertx.core.http.HttpMethod.DELETE, "/internal/auraid/" + bob,
+      token(second, Tokens.user(bob)), null).statusCode());
+    Await.until(Duration.ofSeconds(5), "the third member to answer as for an unknown AuraID", () -> three.post(
+      "/internal/mesh/routes", late, new JsonObject().put("source_aura_id", alice).put("destination_aura_id", bob))
+      .statusCode() == 404);
+    assertEquals(false, three.get("/internal/mesh/nodes/" + b1, token(nodes.get(2), Tokens.service("ops", "mesh:read")))
+      .bodyAsJsonObject().getBoolean("owner_active"));
+    assertEquals(200, two.post("/internal/auraid/" + bob + "/reactivate",
+      token(second, Tokens.service("ops", "identity:admin")), null).statusCode());
+    Await.until(Duration.ofSeconds(5), "the third member to route to bob again", () -> three.post(
+      "/internal/mesh/routes", late, new JsonObject().put("source_aura_id", alice).put("destination_aura_id", bob))
+      .statusCode() == 200);
   }
 
   @Test
@@ -165,6 +179,12 @@ class MeshClusterTest {
       assertEquals(200, http.post("/internal/mesh/nodes/" + nodeId + "/links", user, new JsonObject()
         .put("links", new io.vertx.core.json.JsonArray().add(new JsonObject().put("to", phone).put("rtt_ms", 12))))
         .statusCode());
+      // The owner leaves: their nodes are out of routing, and stay so after the restart.
+      assertEquals(200, http.send(io.vertx.core.http.HttpMethod.DELETE, "/internal/auraid/" + owner, user, null)
+        .statusCode());
+      String ops = token(before, Tokens.service("ops", "mesh:read"));
+      Await.until(Duration.ofSeconds(5), "the owner's standing to be stored", () -> !http.get("/internal/mesh/nodes/"
+        + phone, ops).bodyAsJsonObject().getBoolean("owner_active"));
     } finally {
       TestNodes.stop(before);
     }
@@ -178,6 +198,7 @@ class MeshClusterTest {
       assertEquals(200, node.statusCode(), node.bodyAsString());
       assertEquals("desk", node.bodyAsJsonObject().getString("device_id"));
       assertEquals(false, node.bodyAsJsonObject().getBoolean("online"), "offline until it beats again");
+      assertEquals(false, node.bodyAsJsonObject().getBoolean("owner_active"), "the owner is still deactivated");
       JsonObject stats = http.get("/internal/mesh/graph/stats", token(after, Tokens.service("ops", "mesh:read")))
         .bodyAsJsonObject();
       assertEquals(2, stats.getInteger("nodes"), stats.encode());

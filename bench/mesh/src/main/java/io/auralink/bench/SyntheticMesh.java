@@ -44,7 +44,7 @@ public final class SyntheticMesh {
       graph.apply(new NodeState("relay-" + r, "@operator" + (r % 50) + ".aura", "r" + r, type, "server", "203.0.113.1:3478",
         random.nextInt(5) == 0 ? Nat.SYMMETRIC : Nat.PUBLIC, "region-" + region, jitter(random, REGIONS[region][0]),
         jitter(random, REGIONS[region][1]), caps, 1000, 500, random.nextInt(400), random.nextDouble() * 500,
-        random.nextInt(20) != 0, 40 + random.nextInt(61), false, 0, 1, 0));
+        random.nextInt(20) != 0, 40 + random.nextInt(61), false, true, 0, 0, 1, 0));
     }
     for (int p = 0; p < PEOPLE; p++) {
       int region = random.nextInt(REGIONS.length);
@@ -53,7 +53,7 @@ public final class SyntheticMesh {
         graph.apply(new NodeState(id, person(p), "d" + d, NodeState.Type.PEER, "mobile", "198.51.100.1:5000",
           DEVICE_NATS[random.nextInt(DEVICE_NATS.length)], "region-" + region, jitter(random, REGIONS[region][0]),
           jitter(random, REGIONS[region][1]), random.nextInt(10) == 0 ? NodeState.AUDIO | NodeState.VIDEO : caps,
-          20, 5, 0, 0, random.nextInt(4) != 0, 50, false, 0, 1, 0));
+          20, 5, 0, 0, random.nextInt(4) != 0, 50, false, true, 0, 0, 1, 0));
         for (int k = 0; k < 3; k++) {
           int r = region + REGIONS.length * random.nextInt(RELAYS / REGIONS.length);
           graph.apply(link(id, "relay-" + r, 10 + random.nextInt(60), random));

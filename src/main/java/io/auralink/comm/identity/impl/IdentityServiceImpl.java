@@ -157,10 +157,18 @@ public final class IdentityServiceImpl implements IdentityService {
    */
   private Future<Map<String, JsonObject>> visible(List<String> auraIds, Caller caller) {
     String relationViewer = Privacy.needsRelation(caller) ? caller.onBehalfOf() : null;
+    return entries(auraIds, relationViewer).map(entries -> decide(auraIds, caller, entries));
+  }
+
+  /**
+   * What is known of {@code auraIds} (and, given a {@code relationViewer}, how each relates to them), complete:
+   * one cache round trip, then the misses from PostgreSQL, written back under the versions read.
+   */
+  private Future<Map<String, ProfileCache.Entry>> entries(List<String> auraIds, String relationViewer) {
     return cache.read(auraIds, relationViewer).compose(entries -> {
       List<String> misses = auraIds.stream().filter(id -> !entries.get(id).complete(relationViewer != null)).toList();
       if (misses.isEmpty()) {
-        return Future.succeededFuture(decide(auraIds, caller, entries));
+        return Future.succeededFuture(entries);
       }
       Future<Map<String, Profile>> profiles = store.findAll(misses);
       Future<Map<String, Map<String, Privacy.Relation>>> relations = relationViewer == null
@@ -176,7 +184,7 @@ public final class IdentityServiceImpl implements IdentityService {
             : Optional.of(related.getOrDefault(relationViewer, Privacy.Relation.NONE));
           merged.put(id, new ProfileCache.Entry(version, Optional.of(profile), relation));
         }
-        return decide(auraIds, caller, merged);
+        return merged;
       });
     });
   }
@@ -284,7 +292,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> requestContact(String input, String contact, Caller caller) {
-    return contactChange(input, contact, caller, true, (conn, a, b, edges) -> {
+    return contactChange(input, contact, caller, (conn, a, b, edges) -> {
       if ("blocked".equals(edges.incoming())) {
         // b has blocked a: b is hidden from a, so this answers exactly like an unknown AuraID.
         return notFound();
@@ -305,7 +313,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> acceptContact(String input, String contact, Caller caller) {
-    return contactChange(input, contact, caller, false, (conn, a, b, edges) -> {
+    return contactChange(input, contact, caller, (conn, a, b, edges) -> {
       if (!"pending".equals(edges.incoming())) {
         return IdentityError.CONTACT_STATE.fail("there is no pending request from " + b, field("contact"));
       }
@@ -316,7 +324,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> declineContact(String input, String contact, Caller caller) {
-    return contactChange(input, contact, caller, false, (conn, a, b, edges) -> {
+    return contactChange(input, contact, caller, (conn, a, b, edges) -> {
       if (!"pending".equals(edges.incoming())) {
         return IdentityError.CONTACT_STATE.fail("there is no pending request from " + b, field("contact"));
       }
@@ -326,7 +334,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> removeContact(String input, String contact, Caller caller) {
-    return contactChange(input, contact, caller, false, (conn, a, b, edges) -> {
+    return contactChange(input, contact, caller, (conn, a, b, edges) -> {
       Future<Void> outgoing = edges.outgoing() == null ? Future.succeededFuture() : IdentityStore.deleteEdge(conn, a, b);
       return outgoing.compose(v -> edges.incoming() == null || "blocked".equals(edges.incoming())
           ? Future.<Void>succeededFuture() : IdentityStore.deleteEdge(conn, b, a))
@@ -336,7 +344,7 @@ public final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> blockContact(String input, String contact, Caller caller) {
-    return contactChange(input, contact, caller, true, (conn, a, b, edges) -> {
+    return contactChange(input, contact, caller, (conn, a, b, edges) -> {
       Future<Void> incoming = edges.incoming() == null || "blocked".equals(edges.incoming())
         ? Future.succeededFuture() : IdentityStore.deleteEdge(conn, b, a);
       return incoming.compose(v -> IdentityStore.setEdge(conn, a, b, "blocked")).map("blocked");
@@ -350,12 +358,14 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   /**
-   * Common frame of contact changes: {@code a} must be the caller's (or the caller a writer) and active;
-   * {@code b} must be visible to {@code a} when {@code needsVisible} (requests and blocks), or merely exist (the
-   * others act on edges that already exist); both caches are invalidated and the change published.
+   * Common frame of contact changes: {@code a} must be one the caller may act for, and active. {@code b} must be
+   * visible to {@code a}, or hidden from them by its privacy level alone while a relation between the two reveals
+   * it (a request either way, a friendship, or {@code a}'s own block): anything else (unknown, deactivated,
+   * suspended, blocking {@code a}, or private or friends-only with no relation) answers exactly like an unknown
+   * AuraID, whatever the operation, so that no answer tells whether a hidden AuraID exists. Both caches are
+   * invalidated and the change published.
    */
-  private Future<JsonObject> contactChange(String input, String contactInput, Caller caller, boolean needsVisible,
-                                           EdgeChange change) {
+  private Future<JsonObject> contactChange(String input, String contactInput, Caller caller, EdgeChange change) {
     Optional<String> contact = Usernames.canonicalAuraId(contactInput);
     if (contact.isEmpty()) {
       return malformed("contact");
@@ -365,25 +375,58 @@ public final class IdentityServiceImpl implements IdentityService {
       .compose(a -> a.equals(b) ? invalid("contact", "an AuraID cannot be its own contact")
         : store.find(a).compose(owner -> owner.filter(Profile::active).isPresent() ? Future.succeededFuture(a)
           : notActive(a)))
-      .compose(a -> (needsVisible ? visible(List.of(b), Caller.person(a)).map(found -> found.containsKey(b))
-          : store.find(b).map(Optional::isPresent))
-        .compose(ok -> ok ? Future.succeededFuture(a) : notFound()))
-      .compose(a -> store.withEdges(a, b, (conn, edges) -> change.apply(conn, a, b, edges))
+      .compose(a -> standing(b, a)
+        .compose(standing -> standing == Standing.GONE ? IdentityServiceImpl.<String>notFound()
+          : store.withEdges(a, b, (conn, edges) -> standing == Standing.VISIBLE || related(edges)
+            ? change.apply(conn, a, b, edges) : notFound()))
         .compose(state -> changed(IdentityEvents.Kind.CONTACTS, List.of(a, b), caller)
           .map(new JsonObject().put("aura_id", a).put("contact", b).put("state", state))));
   }
 
+  /** How a contact stands for the one acting on it. */
+  private enum Standing {
+    /** The viewer may see it. */
+    VISIBLE,
+    /** Active and not blocking the viewer, hidden by its privacy level alone: a relation may reveal it. */
+    PRIVATE,
+    /** Unknown, deactivated, suspended, or blocking the viewer. */
+    GONE
+  }
+
+  private Future<Standing> standing(String contact, String viewer) {
+    return entries(List.of(contact), viewer).map(found -> {
+      ProfileCache.Entry entry = found.get(contact);
+      Optional<Profile> profile = entry.profile().flatMap(p -> p);
+      Privacy.Relation relation = entry.relation().orElse(Privacy.Relation.NONE);
+      if (profile.isEmpty()) {
+        return Standing.GONE;
+      }
+      if (Privacy.canSee(profile.get(), Caller.person(viewer), relation)) {
+        return Standing.VISIBLE;
+      }
+      return Privacy.hiddenByPrivacyLevelOnly(profile.get(), relation) ? Standing.PRIVATE : Standing.GONE;
+    });
+  }
+
+  /** Whether {@code a} and {@code b} share a relation that reveals {@code b} to {@code a}. */
+  private static boolean related(IdentityStore.Edges edges) {
+    return edges.outgoing() != null || edges.incoming() != null && !"blocked".equals(edges.incoming());
+  }
+
   // ---- shared steps -----------------------------------------------------------------------------------------
 
-  /** The canonical AuraID if the caller may change it (see {@link #owned}). */
+  /** The canonical AuraID if the caller may change it (see {@link #owned}); a service needs identity:write. */
   private Future<String> writable(String input, Caller caller) {
+    if (!caller.isPerson() && !Privacy.mayWrite(caller)) {
+      return IdentityError.FORBIDDEN.fail("changing an AuraID needs identity:write");
+    }
     return owned(input, caller, "change it");
   }
 
   /**
-   * The canonical AuraID if the caller may act on it as its owner ({@code what} they would do, for the refusal):
-   * its owner (or a service acting as them), or a writer. Others get 403 if they can see it, and 404 (as for an
-   * unknown AuraID) if they cannot.
+   * The canonical AuraID if the caller may act for it ({@link Caller#mayActFor}: its owner, a service acting as
+   * them, or a writer acting for nobody); {@code what} they would do, for the refusal. Others get 403 naming
+   * {@code aura_id} if they can see it, and 404 (as for an unknown AuraID) if they cannot.
    */
   private Future<String> owned(String input, Caller caller, String what) {
     Optional<String> auraId = Usernames.canonicalAuraId(input);
@@ -391,11 +434,11 @@ public final class IdentityServiceImpl implements IdentityService {
       return malformed("aura_id");
     }
     String id = auraId.get();
-    if (id.equals(caller.onBehalfOf()) || Privacy.mayWrite(caller)) {
+    if (caller.mayActFor(id, IdentityService.WRITE, IdentityService.ADMIN)) {
       return store.find(id).compose(found -> found.isPresent() ? Future.succeededFuture(id) : notFound());
     }
     return visible(List.of(id), caller).compose(found -> found.containsKey(id)
-      ? IdentityError.FORBIDDEN.fail("only the owner of " + id + " may " + what)
+      ? IdentityError.FORBIDDEN.fail("only the owner of " + id + " may " + what, field("aura_id"))
       : notFound());
   }
 

@@ -49,6 +49,15 @@ public final class Privacy {
   }
 
   /**
+   * Whether the target is hidden from a viewer who may not see it by its privacy level alone (it is active and has
+   * not blocked them, but is {@code private} or {@code friends} without them): a relation the two share (a request,
+   * a friendship) still reveals it to that viewer for acting on that relation.
+   */
+  static boolean hiddenByPrivacyLevelOnly(Profile target, Relation relation) {
+    return target.active() && relation != Relation.BLOCKED_BY_TARGET && !"public".equals(target.privacyLevel());
+  }
+
+  /**
    * Every field, the owner-only ones included ({@code user_id, status, suspension, matrix}): administrators, the
    * owner's own token, and a service acting as the owner that may change the AuraID anyway ({@code identity:write}
    * or {@code identity:admin}). A reader acting as the owner gets the owner's view of what exists, not the

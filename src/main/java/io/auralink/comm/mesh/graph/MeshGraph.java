@@ -44,17 +44,21 @@ public final class MeshGraph {
 
   // ---- changes ------------------------------------------------------------------------------------------------
 
-  /** Applies a node record unless an equal or newer version (or its removal) is already known. */
-  public boolean apply(NodeState node) {
-    Long removedAt = tombstones.get(node.nodeId());
-    if (removedAt != null && node.version() <= removedAt) {
+  /**
+   * Applies a node record unless an equal or newer version (or its removal) is already known. The owner's standing
+   * held here stays if it was learned later than the record's (it was applied at once, its record follows).
+   */
+  public boolean apply(NodeState record) {
+    Long removedAt = tombstones.get(record.nodeId());
+    if (removedAt != null && record.version() <= removedAt) {
       return false;
     }
-    int i = slot(node.nodeId());
+    int i = slot(record.nodeId());
     NodeState old = nodes[i];
-    if (old != null && old.version() >= node.version()) {
+    if (old != null && old.version() >= record.version()) {
       return false;
     }
+    NodeState node = record.withLaterOwnerOf(old);
     if (old == null) {
       presentCount++;
     } else {
@@ -76,7 +80,7 @@ public final class MeshGraph {
   }
 
   private static boolean isRoutable(NodeState node) {
-    return node.online() && !node.suspended();
+    return node.online() && !node.suspended() && node.ownerActive();
   }
 
   /**
@@ -89,11 +93,34 @@ public final class MeshGraph {
     if (node == null) {
       return;
     }
-    nodes[i] = node.withTrust(trust, suspended);
+    replace(i, node.withTrust(trust, suspended));
+  }
+
+  /**
+   * Applies an owner's standing to all of their nodes here at once (ahead of their replicated records), unless a
+   * standing learned later is held; answers how many nodes changed.
+   */
+  public int owner(String owner, boolean active, long since) {
+    IntList slots = nodesOf(owner);
+    int changed = 0;
+    for (int k = 0; k < slots.size(); k++) {
+      int i = slots.get(k);
+      NodeState node = nodes[i];
+      if (node.ownerSince() < since) {
+        changed += node.ownerActive() == active ? 0 : 1;
+        replace(i, node.withOwner(active, since));
+      }
+    }
+    return changed;
+  }
+
+  /** Puts a changed record of the same version in a slot, keeping the routable count. */
+  private void replace(int i, NodeState node) {
+    nodes[i] = node;
     if (routable[i]) {
       onlineCount--;
     }
-    routable[i] = isRoutable(nodes[i]);
+    routable[i] = isRoutable(node);
     if (routable[i]) {
       onlineCount++;
     }
@@ -219,7 +246,7 @@ public final class MeshGraph {
     return i < 0 ? null : nodes[i];
   }
 
-  /** Online and not suspended. */
+  /** Online, not suspended, and its owner active. */
   public boolean routable(int i) {
     return routable[i];
   }
@@ -234,6 +261,40 @@ public final class MeshGraph {
 
   public double longitude(int i) {
     return lon[i];
+  }
+
+  /** How an owner stands in this graph. */
+  public enum Owner {
+    /** No node of theirs is here. */
+    NO_NODES,
+    /** Their nodes may be routed (the owner is active), whether or not one is online. */
+    ACTIVE,
+    /** They have nodes, all out of routing because the owner is deactivated or suspended. */
+    INACTIVE
+  }
+
+  /** Whether the owner has nodes here and whether those may be routed: a look at a handful of slots. */
+  public Owner owner(String owner) {
+    IntList slots = nodesOf(owner);
+    if (slots.size() == 0) {
+      return Owner.NO_NODES;
+    }
+    for (int k = 0; k < slots.size(); k++) {
+      if (nodes[slots.get(k)].ownerActive()) {
+        return Owner.ACTIVE;
+      }
+    }
+    return Owner.INACTIVE;
+  }
+
+  /** When the owner's standing held here was learned (0 if never, or no node of theirs is here). */
+  public long ownerSince(String owner) {
+    IntList slots = nodesOf(owner);
+    long since = 0;
+    for (int k = 0; k < slots.size(); k++) {
+      since = Math.max(since, nodes[slots.get(k)].ownerSince());
+    }
+    return since;
   }
 
   /** The node slots of an owner (present nodes only), or an empty list. */

@@ -9,14 +9,17 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * One mesh node as replicated cluster-wide: what its owner registered, its liveness and load, and its trust.
- * {@code version} grows with every change, so that replicas apply changes in order and ignore stale ones.
+ * One mesh node as replicated cluster-wide: what its owner registered, its liveness and load, its trust, and its
+ * owner's standing. {@code version} grows with every change, so that replicas apply changes in order and ignore
+ * stale ones. {@code ownerActive} is false while the owning AuraID is deactivated or suspended (the node is then out
+ * of routing, like all of that owner's nodes); {@code ownerSince} is when that standing was learned (epoch ms), so
+ * that a standing learned earlier never overrides one learned later, whichever member writes it.
  */
 public record NodeState(String nodeId, String owner, String deviceId, Type type, String deviceType, String address,
                         Nat nat, String region, double latitude, double longitude, int capabilities,
                         double bandwidthMbps, int maxConnections, int currentConnections, double bandwidthInUseMbps,
-                        boolean online, double trust, boolean suspended, long registeredAt, long version,
-                        long changedAt) {
+                        boolean online, double trust, boolean suspended, boolean ownerActive, long ownerSince,
+                        long registeredAt, long version, long changedAt) {
 
   public static final int AUDIO = 1;
   public static final int VIDEO = 2;
@@ -69,6 +72,7 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
       .put("capabilities", caps).put("bandwidth_mbps", bandwidthMbps).put("max_connections", maxConnections)
       .put("current_connections", currentConnections).put("bandwidth_in_use_mbps", bandwidthInUseMbps)
       .put("online", online).put("trust_score", trust).put("suspended", suspended)
+      .put("owner_active", ownerActive).put("owner_since", ownerSince)
       .put("registered_at", registeredAt).put("version", version).put("changed_at", changedAt);
   }
 
@@ -84,33 +88,45 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
       json.getDouble("bandwidth_mbps"), json.getInteger("max_connections"),
       json.getInteger("current_connections", 0), json.getDouble("bandwidth_in_use_mbps", 0.0),
       json.getBoolean("online", false), json.getDouble("trust_score", 50.0), json.getBoolean("suspended", false),
-      json.getLong("registered_at", 0L), json.getLong("version", 0L), json.getLong("changed_at", 0L));
+      json.getBoolean("owner_active", true), json.getLong("owner_since", 0L), json.getLong("registered_at", 0L), json.getLong("version", 0L), json.getLong("changed_at", 0L));
   }
 
   public NodeState withLiveness(boolean online, int connections, double bandwidthInUse) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
-      capabilities, bandwidthMbps, maxConnections, connections, bandwidthInUse, online, trust, suspended,
-      registeredAt, version, changedAt);
+      capabilities, bandwidthMbps, maxConnections, connections, bandwidthInUse, online, trust, suspended, ownerActive,
+      ownerSince, registeredAt, version, changedAt);
   }
 
   public NodeState withTrust(double trust, boolean suspended) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
       capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
-      registeredAt, version, changedAt);
+      ownerActive, ownerSince, registeredAt, version, changedAt);
+  }
+
+  /** This node with its owner's standing as learned at {@code since}. */
+  public NodeState withOwner(boolean active, long since) {
+    return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
+      capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
+      active, since, registeredAt, version, changedAt);
+  }
+
+  /** This node with whichever owner's standing, its own or {@code other}'s, was learned later. */
+  public NodeState withLaterOwnerOf(NodeState other) {
+    return other != null && other.ownerSince > ownerSince ? withOwner(other.ownerActive, other.ownerSince) : this;
   }
 
   /** This node with what its owner describes taken from {@code d}; liveness, trust and registration stay. */
   public NodeState withDescriptionOf(NodeState d) {
     return new NodeState(nodeId, owner, deviceId, d.type, d.deviceType, d.address, d.nat, d.region, d.latitude,
       d.longitude, d.capabilities, d.bandwidthMbps, d.maxConnections, currentConnections, bandwidthInUseMbps, online,
-      trust, suspended, registeredAt, version, changedAt);
+      trust, suspended, ownerActive, ownerSince, registeredAt, version, changedAt);
   }
 
   /** The same node, stamped as the next version. */
   public NodeState next(long previousVersion, long now) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
       capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
-      registeredAt, previousVersion + 1, now);
+      ownerActive, ownerSince, registeredAt, previousVersion + 1, now);
   }
 
   /** Equal in everything but version and time stamp. */

@@ -1,25 +1,38 @@
 package io.auralink.comm.mesh.impl;
 
+import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.platform.Caller;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.auralink.comm.platform.ErrorCode.field;
-
 /**
- * Whether AuraIDs exist, asked of the identity domain over the event bus in one request for any number of them.
- * Only for AuraIDs the local graph does not know (a party with a registered device exists): off the hot path.
+ * What the identity registry says of AuraIDs, asked over the event bus: their standing (one request for any number
+ * of them), and whether one is visible to another. Asked only off the hot paths: for AuraIDs the local graph has no
+ * routable node of, and for route parties whose visibility is not remembered ({@link VisibilityCache}). A registry
+ * that cannot answer is {@code IDENTITY_UNAVAILABLE}: the mesh does not guess.
  */
 final class IdentityLookup {
 
-  /** The registry's view that sees every AuraID whatever its privacy: existence is all the mesh asks. */
-  private static final Caller MESH = Caller.service("mesh", Set.of(IdentityService.ADMIN));
+  /** An AuraID's standing in the registry. */
+  enum Standing {
+    ACTIVE,
+    /** Deactivated or suspended. */
+    INACTIVE,
+    /** Never registered. */
+    UNKNOWN
+  }
+
+  /** The registry's view that sees every AuraID whatever its privacy and state, with its status. */
+  private static final Caller ADMINISTRATOR = Caller.service("mesh", Set.of(IdentityService.ADMIN));
+  private static final Caller READER = Caller.service("mesh", Set.of(IdentityService.READ));
 
   private final IdentityService identity;
 
@@ -27,26 +40,40 @@ final class IdentityLookup {
     this.identity = identity;
   }
 
-  /**
-   * Succeeds when every AuraID exists; otherwise fails {@code AURAID_NOT_FOUND} naming the field of the first that
-   * does not ({@code byField}: field → canonical AuraID, in the order to report). A registry that cannot answer is
-   * {@code IDENTITY_UNAVAILABLE}: the mesh does not guess.
-   */
-  Future<Void> exist(Map<String, String> byField) {
-    if (byField.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return identity.resolveMany(List.copyOf(byField.values()), MESH)
-      .recover(e -> MeshError.IDENTITY_UNAVAILABLE.fail("the identity registry did not answer whether an AuraID"
-        + " exists; retry shortly"))
-      .compose(found -> {
-        JsonArray notFound = found.getJsonArray("not_found", new JsonArray());
-        for (Map.Entry<String, String> party : byField.entrySet()) {
-          if (notFound.contains(party.getValue())) {
-            return MeshError.AURAID_NOT_FOUND.fail("no such AuraID: " + party.getValue(), field(party.getKey()));
-          }
+  /** The standing of each of {@code auraIds} (canonical), in one request. */
+  Future<Map<String, Standing>> standings(List<String> auraIds) {
+    return identity.resolveMany(auraIds, ADMINISTRATOR)
+      .recover(e -> unavailable())
+      .map(found -> {
+        JsonObject results = found.getJsonObject("results", new JsonObject());
+        Map<String, Standing> standings = new LinkedHashMap<>();
+        for (String auraId : auraIds) {
+          JsonObject profile = results.getJsonObject(auraId);
+          standings.put(auraId, profile == null ? Standing.UNKNOWN
+            : "active".equals(profile.getString("status")) ? Standing.ACTIVE : Standing.INACTIVE);
         }
-        return Future.succeededFuture();
+        return standings;
       });
+  }
+
+  Future<Standing> standing(String auraId) {
+    return standings(List.of(auraId)).map(standings -> standings.get(auraId));
+  }
+
+  /**
+   * Whether {@code destination} is visible to {@code source}, exactly as the registry shows it to that person:
+   * false for an AuraID that does not exist, is deactivated or suspended, is private, friends-only without them, or
+   * has blocked them.
+   */
+  Future<Boolean> visible(String destination, String source) {
+    return identity.resolve(destination, READER.actingAs(source))
+      .map(profile -> true)
+      .recover(e -> e instanceof ServiceException refused && refused.getDebugInfo() != null
+        && IdentityError.AURAID_NOT_FOUND.name().equals(refused.getDebugInfo().getString("code"))
+        ? Future.succeededFuture(false) : unavailable());
+  }
+
+  private static <T> Future<T> unavailable() {
+    return MeshError.IDENTITY_UNAVAILABLE.fail("the identity registry did not answer about an AuraID; retry shortly");
   }
 }

@@ -1,5 +1,6 @@
 package io.auralink.comm.mesh.impl;
 
+import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.mesh.MeshEvents;
@@ -49,6 +50,8 @@ public final class MeshServiceImpl implements MeshService {
   private static final int MAX_LINKS_PER_REPORT = 500;
   private static final long RESTORE_DELAY_MS = 500;
   private static final int LOAD_SLICE = 10_000;
+  /** How long a route party's visibility decision is remembered at most (events forget it sooner). */
+  private static final long VISIBILITY_LIFETIME_MS = 60_000;
 
   private final Vertx vertx;
   private final ClusterManager clusterManager;
@@ -86,7 +89,9 @@ public final class MeshServiceImpl implements MeshService {
     IdentityLookup identities = new IdentityLookup(IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis()));
     Routing routing = new Routing(vertx, cluster, graph, store, identities, new RouteScorer(web, config.scorerUrl(),
-      config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())), config, platform.metrics());
+      config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())),
+      new VisibilityCache(VisibilityCache.CAPACITY, VISIBILITY_LIFETIME_MS, platform.metrics()), config,
+      platform.metrics());
     return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, identities, routing,
       new ReplicationLag(), config);
   }
@@ -154,8 +159,9 @@ public final class MeshServiceImpl implements MeshService {
 
   /**
    * A person registers their own devices ({@code aura_id}, if given, must name them: an AuraID in any case); a
-   * service with mesh:write names the owner. The owner must exist in the identity registry (asked over the event
-   * bus: registration is off the route query path).
+   * service with mesh:write names the owner (a service acting for a person, that person). The owner must be active:
+   * routable in this member's graph, or else asked of the identity registry (registration is off the route query
+   * path).
    */
   @Override
   public Future<JsonObject> registerNode(JsonObject in, Caller caller) {
@@ -163,17 +169,18 @@ public final class MeshServiceImpl implements MeshService {
       return MeshError.FORBIDDEN.fail("registering nodes for others needs mesh:write");
     }
     String named = in.getString("aura_id");
-    String owner = named == null && caller.isPerson() ? caller.auraId() : AuraIds.canonical(named).orElse(null);
+    String owner = named == null ? caller.onBehalfOf() : AuraIds.canonical(named).orElse(null);
     if (owner == null) {
       return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed("aura_id") + " (the owner)", field("aura_id"));
     }
-    if (caller.isPerson() && !caller.is(owner)) {
-      return MeshError.FORBIDDEN.fail("a person registers only their own devices: aura_id names someone else",
+    if (!caller.mayActFor(owner, WRITE)) {
+      return MeshError.FORBIDDEN.fail((caller.isPerson() ? "a person registers only their own devices"
+        : "a service acting for " + caller.actsAs() + " registers only their devices") + ": aura_id names someone else",
         field("aura_id"));
     }
     long now = System.currentTimeMillis();
     return parsed(() -> NodeInput.parse(in, UUID.randomUUID().toString(), owner, null, now))
-      .compose(fresh -> identities.exist(Map.of("aura_id", owner)).map(fresh))
+      .compose(fresh -> activeOwner(owner, caller).map(since -> fresh.withOwner(true, since)))
       .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
         .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
       .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
@@ -188,7 +195,7 @@ public final class MeshServiceImpl implements MeshService {
     return n.nodeId().equals(nodeId) ? n : new NodeState(nodeId, n.owner(), n.deviceId(), n.type(), n.deviceType(),
       n.address(), n.nat(), n.region(), n.latitude(), n.longitude(), n.capabilities(), n.bandwidthMbps(),
       n.maxConnections(), n.currentConnections(), n.bandwidthInUseMbps(), n.online(), n.trust(), n.suspended(),
-      n.registeredAt(), n.version(), n.changedAt());
+      n.ownerActive(), n.ownerSince(), n.registeredAt(), n.version(), n.changedAt());
   }
 
   @Override
@@ -238,9 +245,13 @@ public final class MeshServiceImpl implements MeshService {
     if (auraId == null) {
       return MeshError.VALIDATION_FAILED.fail(AuraIds.malformed("aura_id"), field("aura_id"));
     }
-    if (!caller.is(auraId) && !caller.mayAny(READ, WRITE, ROUTE)) {
-      return caller.isPerson() ? MeshError.FORBIDDEN.fail("a person lists only their own nodes")
-        : MeshError.FORBIDDEN.fail("listing nodes needs mesh:read");
+    if (!caller.isPerson() && !caller.mayAny(READ, WRITE, ROUTE)) {
+      return MeshError.FORBIDDEN.fail("listing nodes needs mesh:read");
+    }
+    if (!caller.mayActFor(auraId, READ, WRITE, ROUTE)) {
+      return MeshError.FORBIDDEN.fail((caller.isPerson() ? "a person lists only their own nodes"
+        : "a service acting for " + caller.actsAs() + " lists only their nodes") + ": aura_id names someone else",
+        field("aura_id"));
     }
     JsonArray nodes = new JsonArray();
     MeshGraph.IntList slots = graph.nodesOf(auraId);
@@ -254,9 +265,13 @@ public final class MeshServiceImpl implements MeshService {
 
   // ---- heartbeats, links ------------------------------------------------------------------------------------
 
+  /**
+   * A beat of a node whose owner is routable in this member's graph asks nobody (heartbeats are the hot path); a
+   * node whose owner is out of routing is refused unless the registry says the owner is active again.
+   */
   @Override
   public Future<JsonObject> heartbeat(String nodeId, JsonObject beat, Caller caller) {
-    return changeable(nodeId, caller).compose(node -> parsed(() -> new Beat(
+    return changeable(nodeId, caller).compose(this::withActiveOwner).compose(node -> parsed(() -> new Beat(
         (int) NodeInput.number(beat, "current_connections", node.currentConnections(), 0, 1_000_000),
         NodeInput.number(beat, "bandwidth_in_use_mbps", node.bandwidthInUseMbps(), 0, 1_000_000),
         System.currentTimeMillis())))
@@ -352,6 +367,7 @@ public final class MeshServiceImpl implements MeshService {
         : NodeInput.invalid("links", "links are objects {to, rtt_ms, jitter_ms, loss, bandwidth_mbps}"));
     }
     return changeable(nodeId, caller)
+      .compose(this::withActiveOwner)
       .compose(node -> vertx.executeBlocking(() -> measurements.stream().map(m -> cluster.measure(nodeId,
         m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
         m.getDouble("bandwidth_mbps", 0.0))).toList(), false))
@@ -362,14 +378,125 @@ public final class MeshServiceImpl implements MeshService {
       });
   }
 
-  // ---- trust ------------------------------------------------------------------------------------------------
+  // ---- owners: identity and trust ---------------------------------------------------------------------------
 
   /**
-   * The trust domain's verdict on a node: applied to this member's graph at once (a suspended node leaves routing
-   * immediately here), then to the cluster; the one member whose write changed it stores it and publishes the
-   * change.
+   * The owner may register nodes: routable in this member's graph (no question asked), or else active in the
+   * identity registry. Answers when that standing was learned. An owner the registry holds active while the graph
+   * holds them out of routing (an event was missed) is put back cluster-wide.
+   */
+  private Future<Long> activeOwner(String owner, Caller caller) {
+    MeshGraph.Owner standing = graph.owner(owner);
+    if (standing == MeshGraph.Owner.ACTIVE) {
+      return Future.succeededFuture(graph.ownerSince(owner));
+    }
+    long asked = System.currentTimeMillis();
+    return identities.standing(owner).compose(registry -> switch (registry) {
+      case ACTIVE -> {
+        if (standing == MeshGraph.Owner.INACTIVE) {
+          applyOwner(owner, true, asked);
+        }
+        yield Future.succeededFuture(asked);
+      }
+      // The owner learns their own state; anyone else gets what an unknown AuraID gets.
+      case INACTIVE -> caller.is(owner)
+        ? MeshError.FORBIDDEN.fail(owner + " is deactivated or suspended: it cannot register nodes", field("aura_id"))
+        : MeshError.AURAID_NOT_FOUND.fail("no such AuraID: " + owner, field("aura_id"));
+      case UNKNOWN -> MeshError.AURAID_NOT_FOUND.fail("no such AuraID: " + owner, field("aura_id"));
+    });
+  }
+
+  /** The node, if its owner is active: no question asked while the graph holds them so. */
+  private Future<NodeState> withActiveOwner(NodeState node) {
+    if (node.ownerActive()) {
+      return Future.succeededFuture(node);
+    }
+    long asked = System.currentTimeMillis();
+    return identities.standing(node.owner()).compose(standing -> {
+      if (standing != IdentityLookup.Standing.ACTIVE) {
+        return MeshError.FORBIDDEN.fail("node " + node.nodeId() + " belongs to " + node.owner()
+          + ", which is not an active AuraID: its nodes are out of routing", field("node_id"));
+      }
+      applyOwner(node.owner(), true, asked);
+      return Future.succeededFuture(node.withOwner(true, asked));
+    });
+  }
+
+  /**
+   * Identity changes: visibility decisions naming these AuraIDs are forgotten; a deactivation takes the owner's
+   * nodes out of routing at once; a reactivation or a change of trust is checked with the registry (a reactivated
+   * AuraID may still be suspended) and applied.
+   */
+  public void identityChanged(JsonObject event) {
+    List<String> auraIds = new ArrayList<>();
+    event.getJsonArray("aura_ids", new JsonArray()).forEach(id -> auraIds.add(String.valueOf(id)));
+    routing.partiesChanged(auraIds);
+    String kind = event.getString("kind");
+    if (IdentityEvents.Kind.DEACTIVATED.id().equals(kind)) {
+      long at = eventTime(event);
+      auraIds.forEach(owner -> applyOwner(owner, false, at));
+    } else if (IdentityEvents.Kind.REACTIVATED.id().equals(kind) || IdentityEvents.Kind.TRUST.id().equals(kind)) {
+      auraIds.forEach(this::recheckOwner);
+    }
+  }
+
+  /** Asks the registry for the standing of an owner with nodes in this member's graph, and applies it. */
+  private void recheckOwner(String owner) {
+    if (graph.owner(owner) == MeshGraph.Owner.NO_NODES) {
+      return;
+    }
+    long asked = System.currentTimeMillis();
+    identities.standing(owner)
+      .onSuccess(standing -> applyOwner(owner, standing == IdentityLookup.Standing.ACTIVE, asked))
+      .onFailure(e -> LOG.warn("the standing of a node owner could not be checked; a heartbeat will {} {}",
+        kv("aura_id", owner), kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  /**
+   * An owner's standing, learned at {@code since}, for all of their nodes: this member's graph at once, then
+   * PostgreSQL and the cluster (each keeps a standing learned later). Every member receives the events and writes
+   * the same; the one whose cluster write changed a node publishes it.
+   */
+  private void applyOwner(String owner, boolean active, long since) {
+    graph.owner(owner, active, since);
+    store.owner(owner, active, since)
+      .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<NodeState>of())
+        : vertx.executeBlocking(() -> cluster.owner(ids, active, since), false))
+      .onSuccess(changed -> changed.forEach(node -> {
+        graph.apply(node);
+        publish(node, "owner");
+      }))
+      .onFailure(e -> LOG.warn("the standing of a node owner was not stored {} {}", kv("aura_id", owner),
+        kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  private static long eventTime(JsonObject event) {
+    try {
+      return Instant.parse(event.getString("at")).toEpochMilli();
+    } catch (RuntimeException unreadable) {
+      return System.currentTimeMillis();
+    }
+  }
+
+  /**
+   * The trust domain's verdicts. On an AuraID: a suspension takes the owner's nodes out of routing at once, a lifted
+   * one is checked with the registry (the AuraID may be deactivated); visibility decisions about it are forgotten.
+   * On a node: applied to this member's graph at once (a suspended node leaves routing immediately here), then to
+   * the cluster; the one member whose write changed it stores it and publishes the change.
    */
   public void trustChanged(JsonObject event) {
+    if ("aura_id".equals(event.getString("entity_type"))) {
+      AuraIds.canonical(event.getString("entity_id")).ifPresent(owner -> {
+        routing.partiesChanged(List.of(owner));
+        String change = event.getString("change");
+        if ("suspended".equals(change)) {
+          applyOwner(owner, false, eventTime(event));
+        } else if ("unsuspended".equals(change)) {
+          recheckOwner(owner);
+        }
+      });
+      return;
+    }
     if (!"mesh_node".equals(event.getString("entity_type"))) {
       return;
     }
@@ -462,13 +589,15 @@ public final class MeshServiceImpl implements MeshService {
   private void publish(NodeState node, String change) {
     vertx.eventBus().publish(MeshEvents.NODE_CHANGED, new JsonObject()
       .put("node_id", node.nodeId()).put("aura_id", node.owner()).put("change", change)
-      .put("online", node.online()).put("suspended", node.suspended()).put("trust_score", node.trust())
+      .put("online", node.online()).put("suspended", node.suspended()).put("owner_active", node.ownerActive())
+      .put("trust_score", node.trust())
       .put("version", node.version()).put("at", Instant.now().toString()));
   }
 
   static JsonObject view(NodeState node) {
     JsonObject json = node.toJson();
     json.remove("changed_at");
+    json.remove("owner_since");
     json.put("registered_at", Instant.ofEpochMilli(node.registeredAt()).toString());
     return json;
   }

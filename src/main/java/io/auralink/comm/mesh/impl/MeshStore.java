@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** The mesh's SQL: what makes the graph survive a full-cluster restart, and the routes chosen. */
@@ -33,24 +35,48 @@ final class MeshStore {
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0).toString()));
   }
 
-  /** Stores what describes a node (insert, or update by node id); answers the node id that holds the device. */
+  /**
+   * Stores what describes a node (insert, or update by node id) with its owner's standing (of two standings, the
+   * one learned later stays); answers the node id that holds the device.
+   */
   Future<String> save(NodeState n) {
     JsonArray caps = n.toJson().getJsonArray("capabilities");
     return pool.preparedQuery("""
         INSERT INTO mesh_nodes (node_id, owner_aura_id, device_id, node_type, device_type, address, nat_type, region,
-          latitude, longitude, capabilities, bandwidth_mbps, max_connections, registered_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+          latitude, longitude, capabilities, bandwidth_mbps, max_connections, registered_at, owner_active, owner_since)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
         ON CONFLICT (owner_aura_id, device_id) DO UPDATE SET node_type = EXCLUDED.node_type,
           device_type = EXCLUDED.device_type, address = EXCLUDED.address, nat_type = EXCLUDED.nat_type,
           region = EXCLUDED.region, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
           capabilities = EXCLUDED.capabilities, bandwidth_mbps = EXCLUDED.bandwidth_mbps,
-          max_connections = EXCLUDED.max_connections
+          max_connections = EXCLUDED.max_connections,
+          owner_active = CASE WHEN EXCLUDED.owner_since > mesh_nodes.owner_since THEN EXCLUDED.owner_active
+                              ELSE mesh_nodes.owner_active END,
+          owner_since = GREATEST(EXCLUDED.owner_since, mesh_nodes.owner_since)
         RETURNING node_id""")
       .execute(Tuple.of(UUID.fromString(n.nodeId()), n.owner(), n.deviceId(), n.type().id(),
         n.deviceType(), n.address(), n.nat().id(), n.region(), coordinate(n.latitude()),
         coordinate(n.longitude()), caps.stream().map(String::valueOf).toArray(String[]::new), n.bandwidthMbps(),
-        n.maxConnections(), OffsetDateTime.ofInstant(Instant.ofEpochMilli(n.registeredAt()), ZoneOffset.UTC)))
+        n.maxConnections(), OffsetDateTime.ofInstant(Instant.ofEpochMilli(n.registeredAt()), ZoneOffset.UTC),
+        n.ownerActive(), n.ownerSince()))
       .map(rows -> rows.iterator().next().getUUID(0).toString());
+  }
+
+  /**
+   * An owner's standing, learned at {@code since}, for all of their stored nodes (a standing learned later is
+   * kept); answers the ids of all their nodes, for the cluster's copy.
+   */
+  Future<Set<String>> owner(String owner, boolean active, long since) {
+    return pool.preparedQuery("""
+        WITH changed AS (
+          UPDATE mesh_nodes SET owner_active = $2, owner_since = $3 WHERE owner_aura_id = $1 AND owner_since < $3)
+        SELECT node_id FROM mesh_nodes WHERE owner_aura_id = $1""")
+      .execute(Tuple.of(owner, active, since))
+      .map(rows -> {
+        Set<String> ids = new HashSet<>();
+        rows.forEach(row -> ids.add(row.getUUID(0).toString()));
+        return ids;
+      });
   }
 
   private static Double coordinate(double value) {
@@ -105,6 +131,7 @@ final class MeshStore {
           .put("capabilities", new JsonArray(List.of(row.getArrayOfStrings("capabilities"))))
           .put("bandwidth_mbps", row.getDouble("bandwidth_mbps")).put("max_connections", row.getInteger("max_connections"))
           .put("online", false).put("trust_score", row.getDouble("trust_score")).put("suspended", row.getBoolean("suspended"))
+          .put("owner_active", row.getBoolean("owner_active")).put("owner_since", row.getLong("owner_since"))
           .put("registered_at", row.getOffsetDateTime("registered_at").toInstant().toEpochMilli())
           .put("version", version).put("changed_at", version);
         nodes.add(NodeState.fromJson(json));

@@ -57,7 +57,7 @@ final class NodeInput {
     double bandwidth = number(in, "bandwidth_mbps", base != null ? base.bandwidthMbps() : 10, 0.01, 100_000);
     int maxConnections = (int) number(in, "max_connections", base != null ? base.maxConnections() : 5, 1, 100_000);
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
-      capabilities, bandwidth, maxConnections, 0, 0, true, 50, false, now, 0, now);
+      capabilities, bandwidth, maxConnections, 0, 0, true, 50, false, true, 0, now, 0, now);
   }
 
   private static NodeState.Type enumOf(String field, String value) {

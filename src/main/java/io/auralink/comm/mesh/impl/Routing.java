@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,13 +28,15 @@ import static io.auralink.comm.platform.ErrorCode.field;
 import static io.auralink.comm.platform.ErrorCode.parsed;
 
 /**
- * Route queries and their outcomes on one member: validation, the parties' existence, the search over the member's
- * graph, the optional external scorer (its order remembered in process), the answer, and (off the query path) the
- * route log; outcomes are stored and taught to the links of the path. A query reads only this member's memory: a
- * party with a node in the graph is known (it registered a device); only a party without one is looked up in the
- * identity registry. Answers are computed afresh every time (the same graph gives the same answer; a live call's
- * {@code current_path} keeps it on its route), each with a route id of its own. Confined to the mesh verticle's
- * event loop.
+ * Route queries and their outcomes on one member: validation, the parties' standing and visibility, the search over
+ * the member's graph, the optional external scorer (its order remembered in process), the answer, and (off the query
+ * path) the route log; outcomes are stored and taught to the links of the path. The source must be active: a party
+ * with a node in the graph is known with its owner's standing; only a source without one is looked up in the
+ * identity registry. The destination must be visible to the source as the registry shows it to that person: that
+ * decision is remembered in process ({@link VisibilityCache}) and forgotten when an identity event names either
+ * party, so a repeated query stays in memory. Everything else answers like an unknown AuraID. Answers are computed
+ * afresh every time (the same graph gives the same answer; a live call's {@code current_path} keeps it on its
+ * route), each with a route id of its own. Confined to the mesh verticle's event loop.
  */
 final class Routing {
 
@@ -55,16 +56,18 @@ final class Routing {
   private final RouteScorer scorer;
   private final RouteLog routes;
   private final AppConfig.Mesh config;
+  private final VisibilityCache visibility;
   private final Map<RouteSearch.Tier, Counter> routesByTier = new EnumMap<>(RouteSearch.Tier.class);
 
   Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, IdentityLookup identities, RouteScorer scorer,
-          AppConfig.Mesh config, MeterRegistry metrics) {
+          VisibilityCache visibility, AppConfig.Mesh config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
     this.identities = identities;
     this.scorer = scorer;
+    this.visibility = visibility;
     this.routes = new RouteLog(store);
     this.config = config;
     this.search = new RouteSearch(graph, config.regions().stream()
@@ -85,6 +88,10 @@ final class Routing {
     }
     String source = AuraIds.canonical(q.getString("source_aura_id")).orElseThrow();
     String destination = AuraIds.canonical(q.getString("destination_aura_id")).orElseThrow();
+    if (!caller.mayActFor(source, MeshService.ROUTE)) {
+      return MeshError.FORBIDDEN.fail("a service acting for " + caller.actsAs() + " asks routes only from them:"
+        + " source_aura_id names someone else", field("source_aura_id"));
+    }
     if (source.equals(destination)) {
       return MeshError.VALIDATION_FAILED.fail("a call needs two parties", field("destination_aura_id"));
     }
@@ -106,7 +113,7 @@ final class Routing {
     Supplier<JsonObject> asked = () -> new JsonObject().put("source_aura_id", source)
       .put("destination_aura_id", destination).put("media_type", media).put("require_aic", aic)
       .put("max_hops", maxHops).put("current_path", new JsonArray(current));
-    return known(source, destination)
+    return parties(source, destination)
       .compose(v -> {
         RouteSearch.Decision decision = search.route(query);
         return scorer.rank(decision, asked, told -> scorerKey(told, decision));
@@ -120,23 +127,45 @@ final class Routing {
   }
 
   /**
-   * Both parties exist: a party with a node in this member's graph registered a device, so it is known without
-   * asking; only the others are looked up (an AuraID without devices still gets its central route).
+   * The source is active and the destination visible to them, or the query answers as for an unknown AuraID
+   * (naming the party). The source's standing is the graph's when it has nodes there (the owner's standing is kept
+   * on them), else the registry's. The destination's visibility is the remembered decision, else the registry's
+   * (a destination whose nodes are out of routing because it is deactivated or suspended needs no question). An
+   * AuraID without devices still gets its central route.
    */
-  private Future<Void> known(String source, String destination) {
-    boolean sourceKnown = graph.nodesOf(source).size() > 0;
-    boolean destinationKnown = graph.nodesOf(destination).size() > 0;
-    if (sourceKnown && destinationKnown) {
-      return Future.succeededFuture();
+  private Future<Void> parties(String source, String destination) {
+    MeshGraph.Owner from = graph.owner(source);
+    if (from == MeshGraph.Owner.INACTIVE) {
+      return unknown("source_aura_id", source);
     }
-    Map<String, String> unknown = new LinkedHashMap<>(4);
-    if (!sourceKnown) {
-      unknown.put("source_aura_id", source);
+    Boolean seen = graph.owner(destination) == MeshGraph.Owner.INACTIVE ? Boolean.FALSE
+      : visibility.get(source, destination, System.currentTimeMillis());
+    if (from == MeshGraph.Owner.ACTIVE && seen != null) {
+      return seen ? Future.succeededFuture() : unknown("destination_aura_id", destination);
     }
-    if (!destinationKnown) {
-      unknown.put("destination_aura_id", destination);
-    }
-    return identities.exist(unknown);
+    Future<Boolean> sourceActive = from == MeshGraph.Owner.ACTIVE ? Future.succeededFuture(true)
+      : identities.standing(source).map(standing -> standing == IdentityLookup.Standing.ACTIVE);
+    Future<Boolean> destinationVisible = seen != null ? Future.succeededFuture(seen) : askVisible(source, destination);
+    return Future.all(sourceActive, destinationVisible).compose(both -> !sourceActive.result()
+      ? unknown("source_aura_id", source)
+      : destinationVisible.result() ? Future.succeededFuture() : unknown("destination_aura_id", destination));
+  }
+
+  /** Asks the registry whether the destination is visible to the source, and remembers the answer. */
+  private Future<Boolean> askVisible(String source, String destination) {
+    long stamp = visibility.stamp();
+    return identities.visible(destination, source)
+      .onSuccess(visible -> visibility.put(source, destination, visible, stamp, System.currentTimeMillis()));
+  }
+
+  /** The same answer for an AuraID that does not exist, is not active, or is hidden from the source. */
+  private static Future<Void> unknown(String field, String auraId) {
+    return MeshError.AURAID_NOT_FOUND.fail("no such AuraID: " + auraId, field(field));
+  }
+
+  /** Identity events named these AuraIDs: every visibility decision about them is forgotten. */
+  void partiesChanged(Iterable<String> auraIds) {
+    visibility.changed(auraIds, System.currentTimeMillis());
   }
 
   /**

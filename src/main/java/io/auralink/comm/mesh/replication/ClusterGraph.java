@@ -134,32 +134,52 @@ public final class ClusterGraph {
 
   // ---- node changes -----------------------------------------------------------------------------------------
 
-  /** Registers or re-registers a node: its static fields change, its liveness and trust stay. */
+  /**
+   * Registers or re-registers a node: its static fields change, its liveness and trust stay, and of the owner's
+   * standing the one learned later stays.
+   */
   public NodeState register(NodeState node) {
     return apply(node.nodeId(), new NodeProcessor(NodeProcessor.Kind.REGISTER, node.toJson().encode(), false, 0, 0, 0,
-      false));
+      false, false, 0));
   }
 
   /** Changes what the owner describes (type, address, NAT, place, capabilities, capacity); null if unchanged. */
   public NodeState update(NodeState described) {
     return apply(described.nodeId(), new NodeProcessor(NodeProcessor.Kind.UPDATE, described.toJson().encode(), false,
-      0, 0, 0, false));
+      0, 0, 0, false, false, 0));
   }
 
   /** Online (with its load) or offline; null if nothing changed. */
   public NodeState liveness(String nodeId, boolean online, int connections, double bandwidthInUse) {
     return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.LIVENESS, null, online, connections, bandwidthInUse, 0,
-      false));
+      false, false, 0));
   }
 
   /** The trust domain's verdict; null if nothing changed (or the node is unknown). */
   public NodeState trust(String nodeId, double trust, boolean suspended) {
-    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended));
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended, false, 0));
+  }
+
+  /**
+   * The owner's standing, learned at {@code since}, for these nodes (all of one owner's): answers the nodes it
+   * changed. A node holding a standing learned later is left alone, so members writing the same owner's changes in
+   * different orders agree.
+   */
+  public List<NodeState> owner(Set<String> nodeIds, boolean active, long since) {
+    List<NodeState> changed = new ArrayList<>();
+    nodes.executeOnKeys(nodeIds, new NodeProcessor(NodeProcessor.Kind.OWNER, null, false, 0, 0, 0, false, active,
+      since)).values().forEach(json -> {
+        if (json != null) {
+          changed.add(NodeState.fromJson(new JsonObject(json)));
+        }
+      });
+    return changed;
   }
 
   /** Removes a node (and its last beat); answers it as it was, or null if it was not there. */
   public NodeState remove(String nodeId) {
-    NodeState removed = apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false));
+    NodeState removed = apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false, false,
+      0));
     beats.delete(nodeId);
     return removed;
   }
@@ -208,9 +228,10 @@ public final class ClusterGraph {
 
   /** A change of one node, computed from its current record; answers the new record, or null if unchanged. */
   record NodeProcessor(Kind kind, String payload, boolean online, int connections, double bandwidthInUse,
-                       double trust, boolean suspended) implements EntryProcessor<String, String, String> {
+                       double trust, boolean suspended, boolean ownerActive, long ownerSince)
+    implements EntryProcessor<String, String, String> {
 
-    enum Kind { REGISTER, UPDATE, LIVENESS, TRUST, REMOVE }
+    enum Kind { REGISTER, UPDATE, LIVENESS, TRUST, OWNER, REMOVE }
 
     @Override
     public String process(Map.Entry<String, String> entry) {
@@ -224,11 +245,12 @@ public final class ClusterGraph {
         case REGISTER -> {
           NodeState fresh = NodeState.fromJson(new JsonObject(payload));
           yield old == null ? fresh : fresh.withLiveness(true, old.currentConnections(), old.bandwidthInUseMbps())
-            .withTrust(old.trust(), old.suspended());
+            .withTrust(old.trust(), old.suspended()).withLaterOwnerOf(old);
         }
         case UPDATE -> old == null ? null : old.withDescriptionOf(NodeState.fromJson(new JsonObject(payload)));
         case LIVENESS -> old == null ? null : old.withLiveness(online, connections, bandwidthInUse);
         case TRUST -> old == null ? null : old.withTrust(trust, suspended);
+        case OWNER -> old == null || old.ownerSince() >= ownerSince ? null : old.withOwner(ownerActive, ownerSince);
         default -> throw new IllegalStateException(kind.name());
       };
       if (next == null || next.sameAs(old)) {

@@ -13,7 +13,7 @@ final class GraphFixtures {
 
   static NodeState node(String id, String owner, NodeState.Type type, Nat nat, double trust) {
     return new NodeState(id, owner, "dev-" + id, type, "desktop", "10.0.0.1:5000", nat, "eu-west", Double.NaN,
-      Double.NaN, ALL, 100, 50, 0, 0, true, trust, false, 0, 1, 0);
+      Double.NaN, ALL, 100, 50, 0, 0, true, trust, false, true, 0, 0, 1, 0);
   }
 
   static NodeState peer(String id, String owner, Nat nat) {

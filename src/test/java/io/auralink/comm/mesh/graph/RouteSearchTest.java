@@ -127,7 +127,7 @@ class RouteSearchTest {
   private static NodeState located(String id, String owner, double lat, double lon) {
     NodeState n = peer(id, owner, Nat.SYMMETRIC);
     return new NodeState(n.nodeId(), n.owner(), n.deviceId(), n.type(), n.deviceType(), n.address(), n.nat(), null,
-      lat, lon, n.capabilities(), n.bandwidthMbps(), n.maxConnections(), 0, 0, true, 50, false, 0, 1, 0);
+      lat, lon, n.capabilities(), n.bandwidthMbps(), n.maxConnections(), 0, 0, true, 50, false, true, 0, 0, 1, 0);
   }
 
   @Test
@@ -181,7 +181,7 @@ class RouteSearchTest {
     NodeState noAic = relay("r-plain", 80);
     g.apply(new NodeState(noAic.nodeId(), noAic.owner(), noAic.deviceId(), noAic.type(), noAic.deviceType(),
       noAic.address(), noAic.nat(), noAic.region(), Double.NaN, Double.NaN, AUDIO_VIDEO, 100, 50, 0, 0, true, 80,
-      false, 0, 1, 0));
+      false, true, 0, 0, 1, 0));
     g.apply(link("a1", "r-plain", 10));
     g.apply(link("r-plain", "b1", 10));
     RouteSearch.Query withAic = new RouteSearch.Query(A, B, AUDIO_VIDEO | NodeState.AIC, 1.6, 3, 60, List.of());
@@ -273,7 +273,7 @@ class RouteSearchTest {
         NodeState node = new NodeState("n" + i, owner, "d" + i, type, "server", "x", Nat.SYMMETRIC, "r",
           Double.NaN, Double.NaN, random.nextInt(10) == 0 ? NodeState.AUDIO : GraphFixtures.ALL, 50 + random.nextInt(50),
           10, random.nextInt(12), random.nextDouble() * 10, random.nextInt(8) != 0, 40 + random.nextInt(60),
-          random.nextInt(15) == 0, 0, 1, 0);
+          random.nextInt(15) == 0, true, 0, 0, 1, 0);
         nodes.add(node);
         g.apply(node);
       }
