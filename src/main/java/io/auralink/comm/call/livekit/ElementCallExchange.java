@@ -5,10 +5,12 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -93,66 +95,67 @@ public final class ElementCallExchange {
 
   /** {@code POST /sfu/get}, the legacy endpoint. */
   public Future<Grant> sfuGet(Buffer body) {
-    Fields request;
-    OpenIdToken token;
-    Delay delay;
     try {
-      request = Fields.of(body, SFU_GET_FIELDS);
-      token = OpenIdToken.of(request);
-      delay = Delay.of(request);
+      return legacy(body);
     } catch (MatrixError e) {
-      return Future.failedFuture(e);
+      return refused("/sfu/get", e);
     }
+  }
+
+  /** {@code POST /get_token}, the MatrixRTC endpoint. */
+  public Future<Grant> getToken(Buffer body) {
+    try {
+      return matrixRtc(body);
+    } catch (MatrixError e) {
+      return refused("/get_token", e);
+    }
+  }
+
+  private Future<Grant> legacy(Buffer body) {
+    Fields request = Fields.of(body, SFU_GET_FIELDS);
+    OpenIdToken token = OpenIdToken.of(request);
+    Delay delay = Delay.of(request);
     String room = request.string("room");
     String deviceId = request.string("device_id");
     if (room.isEmpty()) {
-      return Future.failedFuture(MatrixError.badJson("Missing room parameter"));
+      throw MatrixError.badJson("Missing room parameter");
     }
     if (token.incomplete()) {
-      return Future.failedFuture(MatrixError.badJson("Missing OpenID token parameters"));
+      throw MatrixError.badJson("Missing OpenID token parameters");
     }
     if (deviceId.isEmpty()) {
-      return Future.failedFuture(MatrixError.badJson("Missing device_id parameter"));
+      throw MatrixError.badJson("Missing device_id parameter");
     }
     if (delay.halfGiven()) {
-      return Future.failedFuture(MatrixError.badJson(Delay.MISSING));
+      throw MatrixError.badJson(Delay.MISSING);
     }
     return exchange("/sfu/get", token, Optional.empty(), delay, room, MatrixRtcNames.LEGACY_SLOT,
       user -> MatrixRtcNames.legacyIdentity(user, deviceId));
   }
 
-  /** {@code POST /get_token}, the MatrixRTC endpoint. */
-  public Future<Grant> getToken(Buffer body) {
-    Fields request;
-    Fields member;
-    OpenIdToken token;
-    Delay delay;
-    try {
-      request = Fields.of(body, GET_TOKEN_FIELDS);
-      member = request.object("member", MEMBER_FIELDS);
-      token = OpenIdToken.of(request);
-      delay = Delay.of(request);
-    } catch (MatrixError e) {
-      return Future.failedFuture(e);
-    }
+  private Future<Grant> matrixRtc(Buffer body) {
+    Fields request = Fields.of(body, GET_TOKEN_FIELDS);
+    Fields member = request.object("member", MEMBER_FIELDS);
+    OpenIdToken token = OpenIdToken.of(request);
+    Delay delay = Delay.of(request);
     String roomId = request.string("room_id");
     String slotId = request.string("slot_id");
     String memberId = member.string("id");
     String claimedUser = member.string("claimed_user_id");
     String claimedDevice = member.string("claimed_device_id");
     if (roomId.isEmpty() || slotId.isEmpty()) {
-      return Future.failedFuture(MatrixError.badJson("The request body is missing `room_id` or `slot_id`"));
+      throw MatrixError.badJson("The request body is missing `room_id` or `slot_id`");
     }
     if (memberId.isEmpty() || claimedUser.isEmpty() || claimedDevice.isEmpty()) {
-      return Future.failedFuture(MatrixError.badJson(
-        "The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`"));
+      throw MatrixError.badJson(
+        "The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`");
     }
     if (token.incomplete()) {
-      return Future.failedFuture(MatrixError.badJson(
-        "The request body `openid_token` is missing a `access_token` or `matrix_server_name`"));
+      throw MatrixError.badJson(
+        "The request body `openid_token` is missing a `access_token` or `matrix_server_name`");
     }
     if (delay.halfGiven()) {
-      return Future.failedFuture(MatrixError.badJson(Delay.MISSING));
+      throw MatrixError.badJson(Delay.MISSING);
     }
     return exchange("/get_token", token, Optional.of(claimedUser), delay, roomId, slotId,
       user -> MatrixRtcNames.identity(user, claimedDevice, memberId));
@@ -267,17 +270,25 @@ public final class ElementCallExchange {
     static Fields of(Buffer body, Set<String> known) {
       Object parsed;
       try {
-        parsed = body == null || body.length() == 0 ? null : body.toJson();
+        parsed = body == null || body.length() == 0 ? null : Json.decodeValue(body);
       } catch (DecodeException e) {
         throw MatrixError.notJson("Error reading request: the body is not JSON");
       }
       if (body == null || body.length() == 0) {
         throw MatrixError.notJson("Error reading request: the body is empty");
       }
+      if (parsed instanceof Map<?, ?> map) {
+        parsed = new JsonObject(uncheckedCast(map));
+      }
       if (parsed != null && !(parsed instanceof JsonObject)) {
         throw MatrixError.notJson("Error reading request: the body is not a JSON object");
       }
       return checked(parsed == null ? new JsonObject() : (JsonObject) parsed, "", known);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> uncheckedCast(Map<?, ?> map) {
+      return (Map<String, Object>) map;
     }
 
     private static Fields checked(JsonObject json, String path, Set<String> known) {

@@ -84,8 +84,7 @@ public final class OpenIdVerifier {
 
   private static JsonObject jsonOrNull(HttpResponse<Buffer> response) {
     try {
-      Object json = response.body() == null ? null : response.body().toJson();
-      return json instanceof JsonObject object ? object : null;
+      return response.body() == null ? null : response.body().toJsonObject();
     } catch (RuntimeException notJson) {
       return null;
     }
