@@ -50,7 +50,7 @@ public final class OpenIdVerifier {
       .timeout(timeoutMillis)
       .send()
       .recover(unreachable -> Future.failedFuture(MatrixError.unauthorized("The homeserver of " + serverName
-        + " could not be asked to verify the OpenID token (" + describe(unreachable) + ")")))
+        + " could not be asked to verify the OpenID token (" + describe(unreachable, timeoutMillis) + ")")))
       .map(response -> userOf(response, serverName));
   }
 
@@ -90,8 +90,9 @@ public final class OpenIdVerifier {
     }
   }
 
-  private static String describe(Throwable failure) {
-    String message = failure.getMessage();
-    return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  /** The kind of failure only: Vert.x's messages carry the request URL, and with it the token. */
+  private static String describe(Throwable failure, long timeoutMillis) {
+    return failure.getClass().getSimpleName().contains("Timeout")
+      ? "no answer within " + timeoutMillis + " ms" : failure.getClass().getSimpleName();
   }
 }
