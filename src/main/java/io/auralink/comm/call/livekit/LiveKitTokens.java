@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * LiveKit access tokens, minted by us: HS256 JWTs signed with the API secret, {@code iss} = the API key (LiveKit
@@ -57,6 +58,25 @@ public final class LiveKitTokens {
         .put("canPublish", true)
         .put("canSubscribe", true)
         .put("canPublishData", true)));
+  }
+
+  /**
+   * A join token as Element Call's token service (lk-jwt-service) grants it: join {@code room}, publish, subscribe
+   * and update one's own metadata (Element Call sets it), no room creation, no admin. The identity is the one Element
+   * Call expects ({@link MatrixRtcNames}). lk-jwt-service sends neither name nor metadata; when the Matrix user is one
+   * of our AuraIDs, {@code auraId} becomes the name and {@code {"aura_id": ...}} the metadata, so our side of a call
+   * can tell who joined. Lifetime: the same TTL as every join token of ours (not lk-jwt-service's hour), since LiveKit
+   * checks {@code exp} only when a participant first connects.
+   */
+  public String matrixRtcJoin(String room, String identity, Optional<String> auraId) {
+    JsonObject claims = claims(identity, ttl);
+    auraId.ifPresent(id -> claims.put("name", id).put("metadata", new JsonObject().put("aura_id", id).encode()));
+    return sign(claims.put("video", new JsonObject()
+      .put("room", room)
+      .put("roomJoin", true)
+      .put("canPublish", true)
+      .put("canSubscribe", true)
+      .put("canUpdateOwnMetadata", true)));
   }
 
   /** For RoomService's CreateRoom and DeleteRoom ({@code roomCreate} covers both). */

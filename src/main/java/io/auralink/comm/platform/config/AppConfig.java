@@ -15,14 +15,16 @@ import java.util.Set;
  * Every key and default is listed in the README's configuration table.
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
-                        Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call) {
+                        Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
+                        ElementCall elementCall) {
 
   private static final String P = Settings.PREFIX;
 
   /** The full configuration of a running node: storage and keys are required, never defaulted. */
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
-      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s));
+      Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
+      ElementCall.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -268,6 +270,75 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     /** Where clients of a room in {@code region} connect: the region's own LiveKit, else the default one. */
     public Optional<String> urlFor(String region) {
       return Optional.ofNullable(regionUrls.get(region)).or(() -> url);
+    }
+  }
+
+  /**
+   * Element Call's token exchange ({@code /sfu/get}, {@code /get_token}): which homeservers' OpenID tokens are accepted
+   * and where each is reached ({@code homeservers}: server name → base URL; no federation discovery, so only these
+   * are asked), which of them are allowed, which have full access (their users may have LiveKit rooms created, the
+   * others may only join existing ones), the browser origins CORS admits, and how long a homeserver may take to
+   * answer the OpenID check. By default the node's own homeserver ({@link Matrix}) is the one configured, allowed and
+   * full-access server; {@code *} in the allowed or full-access list means every configured homeserver.
+   */
+  public record ElementCall(Map<String, String> homeservers, Set<String> allowedServers, Set<String> fullAccessServers,
+                            List<String> corsOrigins, Duration openIdTimeout) {
+    public static final String HOMESERVERS = P + "ELEMENT_CALL_HOMESERVERS";
+    public static final String ALLOWED_SERVERS = P + "ELEMENT_CALL_ALLOWED_SERVERS";
+    public static final String FULL_ACCESS_SERVERS = P + "ELEMENT_CALL_FULL_ACCESS_SERVERS";
+    public static final String CORS_ORIGINS = P + "ELEMENT_CALL_CORS_ORIGINS";
+
+    static ElementCall from(Settings s) {
+      Matrix own = Matrix.from(s);
+      Map<String, String> homeservers = new java.util.LinkedHashMap<>();
+      if (s.optional(HOMESERVERS).isPresent()) {
+        for (String entry : s.list(HOMESERVERS, List.of())) {
+          int eq = entry.indexOf('=');
+          String url = eq < 0 ? "" : entry.substring(eq + 1).trim().replaceAll("/+$", "");
+          if (eq <= 0 || !url.matches("^https?://.+")) {
+            throw new ConfigException(HOMESERVERS, "entries are server_name=http(s)://base-url, got " + entry);
+          }
+          homeservers.put(entry.substring(0, eq).trim(), url);
+        }
+      } else {
+        own.homeserverUrl().ifPresent(url -> homeservers.put(own.serverName(), url));
+      }
+      Set<String> allowed = servers(s, ALLOWED_SERVERS, List.of("*"), homeservers.keySet(), homeservers.keySet());
+      Set<String> fullAccess = servers(s, FULL_ACCESS_SERVERS,
+        allowed.contains(own.serverName()) ? List.of(own.serverName()) : List.of(), allowed, homeservers.keySet());
+      return new ElementCall(Map.copyOf(homeservers), allowed, fullAccess, s.list(CORS_ORIGINS, List.of("*")),
+        s.duration(P + "ELEMENT_CALL_OPENID_TIMEOUT", Duration.ofSeconds(5)));
+    }
+
+    /** A server list, {@code *} standing for {@code all}; every named server must be a configured homeserver. */
+    private static Set<String> servers(Settings s, String key, List<String> defaults, Set<String> all,
+                                       Set<String> configured) {
+      List<String> names = s.list(key, defaults);
+      if (names.equals(List.of("*"))) {
+        return Set.copyOf(all);
+      }
+      for (String name : names) {
+        if (!configured.contains(name)) {
+          throw new ConfigException(key, "names " + name + ", which is not in " + HOMESERVERS
+            + " (server_name=base-url): only configured homeservers are asked to verify OpenID tokens");
+        }
+      }
+      return Set.copyOf(names);
+    }
+
+    /** Whether OpenID tokens of {@code serverName} are accepted at all. */
+    public boolean allows(String serverName) {
+      return allowedServers.contains(serverName);
+    }
+
+    /** Whether users of {@code serverName} may have LiveKit rooms created (else they only join existing ones). */
+    public boolean fullAccess(String serverName) {
+      return allowedServers.contains(serverName) && fullAccessServers.contains(serverName);
+    }
+
+    /** Whether any homeserver's users can use the exchange. */
+    public boolean enabled() {
+      return !allowedServers.isEmpty();
     }
   }
 

@@ -60,6 +60,20 @@ class LiveKitTokensTest {
   }
 
   @Test
+  void a_matrix_rtc_token_grants_what_lk_jwt_service_grants_plus_our_auraid() {
+    JsonObject plain = claims(tokens.matrixRtcJoin("room-hash", "identity-hash", java.util.Optional.empty()));
+    assertEquals("identity-hash", plain.getString("sub"));
+    assertEquals(new JsonObject().put("room", "room-hash").put("roomJoin", true).put("canPublish", true)
+      .put("canSubscribe", true).put("canUpdateOwnMetadata", true), plain.getJsonObject("video"));
+    assertNull(plain.getValue("name"));
+    assertNull(plain.getValue("metadata"));
+    assertEquals(now.getEpochSecond() + 600, plain.getLong("exp"), "our join-token TTL");
+    JsonObject ours = claims(tokens.matrixRtcJoin("room-hash", "identity-hash", java.util.Optional.of("@bob.aura")));
+    assertEquals("@bob.aura", ours.getString("name"));
+    assertEquals("{\"aura_id\":\"@bob.aura\"}", ours.getString("metadata"));
+  }
+
+  @Test
   void two_devices_of_one_person_get_different_identities() {
     assertNotEquals(LiveKitTokens.identity("@alice.aura", "phone"), LiveKitTokens.identity("@alice.aura", "laptop"));
   }
@@ -88,6 +102,9 @@ class LiveKitTokensTest {
     assertTrue(verified.getJsonObject("video").getBoolean("roomJoin"));
 
     assertNotEquals(0, verify(token, SECRET + "x").exit, "another secret");
+    Verdict matrixRtc = verify(live.matrixRtcJoin(MatrixRtcNames.room("!r:localhost", MatrixRtcNames.LEGACY_SLOT),
+      "@bob:localhost:DEVICE", java.util.Optional.of("@bob.aura")), SECRET);
+    assertEquals(0, matrixRtc.exit, matrixRtc.output);
     String[] parts = token.split("\\.");
     String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
       claims(token).put("video", new JsonObject().put("roomAdmin", true).put("room", "call-123")).encode()

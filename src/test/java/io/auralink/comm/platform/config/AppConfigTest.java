@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -152,6 +153,45 @@ class AppConfigTest {
     assertEquals(true, AppConfig.from(Settings.of(values)).http().docs());
   }
 
+  @Test
+  void element_call_accepts_the_node_s_own_homeserver_by_default() {
+    Map<String, String> values = minimal();
+    AppConfig.ElementCall none = AppConfig.from(Settings.of(values)).elementCall();
+    assertEquals(Map.of(), none.homeservers());
+    assertEquals(false, none.enabled());
+    assertEquals(List.of("*"), none.corsOrigins());
+    assertEquals(Duration.ofSeconds(5), none.openIdTimeout());
+    values.put("AURALINK_MATRIX_SERVER_NAME", "aura.example");
+    values.put("AURALINK_MATRIX_HOMESERVER_URL", "http://127.0.0.1:8008/");
+    values.put("AURALINK_MATRIX_AS_TOKEN", "as");
+    AppConfig.ElementCall own = AppConfig.from(Settings.of(values)).elementCall();
+    assertEquals(Map.of("aura.example", "http://127.0.0.1:8008"), own.homeservers());
+    assertTrue(own.allows("aura.example"));
+    assertTrue(own.fullAccess("aura.example"));
+    assertEquals(false, own.allows("other.example"));
+  }
+
+  @Test
+  void element_call_homeservers_allowed_and_full_access_servers_are_read() {
+    Map<String, String> values = minimal();
+    values.put("AURALINK_MATRIX_SERVER_NAME", "aura.example");
+    values.put("AURALINK_ELEMENT_CALL_HOMESERVERS",
+      "aura.example=https://matrix.aura.example, partner.org=https://hs.partner.org/ ,closed.net=http://10.0.0.9:8008");
+    values.put("AURALINK_ELEMENT_CALL_ALLOWED_SERVERS", "aura.example,partner.org");
+    values.put("AURALINK_ELEMENT_CALL_CORS_ORIGINS", "https://call.aura.example");
+    AppConfig.ElementCall config = AppConfig.from(Settings.of(values)).elementCall();
+    assertEquals("https://hs.partner.org", config.homeservers().get("partner.org"));
+    assertEquals(Set.of("aura.example", "partner.org"), config.allowedServers());
+    assertTrue(config.fullAccess("aura.example"), "our own server has full access by default");
+    assertEquals(false, config.fullAccess("partner.org"));
+    assertEquals(false, config.allows("closed.net"));
+    assertEquals(List.of("https://call.aura.example"), config.corsOrigins());
+    values.put("AURALINK_ELEMENT_CALL_FULL_ACCESS_SERVERS", "*");
+    AppConfig.ElementCall all = AppConfig.from(Settings.of(values)).elementCall();
+    assertTrue(all.fullAccess("partner.org"));
+    assertEquals(false, all.fullAccess("closed.net"), "full access never reaches a server that is not allowed");
+  }
+
   @ParameterizedTest(name = "without {0}")
   @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET"})
   void a_missing_required_setting_is_named(String key) {
@@ -188,7 +228,12 @@ class AppConfigTest {
     "AURALINK_CALL_MAX_RING_TIME|2h",
     "AURALINK_CALL_SWEEP_INTERVAL|10ms",
     "AURALINK_CALL_HISTORY_PAGE_LIMIT|0",
-    "AURALINK_LIVEKIT_REGIONS|eu-west=wss://eu"})
+    "AURALINK_LIVEKIT_REGIONS|eu-west=wss://eu",
+    "AURALINK_ELEMENT_CALL_HOMESERVERS|localhost",
+    "AURALINK_ELEMENT_CALL_HOMESERVERS|localhost=127.0.0.1:8008",
+    "AURALINK_ELEMENT_CALL_ALLOWED_SERVERS|unconfigured.example",
+    "AURALINK_ELEMENT_CALL_FULL_ACCESS_SERVERS|unconfigured.example",
+    "AURALINK_ELEMENT_CALL_OPENID_TIMEOUT|soon"})
   void a_malformed_value_is_refused_naming_the_setting(String key, String value) {
     Map<String, String> values = minimal();
     values.put(key, value);
