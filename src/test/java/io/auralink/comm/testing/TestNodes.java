@@ -37,7 +37,7 @@ public final class TestNodes {
     TestStores stores = TestStores.get();
     Map<String, String> settings = new HashMap<>();
     settings.put("AURALINK_DATABASE_URL", stores.newDatabase(purpose));
-    settings.put("AURALINK_REDIS_URL", stores.redisUrl());
+    settings.put("AURALINK_REDIS_URL", stores.redisUrl(clusterName));
     settings.put("AURALINK_JWT_SECRET", JWT_SECRET);
     settings.put("AURALINK_HTTP_HOST", "127.0.0.1");
     settings.put("AURALINK_HTTP_PORT", String.valueOf(EmbeddedStores.freePort()));

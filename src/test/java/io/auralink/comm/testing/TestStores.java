@@ -76,7 +76,16 @@ public final class TestStores {
 
   /** The test Redis; a random logical database so that test classes do not see each other's keys. */
   public String redisUrl() {
-    return redisUrl.replaceFirst("/\\d+$", "") + "/" + ThreadLocalRandom.current().nextInt(1, 16);
+    return redisUrl(String.valueOf(ThreadLocalRandom.current().nextInt()));
+  }
+
+  /**
+   * The test Redis's logical database for {@code cluster}: every member of one test cluster shares it, as the
+   * members of a deployment share their Redis (a member with a cache of its own would keep what another member's
+   * change invalidated).
+   */
+  public String redisUrl(String cluster) {
+    return redisUrl.replaceFirst("/\\d+$", "") + "/" + (1 + Math.floorMod(cluster.hashCode(), 15));
   }
 
   /** A JDBC connection for assertions made from the test thread. */
