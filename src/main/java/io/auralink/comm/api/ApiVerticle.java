@@ -22,6 +22,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
@@ -102,13 +103,18 @@ public final class ApiVerticle extends VerticleBase {
       .handler(new RequestTracking())
       .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
     if (!http.corsOrigins().isEmpty()) {
-      root.handler(CorsHandler.create()
+      CorsHandler cors = CorsHandler.create()
         .addOrigins(http.corsOrigins())
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
         .allowedHeaders(Set.of("Authorization", "Content-Type", RequestTracking.HEADER))
-        .exposedHeaders(Set.of(RequestTracking.HEADER, "WWW-Authenticate")));
+        .exposedHeaders(Set.of(RequestTracking.HEADER, "WWW-Authenticate"));
+      // Element Call's exchange answers its own origins (below), whatever the API's are.
+      root.handler(new CorsExcept(cors, ElementCallRoutes.EXCHANGE_PATHS));
     }
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+    for (String path : ElementCallRoutes.EXCHANGE_PATHS) {
+      router.route(path).handler(ElementCallRoutes.cors(platform.config().elementCall().corsOrigins()));
+    }
 
     RequestValidation validation = new RequestValidation(contract);
     for (Operation operation : routeOrder(contract)) {
@@ -160,6 +166,7 @@ public final class ApiVerticle extends VerticleBase {
       new TrustRoutes(TrustService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {
@@ -181,6 +188,18 @@ public final class ApiVerticle extends VerticleBase {
     if (!missing.isEmpty() || !undocumented.isEmpty()) {
       throw new IllegalStateException(CONTRACT + " and the handlers disagree: without handler " + missing
         + ", not documented " + undocumented);
+    }
+  }
+
+  /** The API's CORS on every path but those that answer CORS of their own. */
+  private record CorsExcept(CorsHandler cors, Set<String> paths) implements SecurityPolicyHandler {
+    @Override
+    public void handle(RoutingContext ctx) {
+      if (paths.contains(ctx.normalizedPath())) {
+        ctx.next();
+      } else {
+        cors.handle(ctx);
+      }
     }
   }
 

@@ -91,7 +91,7 @@ final class RequestValidation {
   }
 
   private BodyCheck bodyCheck(Operation operation) {
-    if (operation.getRequestBody() == null) {
+    if (operation.getRequestBody() == null || readsItsOwnBody(operation)) {
       return new BodyCheck(false, null, null, null);
     }
     MediaType json = operation.getRequestBody().getContent().get("application/json");
@@ -102,6 +102,17 @@ final class RequestValidation {
     return new BodyCheck(operation.getRequestBody().isRequired(), json.getSchema(), compile(json.getSchema()),
       contract.getSchemaRepository().validator(json.getSchema()));
   }
+
+  /**
+   * An operation marked {@value #RAW_BODY} reads its body itself, whatever its media type, and answers a bad one in
+   * the shape its clients expect (Element Call's token exchange, LiveKit's webhooks); its documented body schema is
+   * for readers only.
+   */
+  static boolean readsItsOwnBody(Operation operation) {
+    return Boolean.TRUE.equals(operation.getExtensions().get(RAW_BODY));
+  }
+
+  static final String RAW_BODY = "x-raw-body";
 
   /** The compiled checks follow JSON Schema 2020-12, the dialect of OpenAPI 3.1 (3.0 reads some keywords otherwise). */
   private FastSchema compile(JsonSchema schema) {

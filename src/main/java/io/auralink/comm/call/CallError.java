@@ -5,6 +5,8 @@ import io.auralink.comm.platform.ErrorCode;
 /** The call domain's failure codes and the HTTP status each one means (the README's error table says when). */
 public enum CallError implements ErrorCode {
   VALIDATION_FAILED(400),
+  /** A LiveKit webhook whose signature, body hash or time does not verify (or LiveKit is not configured). */
+  WEBHOOK_REJECTED(401),
   FORBIDDEN(403),
   /** A party that does not exist, or that the caller may not call or see: the answers are identical. */
   AURAID_NOT_FOUND(404),

@@ -87,6 +87,30 @@ public interface CallService {
   /** One call, for its participants and services with {@link #READ}. */
   Future<JsonObject> call(String callId, Caller caller);
 
+  /** {@link #elementCallToken}'s endpoints: {@code POST /sfu/get} and {@code POST /get_token}. */
+  String SFU_GET = "sfu_get";
+  String GET_TOKEN = "get_token";
+
+  /**
+   * Element Call's token exchange, answering as element-hq/lk-jwt-service does: the raw request body (UTF-8 text, as
+   * received: the exchange reads it exactly as lk-jwt-service does) of {@link #SFU_GET} or {@link #GET_TOKEN}, in
+   * exchange for {@code {status, body}}: the HTTP status and body to answer, {@code {url, jwt}} or lk-jwt-service's
+   * Matrix error {@code {errcode, error}} (refusals are answers, not failures, since Element Call reads that shape
+   * and not our error envelope). The OpenID token in the body authenticates; a Matrix user who is one of our AuraIDs
+   * must be active and not suspended. Without LiveKit settings every request is answered 503 {@code M_UNKNOWN}.
+   */
+  Future<JsonObject> elementCallToken(String endpoint, String body);
+
+  /**
+   * A LiveKit webhook: its {@code Authorization} header (LiveKit's raw JWT) and raw body (UTF-8 text). The signature
+   * and the body's hash are verified first ({@code WEBHOOK_REJECTED} otherwise); the event is applied once per id
+   * as a hint about the call whose room it names: {@code room_finished}, or {@code participant_left} leaving the room
+   * empty, completes an answered call; nothing else changes a call, and no event creates one. Answers
+   * {@code {event_id, event, outcome: applied | duplicate | ignored, call_id, state}} ({@code call_id}, {@code state}:
+   * the call the room belongs to, if any, after the event).
+   */
+  Future<JsonObject> liveKitWebhook(String authorization, String body);
+
   /**
    * {@code {aura_id?, state?, before?, limit?}} → {@code {aura_id, calls: [...], next}}: the calls of an AuraID,
    * newest first, {@code limit} at a time; {@code next} is the {@code before} of the following page, or null. A

@@ -445,4 +445,18 @@ class CallApiTest {
     error(http.get("/internal/calls", reader), 400, "VALIDATION_FAILED");
     error(http.get("/internal/calls?before=garbage", user(bob)), 400, "VALIDATION_FAILED");
   }
+
+  @Test
+  void without_livekit_settings_the_exchange_answers_503_m_unknown_and_webhooks_cannot_be_verified() {
+    HttpResponse<Buffer> exchange = http.post("/sfu/get", null, new JsonObject().put("room", "!r:example.com"));
+    assertEquals(503, exchange.statusCode(), exchange.bodyAsString());
+    JsonObject refusal = exchange.bodyAsJsonObject();
+    assertEquals("M_UNKNOWN", refusal.getString("errcode"));
+    assertTrue(refusal.getString("error").contains("LiveKit is not configured"), refusal.encode());
+
+    HttpResponse<Buffer> webhook = Await.result(http.request(HttpMethod.POST, "/livekit/webhook")
+      .putHeader("Content-Type", "application/webhook+json").putHeader("Authorization", "a.b.c")
+      .sendBuffer(Buffer.buffer("{\"id\":\"EV_1\",\"event\":\"room_finished\"}")));
+    error(webhook, 401, "WEBHOOK_REJECTED");
+  }
 }

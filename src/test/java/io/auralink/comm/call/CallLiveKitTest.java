@@ -44,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CallLiveKitTest {
 
-  private static final String KEY = "APIcalltest";
-  private static final String SECRET = "livekit-call-test-secret-0123456789-abcdef";
+  static final String KEY = "APIcalltest";
+  static final String SECRET = "livekit-call-test-secret-0123456789-abcdef";
   private static final AtomicInteger NAMES = new AtomicInteger();
 
   /** One RoomService request the stand-in accepted: method, body, the token's claims. */
@@ -54,7 +54,7 @@ class CallLiveKitTest {
 
   private static Vertx liveKitVertx;
   private static String liveKitUrl;
-  private static final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+  static final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
   /** CreateRoom answers 503 while set. */
   private static volatile boolean refuseRooms;
   private static Node node;
@@ -91,7 +91,7 @@ class CallLiveKitTest {
   // ---- the stand-in -----------------------------------------------------------------------------------------
 
   /** As LiveKit: Twirp path, JSON, a valid token whose video grant covers the method, else a Twirp error. */
-  private static void roomService(HttpServerRequest request) {
+  static void roomService(HttpServerRequest request) {
     request.body().onSuccess(body -> {
       String prefix = RoomService.PATH;
       if (!"POST".equals(request.method().name()) || !request.path().startsWith(prefix)) {

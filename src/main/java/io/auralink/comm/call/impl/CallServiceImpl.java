@@ -4,6 +4,7 @@ import io.auralink.comm.call.CallError;
 import io.auralink.comm.call.CallEvents;
 import io.auralink.comm.call.CallService;
 import io.auralink.comm.call.livekit.LiveKitTokens;
+import io.auralink.comm.call.livekit.LiveKitWebhooks;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.platform.Caller;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -23,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -63,6 +66,10 @@ public final class CallServiceImpl implements CallService {
     "bitrate_kbps", new double[] {0, 1_000_000}, "mos", new double[] {1, 5});
   private static final Caller ROUTER = Caller.service("call", Set.of(MeshService.ROUTE));
   private static final Caller TRUST_WRITER = Caller.service("call", Set.of(TrustService.WRITE));
+  /** Who ends a call on a LiveKit webhook's word ({@code ended_by} {@code service:livekit}). */
+  private static final Caller LIVEKIT = Caller.service("livekit", Set.of());
+  /** How far a webhook token's times may be off our clock (LiveKit's own verifier allows a minute). */
+  private static final Duration WEBHOOK_LEEWAY = Duration.ofMinutes(1);
 
   private final Vertx vertx;
   private final CallStore store;
@@ -73,10 +80,14 @@ public final class CallServiceImpl implements CallService {
   private final AppConfig.Call config;
   private final MeterRegistry metrics;
   private final WebClient web;
+  private final ElementCallTokens elementCall;
+  /** Null without LiveKit settings: there is no secret to verify webhooks with. */
+  private final LiveKitWebhooks webhooks;
   private boolean sweeping;
 
   CallServiceImpl(Vertx vertx, CallStore store, IdentityService identity, MeshService mesh, TrustService trust,
-                  MediaRooms rooms, AppConfig.Call config, MeterRegistry metrics, WebClient web) {
+                  MediaRooms rooms, AppConfig.Call config, MeterRegistry metrics, WebClient web,
+                  ElementCallTokens elementCall, LiveKitWebhooks webhooks) {
     this.vertx = vertx;
     this.store = store;
     this.identity = identity;
@@ -86,17 +97,22 @@ public final class CallServiceImpl implements CallService {
     this.config = config;
     this.metrics = metrics;
     this.web = web;
+    this.elementCall = elementCall;
+    this.webhooks = webhooks;
   }
 
   public static CallServiceImpl create(Vertx vertx, Platform platform) {
     AppConfig config = platform.config();
     long timeout = config.node().eventBusTimeout().toMillis();
     WebClient web = WebClient.create(vertx);
-    return new CallServiceImpl(vertx, new CallStore(platform.pool()),
-      IdentityService.proxy(vertx, platform.loops(), timeout), MeshService.proxy(vertx, platform.loops(), timeout),
-      TrustService.proxy(vertx, platform.loops(), timeout),
-      MediaRooms.create(config.liveKit(), web, Duration.ofSeconds(5), config.call().roomEmptyTimeout()),
-      config.call(), platform.metrics(), web);
+    IdentityService identity = IdentityService.proxy(vertx, platform.loops(), timeout);
+    AppConfig.LiveKit liveKit = config.liveKit();
+    LiveKitWebhooks webhooks = liveKit.configured() ? new LiveKitWebhooks(liveKit.apiKey().orElseThrow(),
+      liveKit.apiSecret().orElseThrow(), WEBHOOK_LEEWAY, Clock.systemUTC()) : null;
+    return new CallServiceImpl(vertx, new CallStore(platform.pool()), identity,
+      MeshService.proxy(vertx, platform.loops(), timeout), TrustService.proxy(vertx, platform.loops(), timeout),
+      MediaRooms.create(liveKit, web, Duration.ofSeconds(5), config.call().roomEmptyTimeout()),
+      config.call(), platform.metrics(), web, ElementCallTokens.create(config, web, identity), webhooks);
   }
 
   public Future<Void> close() {
@@ -257,6 +273,8 @@ public final class CallServiceImpl implements CallService {
       .onSuccess(missed -> missed.forEach(call -> ended(call, CallStates.State.RINGING, SYSTEM, "ring_timeout",
         List.of(), null)))
       .onFailure(e -> LOG.warn("ring sweep failed: {}", e.getMessage()))
+      .compose(v -> store.pruneWebhookEvents())
+      .onFailure(e -> LOG.warn("webhook events not pruned: {}", e.getMessage()))
       .onComplete(done -> sweeping = false);
   }
 
@@ -456,6 +474,71 @@ public final class CallServiceImpl implements CallService {
     // Another member may have ended it first: that is a lost race, not a failure.
     return finish(call, CallStates.State.TERMINATED, null, "party_suspended", null, identities, null)
       .otherwiseEmpty();
+  }
+
+  // ---- Element Call and LiveKit -------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> elementCallToken(String endpoint, String body) {
+    return elementCall.answer(endpoint, body);
+  }
+
+  @Override
+  public Future<JsonObject> liveKitWebhook(String authorization, String body) {
+    if (webhooks == null) {
+      return CallError.WEBHOOK_REJECTED.fail("LiveKit is not configured on this node (AURALINK_LIVEKIT_URL, _API_KEY,"
+        + " _API_SECRET): its webhooks cannot be verified");
+    }
+    LiveKitWebhooks.WebhookEvent event;
+    try {
+      event = webhooks.verify(authorization, body == null ? null : Buffer.buffer(body));
+    } catch (LiveKitWebhooks.Rejected e) {
+      LOG.warn("LiveKit webhook rejected: {}", e.getMessage());
+      return CallError.WEBHOOK_REJECTED.fail("the webhook is not LiveKit's: " + e.getMessage());
+    }
+    String room = event.room().map(LiveKitWebhooks.Room::name).filter(name -> !name.isEmpty()).orElse(null);
+    JsonObject answer = new JsonObject().put("event_id", event.id()).put("event", event.event());
+    return store.claimWebhookEvent(event.id(), event.event(), room).compose(first -> {
+      if (!first) {
+        return Future.succeededFuture(answer.put("outcome", "duplicate"));
+      }
+      Future<Optional<Call>> call = room == null ? Future.succeededFuture(Optional.empty()) : store.findByRoom(room);
+      return call.compose(found -> reconcile(event, found).map(outcome -> answer.mergeIn(outcome)))
+        // Not applied: give the event back so that LiveKit's retry applies it.
+        .recover(e -> store.releaseWebhookEvent(event.id()).otherwiseEmpty()
+          .compose(v -> Future.<JsonObject>failedFuture(e)));
+    });
+  }
+
+  /**
+   * Applies one webhook event to the call whose room it names. Events are hints: only an answered call may end on
+   * one (completed, as if hung up, when LiveKit says its room finished or its last participant left); a ringing call
+   * keeps its deadline, an ended one its end, a room that is no call's (an Element Call room) is left alone.
+   */
+  private Future<JsonObject> reconcile(LiveKitWebhooks.WebhookEvent event, Optional<Call> found) {
+    if (found.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("outcome", "ignored").putNull("call_id").putNull("state"));
+    }
+    Call call = found.get();
+    String reason = switch (event.event()) {
+      case "room_finished" -> "room_finished";
+      case "participant_left" -> event.room().map(LiveKitWebhooks.Room::numParticipants).orElse(-1) == 0
+        ? "participants_left" : null;
+      default -> null;
+    };
+    JsonObject unchanged = new JsonObject().put("outcome", "ignored").put("call_id", call.id().toString())
+      .put("state", call.state().id());
+    if (reason == null || call.state() != CallStates.State.ANSWERED) {
+      return Future.succeededFuture(unchanged);
+    }
+    LOG.info("call {}: completed on LiveKit's {} for room {}", call.id(), event.event(), call.room());
+    return finish(call, CallStates.State.COMPLETED, LIVEKIT, reason, null, List.of(), null)
+      .map(ended -> new JsonObject().put("outcome", "applied").put("call_id", call.id().toString())
+        .put("state", ended.getString("state")))
+      // A participant hung up at the same moment: the call has ended, which is all the event asked for.
+      .recover(e -> e instanceof ServiceException se && se.failureCode() == CallError.CALL_STATE.status()
+        ? store.find(call.id()).map(now -> unchanged.put("state", now.map(c -> c.state().id()).orElse(null)))
+        : Future.failedFuture(e));
   }
 
   // ---- reads ------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.auralink.comm.call.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -36,6 +37,8 @@ final class CallStore {
                  String externalId, String mediaType, JsonObject route, String room, String liveKitUrl,
                  long ringMillis) {
   }
+
+  private static final String UNIQUE_VIOLATION = "23505";
 
   private final Pool pool;
 
@@ -157,6 +160,35 @@ final class CallStore {
         RETURNING c.call_id""")
       .execute(Tuple.of(limit))
       .compose(rows -> findAll(ids(rows)));
+  }
+
+  /** The call whose LiveKit room this is (room names are unique: {@code call_<call id>}). */
+  Future<Optional<Call>> findByRoom(String room) {
+    return pool.preparedQuery(CALL + " WHERE c.room = $1").execute(Tuple.of(room)).map(CallStore::first);
+  }
+
+  /**
+   * Claims a LiveKit webhook event by its id: true if this is its first delivery, false if it was claimed before
+   * (the primary key's unique violation, 23505, means "already done").
+   */
+  Future<Boolean> claimWebhookEvent(String eventId, String event, String room) {
+    return pool.preparedQuery("INSERT INTO livekit_webhook_events (event_id, event, room) VALUES ($1, $2, $3)")
+      .execute(Tuple.of(eventId, event, room))
+      .map(true)
+      .recover(e -> e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        ? Future.succeededFuture(false) : Future.failedFuture(e));
+  }
+
+  /** Gives a claimed event back, so that LiveKit's retry applies it (its first application failed). */
+  Future<Void> releaseWebhookEvent(String eventId) {
+    return pool.preparedQuery("DELETE FROM livekit_webhook_events WHERE event_id = $1").execute(Tuple.of(eventId))
+      .mapEmpty();
+  }
+
+  /** Forgets webhook events older than LiveKit's retries can be. */
+  Future<Void> pruneWebhookEvents() {
+    return pool.query("DELETE FROM livekit_webhook_events WHERE received_at < now() - interval '1 day'").execute()
+      .mapEmpty();
   }
 
   /** The live (ringing or answered) calls an AuraID takes part in. */

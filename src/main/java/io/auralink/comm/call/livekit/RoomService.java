@@ -77,6 +77,18 @@ public final class RoomService {
       .put("metadata", metadata));
   }
 
+  /**
+   * Creates a room as {@link RoomCreator} asks for it ({@code empty_timeout}, {@code departure_timeout},
+   * {@code max_participants}); an existing room is reused.
+   */
+  public Future<Void> createRoom(String url, RoomCreator.Request request) {
+    return call(url, "CreateRoom", tokens.roomCreate(), new JsonObject()
+      .put("name", request.name())
+      .put("empty_timeout", request.emptyTimeout().toSeconds())
+      .put("departure_timeout", request.departureTimeout().toSeconds())
+      .put("max_participants", request.maxParticipants())).mapEmpty();
+  }
+
   /** Disconnects one participant and revokes the tokens it joined with (LiveKit's default). */
   public Future<Void> removeParticipant(String url, String room, String identity) {
     return call(url, "RemoveParticipant", tokens.roomAdmin(room),

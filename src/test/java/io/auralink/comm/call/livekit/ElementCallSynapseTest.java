@@ -1,11 +1,15 @@
 package io.auralink.comm.call.livekit;
 
+import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.testing.Await;
+import io.auralink.comm.testing.Http;
+import io.auralink.comm.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +67,8 @@ class ElementCallSynapseTest {
   private static String homeserver;
   private static final List<RoomCreator.Request> created = new CopyOnWriteArrayList<>();
   private static ElementCallExchange exchange;
+  private static Node node;
+  private static Http http;
   /** Why this machine cannot run the test (each test is then reported skipped with it), or null. */
   private static String skipped;
 
@@ -111,6 +117,16 @@ class ElementCallSynapseTest {
       created.add(request);
       return Future.succeededFuture();
     }, auraId -> Future.succeededFuture());
+
+    // A node serving the exchange over HTTP, as Element Call reaches it. Join-only (its own server, the default
+    // full-access one, is not localhost), so no LiveKit is needed to create rooms.
+    Map<String, String> settings = TestNodes.settings("ecsynapse");
+    settings.put("AURALINK_LIVEKIT_URL", "ws://127.0.0.1:7880");
+    settings.put("AURALINK_LIVEKIT_API_KEY", KEY);
+    settings.put("AURALINK_LIVEKIT_API_SECRET", SECRET);
+    settings.put("AURALINK_ELEMENT_CALL_HOMESERVERS", SERVER_NAME + "=" + homeserver);
+    node = TestNodes.start(settings);
+    http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
   }
 
   @BeforeEach
@@ -120,6 +136,10 @@ class ElementCallSynapseTest {
 
   @AfterAll
   static void stopSynapse() throws Exception {
+    if (http != null) {
+      http.close();
+    }
+    TestNodes.stop(node);
     if (vertx != null) {
       Await.result(vertx.close());
     }
@@ -163,6 +183,28 @@ class ElementCallSynapseTest {
     assertEquals(grant.identity(), claims(grant.jwt()).getString("sub"));
     assertTrue(created.stream().anyMatch(request -> request.name().equals(grant.room())), "full access: created");
     assertLiveKitAccepts(grant.jwt());
+  }
+
+  @Test
+  void the_nodes_http_endpoints_trade_a_real_openid_token_as_element_call_calls_them() throws Exception {
+    String room = "!e2e" + Long.toHexString(System.nanoTime()) + ":localhost";
+    JsonObject user = elementCallUser(room);
+    HttpResponse<Buffer> legacy = http.post("/sfu/get", null, user.getJsonObject("sfu_get_request"));
+    assertEquals(200, legacy.statusCode(), legacy.bodyAsString());
+    assertEquals(Set.of("url", "jwt"), legacy.bodyAsJsonObject().fieldNames());
+    assertEquals(user.getString("user_id") + ":" + user.getString("device_id"),
+      claims(legacy.bodyAsJsonObject().getString("jwt")).getString("sub"));
+    assertLiveKitAccepts(legacy.bodyAsJsonObject().getString("jwt"));
+
+    HttpResponse<Buffer> rtc = http.post("/get_token", null, user.getJsonObject("get_token_request"));
+    assertEquals(200, rtc.statusCode(), rtc.bodyAsString());
+    assertLiveKitAccepts(rtc.bodyAsJsonObject().getString("jwt"));
+
+    JsonObject forged = user.getJsonObject("sfu_get_request").copy();
+    forged.getJsonObject("openid_token").put("access_token", "forged-" + System.nanoTime());
+    HttpResponse<Buffer> refused = http.post("/sfu/get", null, forged);
+    assertEquals(401, refused.statusCode());
+    assertEquals("M_UNAUTHORIZED", refused.bodyAsJsonObject().getString("errcode"));
   }
 
   @Test

@@ -14,15 +14,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A homeserver's federation OpenID userinfo endpoint, as Synapse answers it: {@code 200 {"sub"}} for a known token,
  * {@code 401 M_UNKNOWN_TOKEN} otherwise. A token mapped to {@link #SILENT} is never answered (for timeouts).
  */
-final class FakeUserinfo implements AutoCloseable {
+public final class FakeUserinfo implements AutoCloseable {
 
-  static final String SILENT = "<never answers>";
+  public static final String SILENT = "<never answers>";
 
-  final Map<String, String> subjects = new ConcurrentHashMap<>();
-  final List<String> askedTokens = new CopyOnWriteArrayList<>();
+  public final Map<String, String> subjects = new ConcurrentHashMap<>();
+  public final List<String> askedTokens = new CopyOnWriteArrayList<>();
   private final HttpServer server;
 
-  FakeUserinfo(Vertx vertx) {
+  public FakeUserinfo(Vertx vertx) {
     server = Await.result(vertx.createHttpServer().requestHandler(request -> {
       if (!request.path().equals(OpenIdVerifier.USERINFO_PATH)) {
         request.response().setStatusCode(404).end(new JsonObject().put("errcode", "M_UNRECOGNIZED").encode());
@@ -44,7 +44,7 @@ final class FakeUserinfo implements AutoCloseable {
     }).listen(0, "127.0.0.1"));
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.actualPort();
   }
 
