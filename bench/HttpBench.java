@@ -207,6 +207,7 @@ public class HttpBench {
       double routeRate = saturation(route);
       double rerouteRate = saturation(reroute);
       double heartbeatRate = saturation(heartbeat);
+      double callRate = callSetups(vertx, http, servicePort, writer, jwt, claims);
       System.out.println();
       System.out.printf("machine: %d cores, shared by the servers, Redis and wrk; %d connections; warm-up %ds,"
         + " %ds per measurement; service %s%n", Runtime.getRuntime().availableProcessors(), CONNECTIONS,
@@ -220,6 +221,9 @@ public class HttpBench {
       row(route, routeRate, bareRate, echoRate, null);
       row(reroute, rerouteRate, bareRate, echoRate, null);
       row(heartbeat, heartbeatRate, bareRate, echoRate, null);
+      System.out.printf("| call set-up: invite, answer, hang-up (%d callers, each its own pair; 3 requests a call)"
+        + " | %.0f calls/s (%.0f req/s) | %.0f%% | %.0f%% | | | | |%n", CALLERS, callRate, 3 * callRate,
+        3 * callRate * 100 / bareRate, 3 * callRate * 100 / echoRate);
       double p99 = millis(paced.p99);
       System.out.println();
       System.out.printf("echo = %.0f%% of the bare endpoint (the ceiling of every domain operation; stretch 55%%)%n",
@@ -353,6 +357,82 @@ public class HttpBench {
       request.header("Authorization", authorization);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Concurrent callers of the call set-up measurement, each calling its own callee again and again. */
+  static final int CALLERS = Integer.getInteger("bench.callers", 32);
+
+  /**
+   * Calls set up per second: {@link #CALLERS} callers, each with a callee of its own, run invite → answer → hang-up
+   * one call after the other, as a service with {@code calls:write} (no LiveKit: central routes get a named room
+   * and no tokens). A warm-up as long as the other scenarios', then a measured interval; answers calls per second.
+   */
+  static double callSetups(Vertx vertx, HttpClient http, int port, String writer, JWTAuth jwt, JWTOptions claims)
+    throws Exception {
+    for (int i = 0; i < CALLERS; i++) {
+      for (String party : List.of("bench_caller" + i, "bench_callee" + i)) {
+        post(http, port, "/internal/auraid", writer, new JsonObject().put("username", party).put("user_id", "bench-" + party));
+      }
+    }
+    String calls = "Bearer " + jwt.generateToken(new JsonObject().put("sub", "bench-calls")
+      .put("scope", new JsonArray().add("calls:write")), new JWTOptions(claims));
+    io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(CALLERS));
+    System.out.println("warming up: call set-up");
+    runCalls(client, calls, WARMUP);
+    System.out.println("measuring: call set-up");
+    long done = runCalls(client, calls, MEASURE);
+    client.close();
+    return done / (double) MEASURE.toSeconds();
+  }
+
+  /** Runs every caller's loop for {@code duration}; answers the calls completed. Fails on any unexpected answer. */
+  static long runCalls(io.vertx.ext.web.client.WebClient client, String token, Duration duration) throws Exception {
+    long deadline = System.nanoTime() + duration.toNanos();
+    java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+    List<java.util.concurrent.CompletableFuture<Void>> callers = new ArrayList<>();
+    for (int i = 0; i < CALLERS; i++) {
+      java.util.concurrent.CompletableFuture<Void> finished = new java.util.concurrent.CompletableFuture<>();
+      callers.add(finished);
+      callLoop(client, token, "@bench_caller" + i + ".aura", "@bench_callee" + i + ".aura", deadline, completed,
+        finished);
+    }
+    for (java.util.concurrent.CompletableFuture<Void> caller : callers) {
+      caller.get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+    }
+    return completed.get();
+  }
+
+  static void callLoop(io.vertx.ext.web.client.WebClient client, String token, String caller, String callee,
+                       long deadline, java.util.concurrent.atomic.AtomicLong completed,
+                       java.util.concurrent.CompletableFuture<Void> finished) {
+    if (System.nanoTime() >= deadline) {
+      finished.complete(null);
+      return;
+    }
+    callStep(client, token, "/internal/calls", new JsonObject().put("caller_aura_id", caller)
+      .put("callee_aura_id", callee).put("device_id", "desk").put("media_type", "audio"), 201)
+      .compose(call -> {
+        String id = call.getString("call_id");
+        return callStep(client, token, "/internal/calls/" + id + "/answer",
+          new JsonObject().put("aura_id", callee).put("device_id", "phone"), 200)
+          .compose(answered -> callStep(client, token, "/internal/calls/" + id + "/hangup",
+            new JsonObject().put("reason", "bench"), 200));
+      })
+      .onSuccess(ended -> {
+        completed.incrementAndGet();
+        callLoop(client, token, caller, callee, deadline, completed, finished);
+      })
+      .onFailure(finished::completeExceptionally);
+  }
+
+  static Future<JsonObject> callStep(io.vertx.ext.web.client.WebClient client, String token, String uri,
+                                     JsonObject body, int expected) {
+    return client.post(uri).putHeader("Authorization", token).sendJsonObject(body).compose(response ->
+      response.statusCode() == expected ? Future.succeededFuture(response.bodyAsJsonObject())
+        : Future.failedFuture(new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": "
+          + response.bodyAsString())));
   }
 
   static void row(Target target, double rate, double bareRate, double echoRate, Wrk paced) {
