@@ -45,11 +45,13 @@ public final class Bridge {
   private final long[] timers = new long[3];
   private MessageConsumer<JsonObject> callEvents;
   private HttpServer server;
+  private final String member;
   private long lastSilenceWarning;
 
   private Bridge(Vertx vertx, Platform platform, String member) {
     this.vertx = vertx;
     this.platform = platform;
+    this.member = member;
     this.matrix = platform.config().matrix();
     this.config = platform.config().matrixBridge();
     long timeout = platform.config().node().eventBusTimeout().toMillis();
@@ -119,7 +121,8 @@ public final class Bridge {
     if (!homeserver.configured()) {
       return;
     }
-    homeserver.ping("auralink-" + UUID.randomUUID())
+    // Not a random UUID: seeding SecureRandom on an event loop can block it.
+    homeserver.ping("auralink-" + member + "-" + System.currentTimeMillis())
       .onSuccess(duration -> {
         link.pinged(duration);
         LOG.info("Homeserver ping answered {}", kv("duration_ms", duration));
