@@ -230,7 +230,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     public static final String PORT = P + "MATRIX_AS_PORT";
     public static final String HOST = P + "MATRIX_AS_HOST";
 
-    static MatrixBridge from(Settings s) {
+    public static MatrixBridge from(Settings s) {
       Duration lease = s.duration(P + "MATRIX_INTAKE_LEASE", Duration.ofSeconds(30));
       if (lease.toMillis() < 1000) {
         throw new ConfigException(P + "MATRIX_INTAKE_LEASE", "must be at least 1s");
@@ -249,6 +249,12 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "MATRIX_INTAKE_RETENTION", Duration.ofDays(7)),
         s.duration(P + "MATRIX_USER_CACHE_TTL", Duration.ofMinutes(5)),
         s.duration(P + "MATRIX_SILENCE_WARNING", Duration.ofMinutes(10)));
+    }
+
+    /** The listener's URL as seen from this machine (a wildcard host becomes the loopback address). */
+    public String localUrl() {
+      String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      return "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
     }
   }
 
