@@ -130,9 +130,18 @@ class MatrixBridgeTest {
   }
 
   @Test
-  void the_bridge_pings_the_homeserver_at_start() {
+  void the_bridge_pings_the_homeserver_at_start_and_health_and_metrics_show_the_link() {
     Await.until(WAIT, "a ping", () -> !homeserver.pings.isEmpty());
     assertEquals("auralink", homeserver.pings.get(0).getString("as_id"));
+    transaction(txn());
+    Await.until(WAIT, "the link in /health", () -> {
+      JsonObject link = http.get("/health").bodyAsJsonObject().getJsonObject("matrix");
+      return link != null && link.getValue("last_transaction_age_seconds") != null
+        && link.getValue("last_ping_age_seconds") != null && link.containsKey("queue_depth");
+    });
+    String metrics = http.get("/metrics").bodyAsString();
+    assertTrue(metrics.contains("auralink_matrix_intake_queue_depth"), "queue depth gauge");
+    assertTrue(metrics.contains("auralink_matrix_transaction_ack_seconds"), "acknowledgement timer");
   }
 
   // ---- users and membership ---------------------------------------------------------------------------------
