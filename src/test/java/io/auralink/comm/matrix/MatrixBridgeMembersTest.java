@@ -120,6 +120,57 @@ class MatrixBridgeMembersTest {
     api.close();
   }
 
+  @Test
+  void events_of_each_room_are_applied_in_order_while_two_members_share_the_work() {
+    Http api = new Http(one.vertx(), Integer.parseInt(first.get("AURALINK_HTTP_PORT")));
+    Tokens tokens = new Tokens(one.vertx());
+    String registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
+    String reader = tokens.hs256(Tokens.service("hub", "calls:read"));
+    int rooms = 6;
+    java.util.List<String> callees = new java.util.ArrayList<>();
+    String caller = register(api, registrar, "mo_caller");
+    for (int r = 0; r < rooms; r++) {
+      callees.add(register(api, registrar, "mo_callee" + r));
+    }
+    // Invite, answer, hang-up of every room, each in its own transaction, alternately to either member: a hang-up
+    // applied before its answer would leave the call cancelled instead of completed.
+    String[] steps = {"m.call.invite", "m.call.answer", "m.call.hangup"};
+    java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
+    int txn = 100;
+    for (String step : steps) {
+      for (int r = 0; r < rooms; r++) {
+        String callee = "@mo_callee" + r + "_aura:localhost";
+        String sender = step.equals("m.call.answer") ? callee : "@mo_caller_aura:localhost";
+        JsonObject content = new JsonObject().put("call_id", "o" + r).put("version", "1")
+          .put("party_id", step.equals("m.call.answer") ? "CALLEE" + r : "CALLER");
+        if (step.equals("m.call.invite")) {
+          content.put("lifetime", 60_000).put("invitee", callee)
+            .put("offer", new JsonObject().put("type", "offer").put("sdp", "v=0"));
+        }
+        JsonObject event = new JsonObject().put("type", step).put("room_id", "!order" + r + ":localhost")
+          .put("sender", sender).put("event_id", "$order-" + r + "-" + step)
+          .put("origin_server_ts", System.currentTimeMillis()).put("content", content);
+        Map<String, String> member = (txn++ % 2 == 0) ? first : second;
+        sent.add(web.putAbs("http://127.0.0.1:" + member.get("AURALINK_MATRIX_AS_PORT")
+            + "/_matrix/app/v1/transactions/o" + txn).bearerTokenAuthentication(HS_TOKEN)
+          .sendJsonObject(new JsonObject().put("events", new JsonArray().add(event))));
+      }
+      // Each step is acknowledged before the next is sent, as a homeserver sends a room's transactions in order.
+      Await.result(io.vertx.core.Future.all(sent));
+    }
+    for (int r = 0; r < rooms; r++) {
+      String callee = callees.get(r);
+      int room = r;
+      Await.until(Duration.ofSeconds(30), "room " + r + " completed", () -> {
+        JsonArray calls = calls(api, reader, callee);
+        return calls.size() == 1 && "completed".equals(calls.getJsonObject(0).getString("state"));
+      });
+      assertEquals("CALLEE" + room, calls(api, reader, callee).getJsonObject(0).getString("answered_device"));
+      assertEquals(caller, calls(api, reader, callee).getJsonObject(0).getString("caller_aura_id"));
+    }
+    api.close();
+  }
+
   private static String register(Http api, String registrar, String username) {
     HttpResponse<Buffer> response = api.post("/internal/auraid", registrar, new JsonObject().put("username", username)
       .put("user_id", "acct-" + username));
