@@ -80,6 +80,7 @@ final class AsEndpoints {
     router.post(PREFIX + "/ping").handler(this::ping);
     router.errorHandler(404, ctx -> error(ctx, 404, "M_UNRECOGNIZED", "unknown endpoint"));
     router.errorHandler(405, ctx -> error(ctx, 405, "M_UNRECOGNIZED", "method not allowed on this endpoint"));
+    router.errorHandler(400, ctx -> error(ctx, 400, "M_BAD_JSON", "malformed request"));
     router.errorHandler(413, ctx -> error(ctx, 413, "M_TOO_LARGE", "the body exceeds "
       + config.maxBodyBytes() + " bytes"));
     router.errorHandler(500, ctx -> {

@@ -168,7 +168,8 @@ public final class Bridge {
       return;
     }
     UUID callId = UUID.fromString(event.getString("call_id"));
-    Future<Void> ended = store.ended(callId);
+    Future<Void> ended = store.ended(callId)
+      .onFailure(e -> LOG.warn("Matrix call end not recorded {} {}", kv("call_id", callId), kv("error", e.getMessage())));
     if (!"terminated".equals(state) || !homeserver.configured()) {
       return;
     }

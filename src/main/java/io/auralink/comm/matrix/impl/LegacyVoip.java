@@ -115,7 +115,9 @@ final class LegacyVoip {
       content.put("reason", "user_busy");
     }
     return homeserver.send(callee, roomId, v1 ? "m.call.reject" : "m.call.hangup",
-      "auralink-refuse-" + digest(roomId + "\n" + callId), content);
+        "auralink-refuse-" + digest(roomId + "\n" + callId), content)
+      // A callee that is not in the room (an unknown AuraID never joins) cannot refuse there; nothing rings for it.
+      .recover(failure -> Failures.permanent(failure) ? Future.succeededFuture() : Future.failedFuture(failure));
   }
 
   /** The callee answers from one of their devices: exactly one answer wins in the call domain. */
