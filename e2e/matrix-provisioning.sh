@@ -44,15 +44,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 1. Synapse with this service registered as Application Service (AS_URL: nothing listens; no events are needed).
+# 1. Synapse with this service registered as Application Service (AS_URL: the node's Matrix bridge).
 SERVER_NAME=${SYNAPSE_SERVER_NAME:-localhost}
-HS=$(SYNAPSE_PORT=$SYNAPSE_PORT SYNAPSE_SERVER_NAME=$SERVER_NAME AS_URL="http://127.0.0.1:$(free_port)" AS_TOKEN=$AS_TOKEN HS_TOKEN=$HS_TOKEN \
+AS_PORT=$(free_port)
+HS=$(SYNAPSE_PORT=$SYNAPSE_PORT SYNAPSE_SERVER_NAME=$SERVER_NAME AS_URL="http://127.0.0.1:$AS_PORT" AS_TOKEN=$AS_TOKEN HS_TOKEN=$HS_TOKEN \
   "$PEERS/synapse.sh" up) || { echo "e2e: synapse.sh up failed"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 
 # 2. A development node pointed at it.
 export AURALINK_DATA_DIR=$WORK/data AURALINK_HTTP_PORT=$HTTP_PORT AURALINK_HTTP_HOST=127.0.0.1 \
   AURALINK_CLUSTER_PORT=$(free_port) AURALINK_MATRIX_HOMESERVER_URL=$HS AURALINK_MATRIX_AS_TOKEN=$AS_TOKEN \
-  AURALINK_MATRIX_HS_TOKEN=$HS_TOKEN AURALINK_MATRIX_SERVER_NAME=$SERVER_NAME AURALINK_MATRIX_RETRY_INTERVAL=500ms
+  AURALINK_MATRIX_HS_TOKEN=$HS_TOKEN AURALINK_MATRIX_SERVER_NAME=$SERVER_NAME AURALINK_MATRIX_RETRY_INTERVAL=500ms \
+  AURALINK_MATRIX_AS_HOST=127.0.0.1 AURALINK_MATRIX_AS_PORT=$AS_PORT
 java -jar "$JAR" start-dev > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 1 120); do

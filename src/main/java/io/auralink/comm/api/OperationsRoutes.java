@@ -3,6 +3,7 @@ package io.auralink.comm.api;
 import io.auralink.comm.platform.BuildInfo;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.Role;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -39,7 +40,7 @@ final class OperationsRoutes implements RouteGroup {
 
   private JsonObject details() {
     boolean embedded = platform.config().node().embeddedStorage();
-    return new JsonObject()
+    JsonObject details = new JsonObject()
       .put("service", BuildInfo.SERVICE)
       .put("version", BuildInfo.VERSION)
       .put("node_id", platform.cluster().getNodeId())
@@ -49,5 +50,30 @@ final class OperationsRoutes implements RouteGroup {
         ? "EMBEDDED development storage under " + platform.config().node().dataDir() + "; not for production"
         : "external PostgreSQL and Redis")
       .put("uptime_seconds", Duration.between(platform.startedAt(), Instant.now()).toSeconds());
+    JsonObject matrix = matrixLink();
+    return matrix == null ? details : details.put("matrix", matrix);
+  }
+
+  /** The Matrix bridge's homeserver link, read from the gauges it registers (null where the bridge does not run). */
+  private JsonObject matrixLink() {
+    Gauge lastTransaction = platform.metrics().find("auralink_matrix_last_transaction_age_seconds").gauge();
+    if (lastTransaction == null) {
+      return null;
+    }
+    return new JsonObject()
+      .put("last_transaction_age_seconds", age(lastTransaction))
+      .put("last_ping_age_seconds", age(platform.metrics().find("auralink_matrix_last_ping_age_seconds").gauge()))
+      .put("queue_depth", (long) value("auralink_matrix_intake_queue_depth"))
+      .put("oldest_event_age_seconds", value("auralink_matrix_intake_oldest_event_age_seconds"));
+  }
+
+  private double value(String gauge) {
+    Gauge found = platform.metrics().find(gauge).gauge();
+    return found == null ? 0 : found.value();
+  }
+
+  /** A gauge of seconds since something, where -1 means never. */
+  private static Double age(Gauge gauge) {
+    return gauge == null || gauge.value() < 0 ? null : gauge.value();
   }
 }

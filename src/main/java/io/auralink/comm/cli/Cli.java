@@ -118,7 +118,15 @@ public final class Cli {
 
   private int matrixRegistration() {
     Logging.configure(environment, true);
-    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(Settings.load(environment))));
+    Settings settings = Settings.load(environment);
+    // After start-dev generated the Application Service tokens, the registration uses them.
+    if (settings.optional(AppConfig.Matrix.AS_TOKEN).isEmpty() && settings.optional(AppConfig.Matrix.HS_TOKEN).isEmpty()) {
+      Optional<Map<String, String>> dev = DevMatrixTokens.read(AppConfig.Node.dataDir(settings));
+      if (dev.isPresent()) {
+        settings = settings.with(dev.get());
+      }
+    }
+    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings)));
     return OK;
   }
 
@@ -202,6 +210,9 @@ public final class Cli {
       overrides.put(AppConfig.Node.EMBEDDED_STORAGE, "true");
       if (settings.optional(AppConfig.Jwt.SECRET).isEmpty() && settings.optional(AppConfig.Jwt.PUBLIC_KEYS).isEmpty()) {
         overrides.put(AppConfig.Jwt.SECRET, DevSecret.loadOrCreate(dataDir));
+      }
+      if (settings.optional(AppConfig.Matrix.AS_TOKEN).isEmpty() && settings.optional(AppConfig.Matrix.HS_TOKEN).isEmpty()) {
+        overrides.putAll(DevMatrixTokens.loadOrCreate(dataDir));
       }
       if (settings.optional(AppConfig.Cluster.NAME).isEmpty()) {
         // A development node has its own database: it must never join another developer node's cluster.

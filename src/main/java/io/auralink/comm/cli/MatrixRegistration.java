@@ -6,14 +6,15 @@ import io.auralink.comm.platform.config.ConfigException;
 /**
  * The Application Service registration file a homeserver loads ({@code app_service_config_files}): the service's
  * id, URL and tokens, and an exclusive user namespace covering every AuraID's Matrix user
- * ({@code @<username>_aura:<server_name>}), so that only this service can create them.
+ * ({@code @<username>_aura:<server_name>}), so that only this service can create them. The URL is
+ * {@code AURALINK_MATRIX_AS_URL}, else the bridge's own listener on this machine.
  */
 final class MatrixRegistration {
 
   private MatrixRegistration() {
   }
 
-  static String yaml(AppConfig.Matrix matrix) {
+  static String yaml(AppConfig.Matrix matrix, AppConfig.MatrixBridge bridge) {
     String asToken = matrix.asToken().orElseThrow(() -> new ConfigException(AppConfig.Matrix.AS_TOKEN,
       "is required: the homeserver needs the token this service authenticates with"));
     String hsToken = matrix.hsToken().orElseThrow(() -> new ConfigException(AppConfig.Matrix.HS_TOKEN,
@@ -24,7 +25,7 @@ final class MatrixRegistration {
     return "# Matrix Application Service registration for AuraLink Comm; list this file in the homeserver's\n"
       + "# app_service_config_files and restart it.\n"
       + "id: " + quote(matrix.asId()) + "\n"
-      + "url: " + matrix.asUrl().map(MatrixRegistration::quote).orElse("null") + "\n"
+      + "url: " + quote(matrix.asUrl().orElse(bridge.localUrl())) + "\n"
       + "as_token: " + quote(asToken) + "\n"
       + "hs_token: " + quote(hsToken) + "\n"
       + "sender_localpart: " + quote(matrix.senderLocalpart()) + "\n"

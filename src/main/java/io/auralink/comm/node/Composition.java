@@ -4,6 +4,7 @@ import io.auralink.comm.api.ApiVerticle;
 import io.auralink.comm.call.CallVerticle;
 import io.auralink.comm.echo.EchoVerticle;
 import io.auralink.comm.identity.IdentityVerticle;
+import io.auralink.comm.matrix.MatrixBridgeVerticle;
 import io.auralink.comm.mesh.MeshVerticle;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
@@ -51,6 +52,8 @@ final class Composition {
       // One per node: each instance would hold a whole copy of the graph.
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
       new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
+      // One per node: a single listener on the Application Service port; processing is spread by leases anyway.
+      new Deployment(Role.MATRIX, 1, () -> new MatrixBridgeVerticle(platform)),
       // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
       new Deployment(null, domainInstances, () -> new EchoVerticle(platform)),
       new Deployment(Role.API, config.http().instances(), () -> new ApiVerticle(platform, jwt)));

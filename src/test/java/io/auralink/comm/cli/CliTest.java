@@ -135,6 +135,8 @@ class CliTest {
     environment.put("AURALINK_HTTP_INSTANCES", "1");
     environment.put("AURALINK_CLUSTER_PORT", String.valueOf(EmbeddedStores.freePort()));
     environment.put("AURALINK_BLOCKED_THREAD_WARNING", TestNodes.BLOCKED_THREAD_WARNING);
+    int asPort = EmbeddedStores.freePort();
+    environment.put("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort));
     int port = Integer.parseInt(environment.get("AURALINK_HTTP_PORT"));
     Cli cli = new Cli(environment, System.out, System.err);
 
@@ -151,6 +153,19 @@ class CliTest {
       HttpResponse<Buffer> whoami = http.get("/internal/whoami", lines.get(lines.size() - 1));
       assertEquals(200, whoami.statusCode(), whoami.bodyAsString());
       assertEquals("@alice.aura", whoami.bodyAsJsonObject().getString("aura_id"));
+
+      // start-dev generated the Application Service tokens; the registration names them and the bridge's listener.
+      Run registration = run(Map.of("AURALINK_DATA_DIR", dataDir.toString(), "AURALINK_MATRIX_AS_PORT",
+        String.valueOf(asPort)), "matrix-registration");
+      assertEquals(Cli.OK, registration.code(), registration.err());
+      Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(registration.out());
+      assertEquals("http://127.0.0.1:" + asPort, yaml.get("url"));
+      String hsToken = (String) yaml.get("hs_token");
+      assertTrue(hsToken.startsWith("hs_") && !hsToken.equals(yaml.get("as_token")), registration.out());
+      HttpResponse<Buffer> ping = Await.result(io.vertx.ext.web.client.WebClient.create(node.node().vertx())
+        .postAbs("http://127.0.0.1:" + asPort + "/_matrix/app/v1/ping").bearerTokenAuthentication(hsToken)
+        .sendJsonObject(new io.vertx.core.json.JsonObject()));
+      assertEquals(200, ping.statusCode(), "the bridge accepts the generated hs_token");
 
       Await.result(node.node().platform().pool().query("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')").execute());
     }

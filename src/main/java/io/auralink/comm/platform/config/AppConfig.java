@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
-                        ElementCall elementCall) {
+                        ElementCall elementCall, MatrixBridge matrixBridge) {
 
   private static final String P = Settings.PREFIX;
 
@@ -24,7 +24,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s));
+      ElementCall.from(s), MatrixBridge.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -212,6 +212,49 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     public boolean provisioningEnabled() {
       return homeserverUrl.isPresent();
+    }
+  }
+
+  /**
+   * The Matrix bridge (Application Service edge): its own listener for the homeserver's transactions ({@code host},
+   * {@code port}; it listens only when {@link Matrix#hsToken} is set), the largest transaction body it accepts, and its
+   * durable intake: events claimed per sweep, the lease a claim holds before another member may take it over, how
+   * often each member looks for due events besides the nudge after each transaction, how many attempts an event gets
+   * before it is set aside as failed, how long processed events are kept (replays within that time change nothing),
+   * how long the answers of user queries are cached, and after how long without any transaction a member warns while
+   * Matrix calls are live.
+   */
+  public record MatrixBridge(String host, int port, long maxBodyBytes, int claimBatch, Duration lease,
+                             Duration pollInterval, int maxAttempts, Duration retention, Duration userCacheTtl,
+                             Duration silenceWarning) {
+    public static final String PORT = P + "MATRIX_AS_PORT";
+    public static final String HOST = P + "MATRIX_AS_HOST";
+
+    public static MatrixBridge from(Settings s) {
+      Duration lease = s.duration(P + "MATRIX_INTAKE_LEASE", Duration.ofSeconds(30));
+      if (lease.toMillis() < 1000) {
+        throw new ConfigException(P + "MATRIX_INTAKE_LEASE", "must be at least 1s");
+      }
+      Duration poll = s.duration(P + "MATRIX_INTAKE_POLL_INTERVAL", Duration.ofSeconds(1));
+      if (poll.toMillis() < 20) {
+        throw new ConfigException(P + "MATRIX_INTAKE_POLL_INTERVAL", "must be at least 20ms");
+      }
+      return new MatrixBridge(
+        s.string(HOST, "0.0.0.0"),
+        s.integer(PORT, 8009, 0, 65535),
+        s.bytes(P + "MATRIX_AS_MAX_BODY_BYTES", 16L * 1024 * 1024),
+        s.integer(P + "MATRIX_INTAKE_BATCH", 32, 1, 1000),
+        lease, poll,
+        s.integer(P + "MATRIX_INTAKE_MAX_ATTEMPTS", 8, 1, 1000),
+        s.duration(P + "MATRIX_INTAKE_RETENTION", Duration.ofDays(7)),
+        s.duration(P + "MATRIX_USER_CACHE_TTL", Duration.ofMinutes(5)),
+        s.duration(P + "MATRIX_SILENCE_WARNING", Duration.ofMinutes(10)));
+    }
+
+    /** The listener's URL as seen from this machine (a wildcard host becomes the loopback address). */
+    public String localUrl() {
+      String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      return "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
     }
   }
 

@@ -21,7 +21,9 @@ public enum Role {
   /** Mesh routing: the hot graph and route queries (the mesh verticle, one per node). */
   MESH,
   /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
-  CALL;
+  CALL,
+  /** The Matrix bridge: Application Service endpoints, the durable intake and its processor (the matrix verticle). */
+  MATRIX;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

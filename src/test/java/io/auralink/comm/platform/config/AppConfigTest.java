@@ -93,6 +93,25 @@ class AppConfigTest {
   }
 
   @Test
+  void the_matrix_bridge_reads_its_listener_and_intake_and_refuses_too_short_leases() {
+    Map<String, String> values = minimal();
+    AppConfig.MatrixBridge defaults = AppConfig.from(Settings.of(values)).matrixBridge();
+    assertEquals(8009, defaults.port());
+    assertEquals("http://127.0.0.1:8009", defaults.localUrl(), "a wildcard host is reached on the loopback");
+    assertEquals(Duration.ofSeconds(30), defaults.lease());
+    assertEquals(Duration.ofDays(7), defaults.retention());
+    values.put("AURALINK_MATRIX_AS_HOST", "10.0.0.7");
+    values.put("AURALINK_MATRIX_AS_PORT", "9100");
+    values.put("AURALINK_MATRIX_INTAKE_BATCH", "5");
+    AppConfig.MatrixBridge bridge = AppConfig.from(Settings.of(values)).matrixBridge();
+    assertEquals("http://10.0.0.7:9100", bridge.localUrl());
+    assertEquals(5, bridge.claimBatch());
+    values.put("AURALINK_MATRIX_INTAKE_LEASE", "500ms");
+    assertEquals("AURALINK_MATRIX_INTAKE_LEASE", assertThrows(ConfigException.class,
+      () -> AppConfig.from(Settings.of(values))).key());
+  }
+
+  @Test
   void the_ring_time_reads_within_its_maximum() {
     Map<String, String> values = minimal();
     values.put("AURALINK_CALL_RING_TIME", "45s");
