@@ -1,6 +1,7 @@
 package io.auralink.comm.mesh.graph;
 
 import io.auralink.comm.mesh.quality.EModel;
+import io.auralink.comm.mesh.quality.Attribution;
 import io.auralink.comm.mesh.quality.LinkModel;
 
 import java.util.ArrayList;
@@ -244,6 +245,16 @@ public final class RouteSearch {
       return Double.NaN;
     }
     return LinkModel.cost(estimatedDelay(a, b), LinkModel.ESTIMATED_JITTER_MS, LinkModel.ESTIMATED_LOSS);
+  }
+
+  /**
+   * What the search believes of the leg between two slots: the link as measured ({@code samples} its number of
+   * measurements), or the distance estimate with no samples.
+   */
+  public Attribution.Leg belief(int a, int b) {
+    int l = graph.linkBetween(a, b);
+    return l >= 0 ? new Attribution.Leg(graph.linkDelay(l), graph.linkJitter(l), graph.linkLoss(l), graph.linkVersion(l))
+      : new Attribution.Leg(estimatedDelay(a, b), LinkModel.ESTIMATED_JITTER_MS, LinkModel.ESTIMATED_LOSS, 0);
   }
 
   private double estimatedDelay(int a, int b) {

@@ -6,6 +6,7 @@ import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.graph.RouteSearch;
+import io.auralink.comm.mesh.quality.Attribution;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
@@ -282,30 +283,32 @@ final class Routing {
   }
 
   /**
-   * Call feedback for the links of a path: the end-to-end RTT and jitter are shared out in proportion to what each
-   * link is believed to cost now, and the loss so that the links' losses compound to the measured one.
+   * Call feedback for the links of a path: what the outcome differs from the path's prediction is shared out among
+   * its legs by {@link Attribution} (a leg never measured is believed at the distance estimate the search uses).
+   * A leg whose nodes left the graph since is skipped.
    */
   private Future<Integer> learn(List<String> path, double rtt, double jitter, double loss) {
     if (Double.isNaN(rtt) || path.size() < 2 || path.get(0).startsWith(RouteSearch.CENTRAL_PREFIX)) {
       return Future.succeededFuture(0);
     }
-    int legs = path.size() - 1;
-    double[] believedRtt = new double[legs];
-    double total = 0;
-    for (int k = 0; k < legs; k++) {
-      int a = graph.index(path.get(k));
-      int b = graph.index(path.get(k + 1));
-      int l = a < 0 || b < 0 ? -1 : graph.linkBetween(a, b);
-      believedRtt[k] = l < 0 ? 1 : graph.linkDelay(l) * 2;
-      total += believedRtt[k];
+    int[] slots = new int[path.size()];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = graph.index(path.get(k));
+      if (slots[k] < 0 || graph.node(slots[k]) == null) {
+        return Future.succeededFuture(0);
+      }
     }
-    double sum = total;
-    double perLinkLoss = 1 - Math.pow(1 - loss, 1.0 / legs);
+    List<Attribution.Leg> legs = new ArrayList<>();
+    for (int k = 0; k + 1 < slots.length; k++) {
+      legs.add(search.belief(slots[k], slots[k + 1]));
+    }
+    Attribution.Observation[] observed = Attribution.of(legs, slots.length - 2, RouteSearch.RELAY_PROCESSING_MS, rtt,
+      jitter, loss);
     return vertx.executeBlocking(() -> {
       List<LinkState> learned = new ArrayList<>();
-      for (int k = 0; k < legs; k++) {
-        double share = believedRtt[k] / sum;
-        learned.add(cluster.measure(path.get(k), path.get(k + 1), rtt * share, jitter * share, perLinkLoss, 0));
+      for (int k = 0; k < observed.length; k++) {
+        Attribution.Observation o = observed[k];
+        learned.add(cluster.measure(path.get(k), path.get(k + 1), o.rttMs(), o.jitterMs(), o.loss(), 0));
       }
       return learned;
     }, false).compose(learned -> {
