@@ -30,6 +30,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
   private WebClient web;
   private long flushTimer;
   private long sweepTimer;
+  private long serviceTimer;
 
   public MeshVerticle(Platform platform) {
     super(platform, MeshService.class, MeshService.ADDRESS);
@@ -58,6 +59,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
           service.flushRoutes();
         });
         sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
+        serviceTimer = vertx.setPeriodic(config.serviceReportInterval().toMillis(), id -> service.reportService());
         trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
         identityEvents = vertx.eventBus().consumer(IdentityEvents.CHANGED,
           message -> service.identityChanged(message.body()));
@@ -69,6 +71,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
   protected Future<?> stopService() {
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(serviceTimer);
     service.flushBeats();
     return Future.join(trustEvents.unregister(), identityEvents.unregister(), service.flushRoutes())
       .compose(v -> vertx.executeBlocking(() -> {

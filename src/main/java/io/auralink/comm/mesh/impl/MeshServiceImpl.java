@@ -14,6 +14,7 @@ import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
+import io.auralink.comm.trust.TrustService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -62,6 +63,8 @@ public final class MeshServiceImpl implements MeshService {
   private final Routing routing;
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
+  private final ServiceRecords services;
+  private final TrustService trust;
   private Map<String, Beat> pendingBeats = new HashMap<>();
   private boolean restorePending;
 
@@ -69,7 +72,8 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
-                  IdentityLookup identities, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
+                  IdentityLookup identities, Routing routing, ReplicationLag lag, AppConfig.Mesh config,
+                  ServiceRecords services, TrustService trust) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.cluster = cluster;
@@ -79,6 +83,8 @@ public final class MeshServiceImpl implements MeshService {
     this.routing = routing;
     this.lag = lag;
     this.config = config;
+    this.services = services;
+    this.trust = trust;
   }
 
   /** The service on one member, over the member's graph and the cluster's. */
@@ -86,14 +92,16 @@ public final class MeshServiceImpl implements MeshService {
                                        WebClient web) {
     AppConfig.Mesh config = platform.config().mesh();
     MeshStore store = new MeshStore(platform.pool());
+    ServiceRecords services = new ServiceRecords(config.heartbeatInterval().toMillis(), config.offlineAfter().toMillis());
+    long timeout = platform.config().node().eventBusTimeout().toMillis();
     IdentityLookup identities = new IdentityLookup(IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis()));
-    Routing routing = new Routing(vertx, cluster, graph, store, identities, new RouteScorer(web, config.scorerUrl(),
+    Routing routing = new Routing(vertx, cluster, graph, store, identities, services, new RouteScorer(web, config.scorerUrl(),
       config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())),
       new VisibilityCache(VisibilityCache.CAPACITY, VISIBILITY_LIFETIME_MS, platform.metrics()), config,
       platform.metrics());
     return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, identities, routing,
-      new ReplicationLag(), config);
+      new ReplicationLag(), config, services, TrustService.proxy(vertx, platform.loops(), timeout));
   }
 
   /**
@@ -303,7 +311,7 @@ public final class MeshServiceImpl implements MeshService {
       }
     });
     vertx.executeBlocking(() -> {
-      cluster.beats(lastBeats);
+      Map<String, Long> previous = cluster.beats(lastBeats);
       List<NodeState> live = new ArrayList<>();
       for (String nodeId : changed) {
         Beat beat = beats.get(nodeId);
@@ -312,14 +320,39 @@ public final class MeshServiceImpl implements MeshService {
           live.add(node);
         }
       }
-      return live;
-    }, false).onSuccess(live -> live.forEach(node -> {
-      boolean cameOnline = graph.node(node.nodeId()) != null && !graph.node(node.nodeId()).online();
-      graph.apply(node);
-      if (cameOnline) {
-        publish(node, "online");
+      return new Flushed(previous, live);
+    }, false).onSuccess(flushed -> {
+      lastBeats.forEach((nodeId, at) -> services.beat(nodeId, flushed.previous().get(nodeId), at));
+      flushed.live().forEach(node -> {
+        boolean cameOnline = graph.node(node.nodeId()) != null && !graph.node(node.nodeId()).online();
+        graph.apply(node);
+        if (cameOnline) {
+          publish(node, "online");
+        }
+      });
+    }).onFailure(e -> LOG.warn("heartbeat flush failed {}", kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  private record Flushed(Map<String, Long> previous, List<NodeState> live) {
+  }
+
+  /**
+   * Tells the trust domain what each node did since the last report (uptime, heartbeats, relayed calls), from
+   * which it recomputes the node's trust and pushes it back to the graph. A report that fails is logged and not
+   * retried: the next one carries on from there, and trust only lags.
+   */
+  public Future<Integer> reportService() {
+    Map<String, ServiceRecords.Tally> drained = services.drain();
+    Caller mesh = Caller.service("mesh", java.util.Set.of(TrustService.WRITE));
+    List<Future<JsonObject>> sent = new ArrayList<>();
+    drained.forEach((nodeId, tally) -> {
+      if (graph.node(nodeId) != null) {
+        sent.add(trust.recordNodeService(nodeId, tally.toJson(), mesh)
+          .onFailure(e -> LOG.warn("a node's service was not recorded {} {}", kv("node_id", nodeId),
+            kv("error", String.valueOf(e.getMessage())))));
       }
-    })).onFailure(e -> LOG.warn("heartbeat flush failed {}", kv("error", String.valueOf(e.getMessage()))));
+    });
+    return Future.join(sent).map(sent.size()).otherwise(sent.size());
   }
 
   /** Takes offline the nodes this member owns that stopped beating (or never beat). */

@@ -58,15 +58,18 @@ final class Routing {
   private final RouteLog routes;
   private final AppConfig.Mesh config;
   private final VisibilityCache visibility;
+  private final ServiceRecords services;
   private final Map<RouteSearch.Tier, Counter> routesByTier = new EnumMap<>(RouteSearch.Tier.class);
 
-  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, IdentityLookup identities, RouteScorer scorer,
+  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, IdentityLookup identities,
+          ServiceRecords services, RouteScorer scorer,
           VisibilityCache visibility, AppConfig.Mesh config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
     this.identities = identities;
+    this.services = services;
     this.scorer = scorer;
     this.visibility = visibility;
     this.routes = new RouteLog(store);
@@ -298,6 +301,8 @@ final class Routing {
         return Future.succeededFuture(0);
       }
     }
+    // Relays earn (or lose) trust by the quality of the calls they carried.
+    path.subList(1, path.size() - 1).forEach(relay -> services.relayed(relay, rtt, jitter, loss));
     List<Attribution.Leg> legs = new ArrayList<>();
     for (int k = 0; k + 1 < slots.length; k++) {
       legs.add(search.belief(slots[k], slots[k + 1]));

@@ -197,9 +197,14 @@ public final class ClusterGraph {
 
   // ---- heartbeats and the offline sweep ---------------------------------------------------------------------
 
-  /** Stores the last beat of each node (one call per flush, not per beat). */
-  public void beats(Map<String, Long> lastBeats) {
+  /**
+   * Stores the last beat of each node (one call per flush, not per beat) and answers the beats they replace, as
+   * any member stored them (a node never seen beating is absent).
+   */
+  public Map<String, Long> beats(Map<String, Long> lastBeats) {
+    Map<String, Long> previous = beats.getAll(lastBeats.keySet());
     beats.putAll(lastBeats);
+    return previous;
   }
 
   /**
