@@ -27,3 +27,7 @@ CREATE TABLE trust_node_records (
 ALTER TABLE moderation_log DROP CONSTRAINT moderation_log_action;
 ALTER TABLE moderation_log ADD CONSTRAINT moderation_log_action CHECK (action IN ('suspend', 'unsuspend',
   'claim_report', 'uphold_report', 'dismiss_report', 'block_server', 'unblock_server', 'vouch_node'));
+
+-- What a node itself is learned to add to calls (NodeQuality: its access jitter and loss, and what it adds when it
+-- relays), kept so that a full-cluster restart does not forget it. NULL: nothing learned yet (the defaults).
+ALTER TABLE mesh_nodes ADD COLUMN quality jsonb;

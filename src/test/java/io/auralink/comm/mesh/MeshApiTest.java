@@ -488,6 +488,35 @@ class MeshApiTest {
   }
 
   @Test
+  void nodes_learn_their_own_quality_from_heartbeats_link_reports_and_outcomes_and_keep_it_in_postgresql() {
+    RelayedPair p = relayedPair();
+    JsonObject before = ok(http.get("/internal/mesh/nodes/" + p.relay(), reader), 200).getJsonObject("quality");
+    assertEquals(0, before.getLong("relay_samples"));
+    ok(http.post("/internal/mesh/nodes/" + p.a1() + "/heartbeat", user(p.alice()),
+      new JsonObject().put("access_jitter_ms", 30).put("access_loss", 0.05)), 200);
+    Await.until(Duration.ofSeconds(5), "the device's access to be learned from its beat", () -> ok(http.get(
+      "/internal/mesh/nodes/" + p.a1(), reader), 200).getJsonObject("quality").getLong("access_samples") >= 1);
+    // Links measured at 20 ms and 1 ms of jitter; the call through the relay had 40 ms of jitter and 10 % loss.
+    JsonObject route = route(p.alice(), p.bob());
+    ok(http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
+      new JsonObject().put("rtt_ms", 45).put("jitter_ms", 40).put("loss", 0.1)), 200);
+    JsonObject relay = ok(http.get("/internal/mesh/nodes/" + p.relay(), reader), 200).getJsonObject("quality");
+    assertEquals(1, relay.getLong("relay_samples"));
+    assertTrue(relay.getDouble("relay_jitter_ms") > 0 && relay.getDouble("relay_loss") > 0, relay.encode());
+    assertEquals(relay.getDouble("relay_loss"), sqlDouble("SELECT (quality->>'relay_loss')::float8 FROM mesh_nodes"
+      + " WHERE node_id = '" + p.relay() + "'"), 1e-12, "kept for a full-cluster restart");
+  }
+
+  @Test
+  void a_heartbeat_s_access_quality_is_validated() {
+    RelayedPair p = relayedPair();
+    HttpResponse<Buffer> bad = http.post("/internal/mesh/nodes/" + p.a1() + "/heartbeat", user(p.alice()),
+      new JsonObject().put("access_loss", 2));
+    assertEquals(400, bad.statusCode(), bad.bodyAsString());
+    assertTrue(bad.bodyAsString().contains("access_loss"), bad.bodyAsString());
+  }
+
+  @Test
   void a_relay_that_was_removed_is_not_chosen_on_the_next_query() {
     RelayedPair p = relayedPair();
     assertEquals(List.of(p.relay()), route(p.alice(), p.bob()).getJsonArray("relays").getList());

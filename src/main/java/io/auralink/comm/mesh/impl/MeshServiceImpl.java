@@ -5,8 +5,10 @@ import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.mesh.MeshEvents;
 import io.auralink.comm.mesh.MeshService;
+import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
@@ -68,7 +70,12 @@ public final class MeshServiceImpl implements MeshService {
   private Map<String, Beat> pendingBeats = new HashMap<>();
   private boolean restorePending;
 
-  private record Beat(int connections, double bandwidthInUse, long at) {
+  /** A beat; {@code accessJitterMs} and {@code accessLoss} are NaN unless the node measured its own connection. */
+  private record Beat(int connections, double bandwidthInUse, long at, double accessJitterMs, double accessLoss) {
+
+    boolean measuredAccess() {
+      return !Double.isNaN(accessJitterMs);
+    }
   }
 
   MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
@@ -282,12 +289,19 @@ public final class MeshServiceImpl implements MeshService {
     return changeable(nodeId, caller).compose(this::withActiveOwner).compose(node -> parsed(() -> new Beat(
         (int) NodeInput.number(beat, "current_connections", node.currentConnections(), 0, 1_000_000),
         NodeInput.number(beat, "bandwidth_in_use_mbps", node.bandwidthInUseMbps(), 0, 1_000_000),
-        System.currentTimeMillis())))
+        System.currentTimeMillis(), accessJitter(beat), NodeInput.number(beat, "access_loss",
+          beat != null && beat.containsKey("access_jitter_ms") ? 0 : Double.NaN, 0, 1))))
       .map(recorded -> {
         pendingBeats.put(nodeId, recorded);
         return new JsonObject().put("node_id", nodeId).put("online", true)
           .put("next_heartbeat_seconds", config.heartbeatInterval().toSeconds());
       });
+  }
+
+  /** The access jitter a beat reports, NaN if none (loss alone is taken with no jitter). */
+  private static double accessJitter(JsonObject beat) {
+    boolean measured = beat != null && (beat.containsKey("access_jitter_ms") || beat.containsKey("access_loss"));
+    return NodeInput.number(beat, "access_jitter_ms", measured ? 0 : Double.NaN, 0, 60_000);
   }
 
   /**
@@ -312,6 +326,15 @@ public final class MeshServiceImpl implements MeshService {
     });
     vertx.executeBlocking(() -> {
       Map<String, Long> previous = cluster.beats(lastBeats);
+      List<NodeState> access = new ArrayList<>();
+      beats.forEach((nodeId, beat) -> {
+        if (beat.measuredAccess()) {
+          NodeState learned = cluster.quality(nodeId, false, beat.accessJitterMs(), beat.accessLoss());
+          if (learned != null) {
+            access.add(learned);
+          }
+        }
+      });
       List<NodeState> live = new ArrayList<>();
       for (String nodeId : changed) {
         Beat beat = beats.get(nodeId);
@@ -320,9 +343,12 @@ public final class MeshServiceImpl implements MeshService {
           live.add(node);
         }
       }
-      return new Flushed(previous, live);
+      return new Flushed(previous, live, access);
     }, false).onSuccess(flushed -> {
       lastBeats.forEach((nodeId, at) -> services.beat(nodeId, flushed.previous().get(nodeId), at));
+      flushed.access().forEach(graph::apply);
+      store.quality(flushed.access()).onFailure(e -> LOG.warn("nodes' access quality not stored {}",
+        kv("error", String.valueOf(e.getMessage()))));
       flushed.live().forEach(node -> {
         boolean cameOnline = graph.node(node.nodeId()) != null && !graph.node(node.nodeId()).online();
         graph.apply(node);
@@ -333,7 +359,11 @@ public final class MeshServiceImpl implements MeshService {
     }).onFailure(e -> LOG.warn("heartbeat flush failed {}", kv("error", String.valueOf(e.getMessage()))));
   }
 
-  private record Flushed(Map<String, Long> previous, List<NodeState> live) {
+  /** What a link report taught: the links, and the reporting node's access (null if nothing was measured). */
+  private record Reported(List<LinkState> links, NodeState access) {
+  }
+
+  private record Flushed(Map<String, Long> previous, List<NodeState> live, List<NodeState> access) {
   }
 
   /**
@@ -401,13 +431,28 @@ public final class MeshServiceImpl implements MeshService {
     }
     return changeable(nodeId, caller)
       .compose(this::withActiveOwner)
-      .compose(node -> vertx.executeBlocking(() -> measurements.stream().map(m -> cluster.measure(nodeId,
-        m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
-        m.getDouble("bandwidth_mbps", 0.0))).toList(), false))
-      .compose(learned -> {
-        learned.forEach(graph::apply);
-        return store.saveLinks(learned).map(new JsonObject().put("node_id", nodeId).put("accepted", learned.size())
-          .put("ignored", ignored));
+      .compose(node -> vertx.executeBlocking(() -> {
+        List<LinkState> learned = measurements.stream().map(m -> cluster.measure(nodeId,
+          m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
+          m.getDouble("bandwidth_mbps", 0.0))).toList();
+        // The reporting node's own access: its share of what it measured, on average over the report.
+        double jitter = 0;
+        double loss = 0;
+        for (JsonObject m : measurements) {
+          double[] share = NodeQuality.accessShare(m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0));
+          jitter += share[0] / measurements.size();
+          loss += share[1] / measurements.size();
+        }
+        NodeState access = measurements.isEmpty() ? null : cluster.quality(nodeId, false, jitter, loss);
+        return new Reported(learned, access);
+      }, false))
+      .compose(reported -> {
+        reported.links().forEach(graph::apply);
+        List<NodeState> access = reported.access() == null ? List.of() : List.of(reported.access());
+        access.forEach(graph::apply);
+        return Future.all(store.saveLinks(reported.links()), store.quality(access))
+          .map(new JsonObject().put("node_id", nodeId).put("accepted", reported.links().size())
+            .put("ignored", ignored));
       });
   }
 

@@ -7,6 +7,7 @@ import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.graph.RouteSearch;
 import io.auralink.comm.mesh.quality.Attribution;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
@@ -286,9 +287,10 @@ final class Routing {
   }
 
   /**
-   * Call feedback for the links of a path: what the outcome differs from the path's prediction is shared out among
-   * its legs by {@link Attribution} (a leg never measured is believed at the distance estimate the search uses).
-   * A leg whose nodes left the graph since is skipped.
+   * Call feedback for a path: what the outcome differs from the path's prediction is shared out among its legs and
+   * relays by {@link Attribution} (a leg never measured is believed at the estimate the search uses). Each leg learns
+   * its share; each relay learns what it added when relaying; the two parties' devices learn their access from the
+   * first and last legs. A path whose nodes left the graph since teaches nothing.
    */
   private Future<Integer> learn(List<String> path, double rtt, double jitter, double loss) {
     if (Double.isNaN(rtt) || path.size() < 2 || path.get(0).startsWith(RouteSearch.CENTRAL_PREFIX)) {
@@ -307,19 +309,40 @@ final class Routing {
     for (int k = 0; k + 1 < slots.length; k++) {
       legs.add(search.belief(slots[k], slots[k + 1]));
     }
-    Attribution.Observation[] observed = Attribution.of(legs, slots.length - 2, RouteSearch.RELAY_PROCESSING_MS, rtt,
-      jitter, loss);
+    List<Attribution.Leg> relays = new ArrayList<>();
+    for (int k = 1; k + 1 < slots.length; k++) {
+      NodeQuality q = graph.node(slots[k]).quality();
+      relays.add(new Attribution.Leg(RouteSearch.RELAY_PROCESSING_MS, q.relayJitterMs(), q.relayLoss(),
+        q.relaySamples()));
+    }
+    Attribution.Observation[] observed = Attribution.of(legs, relays, rtt, jitter, loss);
+    int legCount = legs.size();
     return vertx.executeBlocking(() -> {
       List<LinkState> learned = new ArrayList<>();
-      for (int k = 0; k < observed.length; k++) {
+      for (int k = 0; k < legCount; k++) {
         Attribution.Observation o = observed[k];
         learned.add(cluster.measure(path.get(k), path.get(k + 1), o.rttMs(), o.jitterMs(), o.loss(), 0));
       }
-      return learned;
-    }, false).compose(learned -> {
-      learned.forEach(graph::apply);
-      return store.saveLinks(learned).map(learned.size());
+      List<NodeState> nodes = new ArrayList<>();
+      for (int k = legCount; k < observed.length; k++) {
+        nodes.add(cluster.quality(path.get(k - legCount + 1), true, observed[k].jitterMs(), observed[k].loss()));
+      }
+      double[] sourceAccess = NodeQuality.accessShare(observed[0].jitterMs(), observed[0].loss());
+      double[] destinationAccess = NodeQuality.accessShare(observed[legCount - 1].jitterMs(),
+        observed[legCount - 1].loss());
+      nodes.add(cluster.quality(path.get(0), false, sourceAccess[0], sourceAccess[1]));
+      nodes.add(cluster.quality(path.get(path.size() - 1), false, destinationAccess[0], destinationAccess[1]));
+      nodes.removeIf(java.util.Objects::isNull);
+      return new Learned(learned, nodes);
+    }, false).compose(done -> {
+      done.links().forEach(graph::apply);
+      done.nodes().forEach(graph::apply);
+      return Future.all(store.saveLinks(done.links()), store.quality(done.nodes())).map(done.links().size());
     });
+  }
+
+  /** What one outcome taught: links, and nodes' own quality. */
+  private record Learned(List<LinkState> links, List<NodeState> nodes) {
   }
 
   private static double round(double value) {

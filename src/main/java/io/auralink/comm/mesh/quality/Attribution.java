@@ -10,7 +10,8 @@ import java.util.List;
  * leg never measured takes the most and a well-measured leg the least. Delay and jitter add along a path; loss is
  * shared in log-delivery space, so the legs' losses compound to the measured one.
  * <p>
- * Each observation is the leg's belief plus its share of the residual; fed to the exponentially weighted average,
+ * Relays on the path are parts too (what each adds when relaying: its jitter and loss, see {@link NodeQuality}).
+ * Each observation is the part's belief plus its share of the residual; fed to the exponentially weighted average,
  * this is a relaxed Kaczmarz step on the system "path sums equal outcomes", which converges to the hidden truth
  * when paths overlap enough to determine it. Sharing the <em>total</em> in proportion to the beliefs (the former
  * rule) cannot correct a wrong split: any split with the right sum is a fixed point.
@@ -35,36 +36,40 @@ public final class Attribution {
   }
 
   /**
-   * The observations of each leg of a path with {@code relays} relays (each adding {@code relayDelayMs} one way, and
-   * what else it is believed to add already counted in the legs' beliefs), from the call's measured round trip,
-   * jitter and loss.
+   * The observations of each leg of a path, then of each relay on it, from the call's measured round trip, jitter
+   * and loss. A relay is believed to add its fixed processing delay ({@code oneWayDelayMs}, which takes no share of
+   * the delay residual) and the jitter and loss it is learned to add when relaying; it takes shares of those
+   * residuals like a leg, so what a relay adds across all of its links is learned as the relay's own.
    */
-  public static Observation[] of(List<Leg> legs, int relays, double relayDelayMs, double rttMs, double jitterMs,
-                                 double loss) {
-    int n = legs.size();
+  public static Observation[] of(List<Leg> legs, List<Leg> relays, double rttMs, double jitterMs, double loss) {
+    int n = legs.size() + relays.size();
     double[] weight = new double[n];
+    double legWeights = 0;
     double weights = 0;
-    double believedDelay = relays * relayDelayMs;
+    double believedDelay = 0;
     double believedJitter = 0;
     double believedLogDelivery = 0;
     for (int k = 0; k < n; k++) {
-      Leg leg = legs.get(k);
-      weight[k] = 1.0 / (1 + Math.min(leg.samples(), CERTAINTY_CAP));
+      Leg part = k < legs.size() ? legs.get(k) : relays.get(k - legs.size());
+      weight[k] = 1.0 / (1 + Math.min(part.samples(), CERTAINTY_CAP));
       weights += weight[k];
-      believedDelay += leg.oneWayDelayMs();
-      believedJitter += leg.jitterMs();
-      believedLogDelivery += Math.log(1 - Math.min(MAX_LOSS, leg.loss()));
+      legWeights += k < legs.size() ? weight[k] : 0;
+      believedDelay += part.oneWayDelayMs();
+      believedJitter += part.jitterMs();
+      believedLogDelivery += Math.log(1 - Math.min(MAX_LOSS, part.loss()));
     }
     double delayResidual = rttMs / 2 - believedDelay;
     double jitterResidual = jitterMs - believedJitter;
     double logDeliveryResidual = Math.log(1 - Math.min(MAX_LOSS, loss)) - believedLogDelivery;
     Observation[] observed = new Observation[n];
     for (int k = 0; k < n; k++) {
-      Leg leg = legs.get(k);
+      boolean leg = k < legs.size();
+      Leg part = leg ? legs.get(k) : relays.get(k - legs.size());
       double share = weight[k] / weights;
-      double delay = Math.max(MIN_DELAY_MS, leg.oneWayDelayMs() + share * delayResidual);
-      double jitter = Math.max(0, leg.jitterMs() + share * jitterResidual);
-      double logDelivery = Math.min(0, Math.log(1 - Math.min(MAX_LOSS, leg.loss())) + share * logDeliveryResidual);
+      double delay = leg ? Math.max(MIN_DELAY_MS, part.oneWayDelayMs() + weight[k] / legWeights * delayResidual)
+        : part.oneWayDelayMs();
+      double jitter = Math.max(0, part.jitterMs() + share * jitterResidual);
+      double logDelivery = Math.min(0, Math.log(1 - Math.min(MAX_LOSS, part.loss())) + share * logDeliveryResidual);
       observed[k] = new Observation(2 * delay, jitter, Math.min(MAX_LOSS, 1 - Math.exp(logDelivery)));
     }
     return observed;
