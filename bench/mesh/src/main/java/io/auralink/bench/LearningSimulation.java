@@ -242,7 +242,7 @@ public final class LearningSimulation {
         double jitter = misleading ? truth[1] / 3 : truth[1];
         double loss = misleading ? 0 : truth[2];
         measure(id(from), id(t), rtt, jitter, loss);
-        double[] share = NodeQuality.accessShare(jitter, loss);
+        double[] share = NodeQuality.accessShare(jitter, loss, graph.node(id(t)).quality());
         jitterShare += share[0] / to.size();
         lossShare += share[1] / to.size();
       }
@@ -296,8 +296,9 @@ public final class LearningSimulation {
       }
       Attribution.Observation first = observed[0];
       Attribution.Observation last = observed[legs.size() - 1];
-      double[] source = NodeQuality.accessShare(first.jitterMs(), first.loss());
-      double[] destination = NodeQuality.accessShare(last.jitterMs(), last.loss());
+      double[] source = NodeQuality.accessShare(first.jitterMs(), first.loss(), graph.node(path.get(1)).quality());
+      double[] destination = NodeQuality.accessShare(last.jitterMs(), last.loss(),
+        graph.node(path.get(path.size() - 2)).quality());
       learnNode(path.get(0), false, source[0], source[1]);
       learnNode(path.get(path.size() - 1), false, destination[0], destination[1]);
     }

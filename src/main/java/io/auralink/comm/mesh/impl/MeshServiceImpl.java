@@ -429,22 +429,24 @@ public final class MeshServiceImpl implements MeshService {
       return Future.failedFuture(e instanceof ServiceException ? e
         : NodeInput.invalid("links", "links are objects {to, rtt_ms, jitter_ms, loss, bandwidth_mbps}"));
     }
+    // The reporting node's own access: what it measured beyond the other ends' access, on average over the report.
+    double accessJitter = 0;
+    double accessLoss = 0;
+    for (JsonObject m : measurements) {
+      double[] share = NodeQuality.accessShare(m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
+        graph.node(m.getString("to")).quality());
+      accessJitter += share[0] / measurements.size();
+      accessLoss += share[1] / measurements.size();
+    }
+    double[] ownAccess = {accessJitter, accessLoss};
     return changeable(nodeId, caller)
       .compose(this::withActiveOwner)
       .compose(node -> vertx.executeBlocking(() -> {
         List<LinkState> learned = measurements.stream().map(m -> cluster.measure(nodeId,
           m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
           m.getDouble("bandwidth_mbps", 0.0))).toList();
-        // The reporting node's own access: its share of what it measured, on average over the report.
-        double jitter = 0;
-        double loss = 0;
-        for (JsonObject m : measurements) {
-          double[] share = NodeQuality.accessShare(m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0));
-          jitter += share[0] / measurements.size();
-          loss += share[1] / measurements.size();
-        }
-        NodeState access = measurements.isEmpty() ? null : cluster.quality(nodeId, false, jitter, loss);
-        return new Reported(learned, access);
+        NodeState learnedAccess = measurements.isEmpty() ? null : cluster.quality(nodeId, false, ownAccess[0], ownAccess[1]);
+        return new Reported(learned, learnedAccess);
       }, false))
       .compose(reported -> {
         reported.links().forEach(graph::apply);

@@ -317,6 +317,10 @@ final class Routing {
     }
     Attribution.Observation[] observed = Attribution.of(legs, relays, rtt, jitter, loss);
     int legCount = legs.size();
+    double[] sourceAccess = NodeQuality.accessShare(observed[0].jitterMs(), observed[0].loss(),
+      graph.node(slots[1]).quality());
+    double[] destinationAccess = NodeQuality.accessShare(observed[legCount - 1].jitterMs(),
+      observed[legCount - 1].loss(), graph.node(slots[slots.length - 2]).quality());
     return vertx.executeBlocking(() -> {
       List<LinkState> learned = new ArrayList<>();
       for (int k = 0; k < legCount; k++) {
@@ -327,9 +331,6 @@ final class Routing {
       for (int k = legCount; k < observed.length; k++) {
         nodes.add(cluster.quality(path.get(k - legCount + 1), true, observed[k].jitterMs(), observed[k].loss()));
       }
-      double[] sourceAccess = NodeQuality.accessShare(observed[0].jitterMs(), observed[0].loss());
-      double[] destinationAccess = NodeQuality.accessShare(observed[legCount - 1].jitterMs(),
-        observed[legCount - 1].loss());
       nodes.add(cluster.quality(path.get(0), false, sourceAccess[0], sourceAccess[1]));
       nodes.add(cluster.quality(path.get(path.size() - 1), false, destinationAccess[0], destinationAccess[1]));
       nodes.removeIf(java.util.Objects::isNull);

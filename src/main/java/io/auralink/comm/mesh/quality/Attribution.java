@@ -7,7 +7,7 @@ import java.util.List;
  * of its legs' beliefs (measured, or the distance estimate the route search uses for a leg never measured) plus
  * what each relay adds; the outcome's difference from that prediction (its <em>residual</em>) is what is learned,
  * and each leg takes a share of it in proportion to how uncertain it is: {@code 1 / (1 + min(samples, 10))}, so a
- * leg never measured takes the most and a well-measured leg the least. Delay and jitter add along a path; loss is
+ * leg never measured takes the most and a well-measured leg the least (a relay's own part always takes the least). Delay and jitter add along a path; loss is
  * shared in log-delivery space, so the legs' losses compound to the measured one.
  * <p>
  * Relays on the path are parts too (what each adds when relaying: its jitter and loss, see {@link NodeQuality}).
@@ -51,7 +51,9 @@ public final class Attribution {
     double believedLogDelivery = 0;
     for (int k = 0; k < n; k++) {
       Leg part = k < legs.size() ? legs.get(k) : relays.get(k - legs.size());
-      weight[k] = 1.0 / (1 + Math.min(part.samples(), CERTAINTY_CAP));
+      // A relay's own part takes the share of a well-measured leg from the start: one call through it with a
+      // caller on a poor connection must not make it look lossy to everyone; consistent evidence across calls does.
+      weight[k] = 1.0 / (1 + (k < legs.size() ? Math.min(part.samples(), CERTAINTY_CAP) : CERTAINTY_CAP));
       weights += weight[k];
       legWeights += k < legs.size() ? weight[k] : 0;
       believedDelay += part.oneWayDelayMs();

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
  * What a node itself contributes to the calls it carries, learned as exponentially weighted averages
  * ({@link LinkModel#ALPHA}):
  * <ul>
- *   <li><b>Access</b> (jitter and loss of the node's own connection, half of each leg it is on): learned from the
+ *   <li><b>Access</b> (jitter and loss of the node's own connection, part of each leg it is on): learned from the
  *       node's heartbeats (when it reports them), its link reports and the legs of call outcomes it was on. An
  *       unmeasured leg is estimated with both ends' access, so a device with a poor connection no longer looks good
  *       for a direct route it never measured. The defaults add up to {@link LinkModel#ESTIMATED_JITTER_MS} and
@@ -35,9 +35,13 @@ public record NodeQuality(double accessJitterMs, double accessLoss, long accessS
       LinkModel.ewma(relayLoss, loss, false), relaySamples + 1);
   }
 
-  /** The access share of one leg's observation: half its jitter, and the loss that compounds twice to its loss. */
-  public static double[] accessShare(double legJitterMs, double legLoss) {
-    return new double[] {legJitterMs / 2, 1 - Math.sqrt(1 - Math.min(0.999, legLoss))};
+  /**
+   * One end's access as one leg's observation shows it: what the leg measured beyond what the other end's access is
+   * believed to add (a device's leg to a well-known relay is nearly all the device's own connection).
+   */
+  public static double[] accessShare(double legJitterMs, double legLoss, NodeQuality otherEnd) {
+    double loss = 1 - (1 - Math.min(0.999, legLoss)) / (1 - otherEnd.accessLoss);
+    return new double[] {Math.max(0, legJitterMs - otherEnd.accessJitterMs), Math.max(0, loss)};
   }
 
   /** Estimated jitter of an unmeasured leg between nodes of these qualities. */
