@@ -18,7 +18,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 /**
  * Serves {@link MeshService} at {@link MeshService#ADDRESS} from this member's hot graph: it joins the cluster graph
  * (restoring it from PostgreSQL after a full restart), builds the local graph from a snapshot and keeps it current
- * from map events, runs the heartbeat flush and the offline sweep, and listens to identity and trust events (owners'
+ * from map events, runs the heartbeat flush, the offline sweep and the
+ * nodes' service reports to the trust domain, and listens to identity and trust events (owners'
  * standing, visibility decisions, nodes' trust). Deploy one per node: each instance holds a whole graph.
  */
 public final class MeshVerticle extends ServiceVerticle<MeshService> {

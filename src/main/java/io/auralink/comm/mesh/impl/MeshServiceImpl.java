@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static io.auralink.comm.platform.ErrorCode.field;
@@ -373,7 +374,7 @@ public final class MeshServiceImpl implements MeshService {
    */
   public Future<Integer> reportService() {
     Map<String, ServiceRecords.Tally> drained = services.drain();
-    Caller mesh = Caller.service("mesh", java.util.Set.of(TrustService.WRITE));
+    Caller mesh = Caller.service("mesh", Set.of(TrustService.WRITE));
     List<Future<JsonObject>> sent = new ArrayList<>();
     drained.forEach((nodeId, tally) -> {
       if (graph.node(nodeId) != null) {

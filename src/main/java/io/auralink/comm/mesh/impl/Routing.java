@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -333,7 +334,7 @@ final class Routing {
       }
       nodes.add(cluster.quality(path.get(0), false, sourceAccess[0], sourceAccess[1]));
       nodes.add(cluster.quality(path.get(path.size() - 1), false, destinationAccess[0], destinationAccess[1]));
-      nodes.removeIf(java.util.Objects::isNull);
+      nodes.removeIf(Objects::isNull);
       return new Learned(learned, nodes);
     }, false).compose(done -> {
       done.links().forEach(graph::apply);
