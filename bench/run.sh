@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds the jar and runs the scenarios, printing Markdown tables.
-#   bench/run.sh [all|http|search|replication]     (default: all)
+#   bench/run.sh [all|http|search|replication|learning]     (default: all)
 #   http:        the service over HTTP against a bare Vert.x endpoint (resolve, route query, heartbeat) and the same
 #                cached resolve on FastAPI (bench/peer, Debian's python3-fastapi & co., installed when missing), with wrk
 #   search:      JMH on the route search over a synthetic 100k-node, 400k-link mesh, and the graph's heap
 #   replication: replication lag between two members
+#   learning:    does routing learn? A simulated network with a hidden truth (60 people, 40 relays, fixed seeds):
+#                chosen/oracle MOS on held-out pairs before and after 1 200 calls of feedback (LearningSimulation)
 # Options as system properties in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=30 -Dbench.connections=128".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +34,7 @@ if [[ "$what" == all || "$what" == http ]]; then
   java ${BENCH_OPTS:-} -cp target/auralink-comm.jar bench/HttpBench.java bench target/auralink-comm.jar
 fi
 
-if [[ "$what" == all || "$what" == search || "$what" == replication ]]; then
+if [[ "$what" == all || "$what" == search || "$what" == replication || "$what" == learning ]]; then
   mvn -B -q -f bench/mesh/pom.xml package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
   classpath="bench/mesh/target/classes:$(cat bench/mesh/target/classpath.txt)"
   hazelcast_flags="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
@@ -41,6 +43,9 @@ if [[ "$what" == all || "$what" == search || "$what" == replication ]]; then
     --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true"
   if [[ "$what" == all || "$what" == search ]]; then
     java -cp "$classpath" org.openjdk.jmh.Main RouteSearchBench -rf text -rff bench/mesh/target/jmh.txt
+  fi
+  if [[ "$what" == all || "$what" == learning ]]; then
+    java -cp "$classpath" io.auralink.bench.LearningSimulation
   fi
   if [[ "$what" == all || "$what" == replication ]]; then
     # shellcheck disable=SC2086

@@ -37,6 +37,8 @@ final class TrustRoutes implements RouteGroup {
         String limit = ctx.queryParams().get("limit");
         return trust.reviewQueue(limit == null ? DEFAULT_QUEUE_PAGE : Integer.parseInt(limit), Callers.of(ctx)).map(Reply::ok);
       }),
+      Map.entry("vouchNode", ctx -> trust.vouchNode(ctx.pathParam("node_id"), ctx.body().asJsonObject(), Callers.of(ctx))
+        .map(Reply::ok)),
       Map.entry("listFederatedServers", ctx -> trust.federatedServers(Callers.of(ctx)).map(Reply::ok)),
       Map.entry("putFederatedServer", ctx -> trust.putFederatedServer(domain(ctx), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),

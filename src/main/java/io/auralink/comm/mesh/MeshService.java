@@ -27,6 +27,8 @@ public interface MeshService {
   String READ = "mesh:read";
   String WRITE = "mesh:write";
   String ROUTE = "mesh:route";
+  /** Operators' scope: vouching a trust for infrastructure relays (served by the trust domain). */
+  String ADMIN = "mesh:admin";
 
   static MeshService proxy(Vertx vertx, long timeoutMillis) {
     return new MeshServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));

@@ -18,7 +18,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 /**
  * Serves {@link MeshService} at {@link MeshService#ADDRESS} from this member's hot graph: it joins the cluster graph
  * (restoring it from PostgreSQL after a full restart), builds the local graph from a snapshot and keeps it current
- * from map events, runs the heartbeat flush and the offline sweep, and listens to identity and trust events (owners'
+ * from map events, runs the heartbeat flush, the offline sweep and the
+ * nodes' service reports to the trust domain, and listens to identity and trust events (owners'
  * standing, visibility decisions, nodes' trust). Deploy one per node: each instance holds a whole graph.
  */
 public final class MeshVerticle extends ServiceVerticle<MeshService> {
@@ -30,6 +31,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
   private WebClient web;
   private long flushTimer;
   private long sweepTimer;
+  private long serviceTimer;
 
   public MeshVerticle(Platform platform) {
     super(platform, MeshService.class, MeshService.ADDRESS);
@@ -58,6 +60,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
           service.flushRoutes();
         });
         sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> service.sweep());
+        serviceTimer = vertx.setPeriodic(config.serviceReportInterval().toMillis(), id -> service.reportService());
         trustEvents = vertx.eventBus().consumer(TrustEvents.CHANGED, message -> service.trustChanged(message.body()));
         identityEvents = vertx.eventBus().consumer(IdentityEvents.CHANGED,
           message -> service.identityChanged(message.body()));
@@ -69,6 +72,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
   protected Future<?> stopService() {
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(serviceTimer);
     service.flushBeats();
     return Future.join(trustEvents.unregister(), identityEvents.unregister(), service.flushRoutes())
       .compose(v -> vertx.executeBlocking(() -> {

@@ -18,6 +18,8 @@ public enum TrustError implements ErrorCode {
   DUPLICATE_REPORT(409),
   REPORT_STATE(409),
   SUSPENSION_STATE(409),
+  /** A trust vouched for a mesh node that is a person's device (a peer), not an infrastructure relay. */
+  NODE_NOT_INFRASTRUCTURE(409),
   /** Too many reports from one reporter; {@code details.retry_after_seconds} says when to try again. */
   RATE_LIMITED(429);
 

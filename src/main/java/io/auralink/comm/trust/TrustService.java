@@ -91,6 +91,20 @@ public interface TrustService {
    */
   Future<JsonObject> recordBehaviour(String entityType, String entityId, double delta, String reason, Caller caller);
 
+  /**
+   * Adds to a mesh node's service record what it did since the mesh's last report ({@code trust:write}, used by the
+   * mesh): {@code {online_seconds, offline_seconds, beats_on_time, beats_late, relayed_good, relayed_poor}}, each
+   * optional and non-negative. The node's trust is recomputed from its owner's trust and its whole record.
+   */
+  Future<JsonObject> recordNodeService(String nodeId, JsonObject service, Caller caller);
+
+  /**
+   * Vouches a trust for an infrastructure relay (a node of type relay, edge or super_node): {@code {trust, reason}},
+   * trust 0 to 100, or null to withdraw the vouch so the node's own record counts again. Needs {@code mesh:admin};
+   * logged in the moderation log.
+   */
+  Future<JsonObject> vouchNode(String nodeId, JsonObject vouch, Caller caller);
+
   /** {@code {servers: [...]}}: the registry of federated homeservers ({@code trust:read}). */
   Future<JsonObject> federatedServers(Caller caller);
 

@@ -1,5 +1,6 @@
 package io.auralink.comm.mesh.graph;
 
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -13,13 +14,25 @@ import java.util.Set;
  * owner's standing. {@code version} grows with every change, so that replicas apply changes in order and ignore
  * stale ones. {@code ownerActive} is false while the owning AuraID is deactivated or suspended (the node is then out
  * of routing, like all of that owner's nodes); {@code ownerSince} is when that standing was learned (epoch ms), so
- * that a standing learned earlier never overrides one learned later, whichever member writes it.
+ * that a standing learned earlier never overrides one learned later, whichever member writes it. {@code quality} is
+ * what the node itself is learned to add to calls ({@link NodeQuality}).
  */
 public record NodeState(String nodeId, String owner, String deviceId, Type type, String deviceType, String address,
                         Nat nat, String region, double latitude, double longitude, int capabilities,
                         double bandwidthMbps, int maxConnections, int currentConnections, double bandwidthInUseMbps,
                         boolean online, double trust, boolean suspended, boolean ownerActive, long ownerSince,
-                        long registeredAt, long version, long changedAt) {
+                        long registeredAt, long version, long changedAt, NodeQuality quality) {
+
+  /** A node whose own quality is not learned yet (the default). */
+  public NodeState(String nodeId, String owner, String deviceId, Type type, String deviceType, String address, Nat nat,
+                   String region, double latitude, double longitude, int capabilities, double bandwidthMbps,
+                   int maxConnections, int currentConnections, double bandwidthInUseMbps, boolean online, double trust,
+                   boolean suspended, boolean ownerActive, long ownerSince, long registeredAt, long version,
+                   long changedAt) {
+    this(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude, capabilities,
+      bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended, ownerActive,
+      ownerSince, registeredAt, version, changedAt, NodeQuality.DEFAULT);
+  }
 
   public static final int AUDIO = 1;
   public static final int VIDEO = 2;
@@ -73,7 +86,8 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
       .put("current_connections", currentConnections).put("bandwidth_in_use_mbps", bandwidthInUseMbps)
       .put("online", online).put("trust_score", trust).put("suspended", suspended)
       .put("owner_active", ownerActive).put("owner_since", ownerSince)
-      .put("registered_at", registeredAt).put("version", version).put("changed_at", changedAt);
+      .put("registered_at", registeredAt).put("version", version).put("changed_at", changedAt)
+      .put("quality", quality.toJson());
   }
 
   public static NodeState fromJson(JsonObject json) {
@@ -88,26 +102,27 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
       json.getDouble("bandwidth_mbps"), json.getInteger("max_connections"),
       json.getInteger("current_connections", 0), json.getDouble("bandwidth_in_use_mbps", 0.0),
       json.getBoolean("online", false), json.getDouble("trust_score", 50.0), json.getBoolean("suspended", false),
-      json.getBoolean("owner_active", true), json.getLong("owner_since", 0L), json.getLong("registered_at", 0L), json.getLong("version", 0L), json.getLong("changed_at", 0L));
+      json.getBoolean("owner_active", true), json.getLong("owner_since", 0L), json.getLong("registered_at", 0L), json.getLong("version", 0L), json.getLong("changed_at", 0L),
+      NodeQuality.fromJson(json.getJsonObject("quality")));
   }
 
   public NodeState withLiveness(boolean online, int connections, double bandwidthInUse) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
       capabilities, bandwidthMbps, maxConnections, connections, bandwidthInUse, online, trust, suspended, ownerActive,
-      ownerSince, registeredAt, version, changedAt);
+      ownerSince, registeredAt, version, changedAt, quality);
   }
 
   public NodeState withTrust(double trust, boolean suspended) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
       capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
-      ownerActive, ownerSince, registeredAt, version, changedAt);
+      ownerActive, ownerSince, registeredAt, version, changedAt, quality);
   }
 
   /** This node with its owner's standing as learned at {@code since}. */
   public NodeState withOwner(boolean active, long since) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
       capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
-      active, since, registeredAt, version, changedAt);
+      active, since, registeredAt, version, changedAt, quality);
   }
 
   /** This node with whichever owner's standing, its own or {@code other}'s, was learned later. */
@@ -119,14 +134,21 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
   public NodeState withDescriptionOf(NodeState d) {
     return new NodeState(nodeId, owner, deviceId, d.type, d.deviceType, d.address, d.nat, d.region, d.latitude,
       d.longitude, d.capabilities, d.bandwidthMbps, d.maxConnections, currentConnections, bandwidthInUseMbps, online,
-      trust, suspended, ownerActive, ownerSince, registeredAt, version, changedAt);
+      trust, suspended, ownerActive, ownerSince, registeredAt, version, changedAt, quality);
+  }
+
+  /** This node with its own quality learned anew. */
+  public NodeState withQuality(NodeQuality learned) {
+    return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
+      capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
+      ownerActive, ownerSince, registeredAt, version, changedAt, learned);
   }
 
   /** The same node, stamped as the next version. */
   public NodeState next(long previousVersion, long now) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,
       capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust, suspended,
-      ownerActive, ownerSince, registeredAt, previousVersion + 1, now);
+      ownerActive, ownerSince, registeredAt, previousVersion + 1, now, quality);
   }
 
   /** Equal in everything but version and time stamp. */

@@ -1,7 +1,9 @@
 package io.auralink.comm.mesh.graph;
 
 import io.auralink.comm.mesh.quality.EModel;
+import io.auralink.comm.mesh.quality.Attribution;
 import io.auralink.comm.mesh.quality.LinkModel;
+import io.auralink.comm.mesh.quality.NodeQuality;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -231,7 +233,9 @@ public final class RouteSearch {
 
   private double relayCost(int i) {
     NodeState n = graph.node(i);
-    return RELAY_PROCESSING_MS + RELAY_LOAD_COST_MS * n.currentConnections() / Math.max(1, n.maxConnections());
+    NodeQuality q = n.quality();
+    return RELAY_PROCESSING_MS + RELAY_LOAD_COST_MS * n.currentConnections() / Math.max(1, n.maxConnections())
+      + LinkModel.cost(0, q.relayJitterMs(), q.relayLoss());
   }
 
   /** Cost of the leg between two slots: measured, or estimated if their NATs let them connect; NaN if neither. */
@@ -243,7 +247,26 @@ public final class RouteSearch {
     if (!Nat.direct(graph.nat(a), graph.nat(b))) {
       return Double.NaN;
     }
-    return LinkModel.cost(estimatedDelay(a, b), LinkModel.ESTIMATED_JITTER_MS, LinkModel.ESTIMATED_LOSS);
+    return LinkModel.cost(estimatedDelay(a, b), estimatedJitter(a, b), estimatedLoss(a, b));
+  }
+
+  /** An unmeasured leg's jitter and loss: what both ends' access is learned to add ({@link NodeQuality}). */
+  private double estimatedJitter(int a, int b) {
+    return NodeQuality.estimatedJitterMs(graph.node(a).quality(), graph.node(b).quality());
+  }
+
+  private double estimatedLoss(int a, int b) {
+    return NodeQuality.estimatedLoss(graph.node(a).quality(), graph.node(b).quality());
+  }
+
+  /**
+   * What the search believes of the leg between two slots: the link as measured ({@code samples} its number of
+   * measurements), or the distance estimate with no samples.
+   */
+  public Attribution.Leg belief(int a, int b) {
+    int l = graph.linkBetween(a, b);
+    return l >= 0 ? new Attribution.Leg(graph.linkDelay(l), graph.linkJitter(l), graph.linkLoss(l), graph.linkVersion(l))
+      : new Attribution.Leg(estimatedDelay(a, b), estimatedJitter(a, b), estimatedLoss(a, b), 0);
   }
 
   private double estimatedDelay(int a, int b) {
@@ -506,14 +529,17 @@ public final class RouteSearch {
     for (int k = 0; k < slots.length; k++) {
       ids.add(graph.id(slots[k]));
       if (k > 0 && k < slots.length - 1) {
+        NodeQuality relaying = graph.node(slots[k]).quality();
         latency += RELAY_PROCESSING_MS;
+        jitter += relaying.relayJitterMs();
+        delivered *= 1 - relaying.relayLoss();
         cost += relayCost(slots[k]);
       }
       if (k + 1 < slots.length) {
         int l = graph.linkBetween(slots[k], slots[k + 1]);
         double delay = l >= 0 ? graph.linkDelay(l) : estimatedDelay(slots[k], slots[k + 1]);
-        double legJitter = l >= 0 ? graph.linkJitter(l) : LinkModel.ESTIMATED_JITTER_MS;
-        double legLoss = l >= 0 ? graph.linkLoss(l) : LinkModel.ESTIMATED_LOSS;
+        double legJitter = l >= 0 ? graph.linkJitter(l) : estimatedJitter(slots[k], slots[k + 1]);
+        double legLoss = l >= 0 ? graph.linkLoss(l) : estimatedLoss(slots[k], slots[k + 1]);
         latency += delay;
         jitter += legJitter;
         delivered *= 1 - legLoss;

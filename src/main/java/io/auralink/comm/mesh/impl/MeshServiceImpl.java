@@ -5,8 +5,10 @@ import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.mesh.MeshEvents;
 import io.auralink.comm.mesh.MeshService;
+import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
@@ -14,6 +16,7 @@ import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
+import io.auralink.comm.trust.TrustService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static io.auralink.comm.platform.ErrorCode.field;
@@ -62,14 +66,22 @@ public final class MeshServiceImpl implements MeshService {
   private final Routing routing;
   private final ReplicationLag lag;
   private final AppConfig.Mesh config;
+  private final ServiceRecords services;
+  private final TrustService trust;
   private Map<String, Beat> pendingBeats = new HashMap<>();
   private boolean restorePending;
 
-  private record Beat(int connections, double bandwidthInUse, long at) {
+  /** A beat; {@code accessJitterMs} and {@code accessLoss} are NaN unless the node measured its own connection. */
+  private record Beat(int connections, double bandwidthInUse, long at, double accessJitterMs, double accessLoss) {
+
+    boolean measuredAccess() {
+      return !Double.isNaN(accessJitterMs);
+    }
   }
 
   MeshServiceImpl(Vertx vertx, ClusterManager clusterManager, ClusterGraph cluster, MeshGraph graph, MeshStore store,
-                  IdentityLookup identities, Routing routing, ReplicationLag lag, AppConfig.Mesh config) {
+                  IdentityLookup identities, Routing routing, ReplicationLag lag, AppConfig.Mesh config,
+                  ServiceRecords services, TrustService trust) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.cluster = cluster;
@@ -79,6 +91,8 @@ public final class MeshServiceImpl implements MeshService {
     this.routing = routing;
     this.lag = lag;
     this.config = config;
+    this.services = services;
+    this.trust = trust;
   }
 
   /** The service on one member, over the member's graph and the cluster's. */
@@ -86,14 +100,16 @@ public final class MeshServiceImpl implements MeshService {
                                        WebClient web) {
     AppConfig.Mesh config = platform.config().mesh();
     MeshStore store = new MeshStore(platform.pool());
+    ServiceRecords services = new ServiceRecords(config.heartbeatInterval().toMillis(), config.offlineAfter().toMillis());
+    long timeout = platform.config().node().eventBusTimeout().toMillis();
     IdentityLookup identities = new IdentityLookup(IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis()));
-    Routing routing = new Routing(vertx, cluster, graph, store, identities, new RouteScorer(web, config.scorerUrl(),
+    Routing routing = new Routing(vertx, cluster, graph, store, identities, services, new RouteScorer(web, config.scorerUrl(),
       config.scorerTimeout(), new ScorerOrders(config.scorerCacheTtl())),
       new VisibilityCache(VisibilityCache.CAPACITY, VISIBILITY_LIFETIME_MS, platform.metrics()), config,
       platform.metrics());
     return new MeshServiceImpl(vertx, platform.cluster(), cluster, graph, store, identities, routing,
-      new ReplicationLag(), config);
+      new ReplicationLag(), config, services, TrustService.proxy(vertx, platform.loops(), timeout));
   }
 
   /**
@@ -274,12 +290,19 @@ public final class MeshServiceImpl implements MeshService {
     return changeable(nodeId, caller).compose(this::withActiveOwner).compose(node -> parsed(() -> new Beat(
         (int) NodeInput.number(beat, "current_connections", node.currentConnections(), 0, 1_000_000),
         NodeInput.number(beat, "bandwidth_in_use_mbps", node.bandwidthInUseMbps(), 0, 1_000_000),
-        System.currentTimeMillis())))
+        System.currentTimeMillis(), accessJitter(beat), NodeInput.number(beat, "access_loss",
+          beat != null && beat.containsKey("access_jitter_ms") ? 0 : Double.NaN, 0, 1))))
       .map(recorded -> {
         pendingBeats.put(nodeId, recorded);
         return new JsonObject().put("node_id", nodeId).put("online", true)
           .put("next_heartbeat_seconds", config.heartbeatInterval().toSeconds());
       });
+  }
+
+  /** The access jitter a beat reports, NaN if none (loss alone is taken with no jitter). */
+  private static double accessJitter(JsonObject beat) {
+    boolean measured = beat != null && (beat.containsKey("access_jitter_ms") || beat.containsKey("access_loss"));
+    return NodeInput.number(beat, "access_jitter_ms", measured ? 0 : Double.NaN, 0, 60_000);
   }
 
   /**
@@ -303,7 +326,16 @@ public final class MeshServiceImpl implements MeshService {
       }
     });
     vertx.executeBlocking(() -> {
-      cluster.beats(lastBeats);
+      Map<String, Long> previous = cluster.beats(lastBeats);
+      List<NodeState> access = new ArrayList<>();
+      beats.forEach((nodeId, beat) -> {
+        if (beat.measuredAccess()) {
+          NodeState learned = cluster.quality(nodeId, false, beat.accessJitterMs(), beat.accessLoss());
+          if (learned != null) {
+            access.add(learned);
+          }
+        }
+      });
       List<NodeState> live = new ArrayList<>();
       for (String nodeId : changed) {
         Beat beat = beats.get(nodeId);
@@ -312,14 +344,46 @@ public final class MeshServiceImpl implements MeshService {
           live.add(node);
         }
       }
-      return live;
-    }, false).onSuccess(live -> live.forEach(node -> {
-      boolean cameOnline = graph.node(node.nodeId()) != null && !graph.node(node.nodeId()).online();
-      graph.apply(node);
-      if (cameOnline) {
-        publish(node, "online");
+      return new Flushed(previous, live, access);
+    }, false).onSuccess(flushed -> {
+      lastBeats.forEach((nodeId, at) -> services.beat(nodeId, flushed.previous().get(nodeId), at));
+      flushed.access().forEach(graph::apply);
+      store.quality(flushed.access()).onFailure(e -> LOG.warn("nodes' access quality not stored {}",
+        kv("error", String.valueOf(e.getMessage()))));
+      flushed.live().forEach(node -> {
+        boolean cameOnline = graph.node(node.nodeId()) != null && !graph.node(node.nodeId()).online();
+        graph.apply(node);
+        if (cameOnline) {
+          publish(node, "online");
+        }
+      });
+    }).onFailure(e -> LOG.warn("heartbeat flush failed {}", kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  /** What a link report taught: the links, and the reporting node's access (null if nothing was measured). */
+  private record Reported(List<LinkState> links, NodeState access) {
+  }
+
+  private record Flushed(Map<String, Long> previous, List<NodeState> live, List<NodeState> access) {
+  }
+
+  /**
+   * Tells the trust domain what each node did since the last report (uptime, heartbeats, relayed calls), from
+   * which it recomputes the node's trust and pushes it back to the graph. A report that fails is logged and not
+   * retried: the next one carries on from there, and trust only lags.
+   */
+  public Future<Integer> reportService() {
+    Map<String, ServiceRecords.Tally> drained = services.drain();
+    Caller mesh = Caller.service("mesh", Set.of(TrustService.WRITE));
+    List<Future<JsonObject>> sent = new ArrayList<>();
+    drained.forEach((nodeId, tally) -> {
+      if (graph.node(nodeId) != null) {
+        sent.add(trust.recordNodeService(nodeId, tally.toJson(), mesh)
+          .onFailure(e -> LOG.warn("a node's service was not recorded {} {}", kv("node_id", nodeId),
+            kv("error", String.valueOf(e.getMessage())))));
       }
-    })).onFailure(e -> LOG.warn("heartbeat flush failed {}", kv("error", String.valueOf(e.getMessage()))));
+    });
+    return Future.join(sent).map(sent.size()).otherwise(sent.size());
   }
 
   /** Takes offline the nodes this member owns that stopped beating (or never beat). */
@@ -366,15 +430,32 @@ public final class MeshServiceImpl implements MeshService {
       return Future.failedFuture(e instanceof ServiceException ? e
         : NodeInput.invalid("links", "links are objects {to, rtt_ms, jitter_ms, loss, bandwidth_mbps}"));
     }
+    // The reporting node's own access: what it measured beyond the other ends' access, on average over the report.
+    double accessJitter = 0;
+    double accessLoss = 0;
+    for (JsonObject m : measurements) {
+      double[] share = NodeQuality.accessShare(m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
+        graph.node(m.getString("to")).quality());
+      accessJitter += share[0] / measurements.size();
+      accessLoss += share[1] / measurements.size();
+    }
+    double[] ownAccess = {accessJitter, accessLoss};
     return changeable(nodeId, caller)
       .compose(this::withActiveOwner)
-      .compose(node -> vertx.executeBlocking(() -> measurements.stream().map(m -> cluster.measure(nodeId,
-        m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
-        m.getDouble("bandwidth_mbps", 0.0))).toList(), false))
-      .compose(learned -> {
-        learned.forEach(graph::apply);
-        return store.saveLinks(learned).map(new JsonObject().put("node_id", nodeId).put("accepted", learned.size())
-          .put("ignored", ignored));
+      .compose(node -> vertx.executeBlocking(() -> {
+        List<LinkState> learned = measurements.stream().map(m -> cluster.measure(nodeId,
+          m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
+          m.getDouble("bandwidth_mbps", 0.0))).toList();
+        NodeState learnedAccess = measurements.isEmpty() ? null : cluster.quality(nodeId, false, ownAccess[0], ownAccess[1]);
+        return new Reported(learned, learnedAccess);
+      }, false))
+      .compose(reported -> {
+        reported.links().forEach(graph::apply);
+        List<NodeState> access = reported.access() == null ? List.of() : List.of(reported.access());
+        access.forEach(graph::apply);
+        return Future.all(store.saveLinks(reported.links()), store.quality(access))
+          .map(new JsonObject().put("node_id", nodeId).put("accepted", reported.links().size())
+            .put("ignored", ignored));
       });
   }
 

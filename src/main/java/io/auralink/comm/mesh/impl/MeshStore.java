@@ -88,6 +88,16 @@ final class MeshStore {
       .execute(Tuple.of(UUID.fromString(nodeId), trust, suspended)).mapEmpty();
   }
 
+  /** Stores what nodes are learned to add themselves (a batch in one statement). */
+  Future<Void> quality(List<NodeState> nodes) {
+    if (nodes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery("UPDATE mesh_nodes SET quality = $2 WHERE node_id = $1")
+      .executeBatch(nodes.stream().map(n -> Tuple.of(UUID.fromString(n.nodeId()), n.quality().toJson())).toList())
+      .mapEmpty();
+  }
+
   Future<Void> delete(String nodeId) {
     return pool.preparedQuery("DELETE FROM mesh_nodes WHERE node_id = $1").execute(Tuple.of(UUID.fromString(nodeId)))
       .mapEmpty();
@@ -133,7 +143,8 @@ final class MeshStore {
           .put("online", false).put("trust_score", row.getDouble("trust_score")).put("suspended", row.getBoolean("suspended"))
           .put("owner_active", row.getBoolean("owner_active")).put("owner_since", row.getLong("owner_since"))
           .put("registered_at", row.getOffsetDateTime("registered_at").toInstant().toEpochMilli())
-          .put("version", version).put("changed_at", version);
+          .put("version", version).put("changed_at", version)
+          .put("quality", row.getJsonObject("quality"));
         nodes.add(NodeState.fromJson(json));
       }
       return nodes;

@@ -22,6 +22,8 @@ final class RouteLog {
   private final MeshStore store;
   private List<MeshStore.ChosenRoute> pending = new ArrayList<>();
   private long dropped;
+  /** The last batch on its way (never failed: failures are logged). */
+  private Future<Void> writing = Future.succeededFuture();
 
   RouteLog(MeshStore store) {
     this.store = store;
@@ -35,16 +37,21 @@ final class RouteLog {
     }
   }
 
-  /** Writes what is waiting; a failed batch is logged and dropped (routes are analysis data). */
+  /**
+   * Writes what is waiting, after the batches already on their way, and completes when everything added so far is
+   * written: an outcome that flushes first then finds its route even while a periodic flush is still writing it. A
+   * failed batch is logged and dropped (routes are analysis data).
+   */
   Future<Void> flush() {
     if (pending.isEmpty()) {
-      return Future.succeededFuture();
+      return writing;
     }
     List<MeshStore.ChosenRoute> batch = pending;
     pending = new ArrayList<>();
-    return store.saveRoutes(batch).recover(e -> {
+    writing = writing.transform(previous -> store.saveRoutes(batch).recover(e -> {
       LOG.warn("chosen routes not recorded {} {}", kv("routes", batch.size()), kv("error", String.valueOf(e.getMessage())));
       return Future.succeededFuture();
-    });
+    }));
+    return writing;
   }
 }

@@ -6,6 +6,8 @@ import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
 import io.auralink.comm.mesh.graph.RouteSearch;
+import io.auralink.comm.mesh.quality.Attribution;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -57,15 +60,18 @@ final class Routing {
   private final RouteLog routes;
   private final AppConfig.Mesh config;
   private final VisibilityCache visibility;
+  private final ServiceRecords services;
   private final Map<RouteSearch.Tier, Counter> routesByTier = new EnumMap<>(RouteSearch.Tier.class);
 
-  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, IdentityLookup identities, RouteScorer scorer,
+  Routing(Vertx vertx, ClusterGraph cluster, MeshGraph graph, MeshStore store, IdentityLookup identities,
+          ServiceRecords services, RouteScorer scorer,
           VisibilityCache visibility, AppConfig.Mesh config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.graph = graph;
     this.store = store;
     this.identities = identities;
+    this.services = services;
     this.scorer = scorer;
     this.visibility = visibility;
     this.routes = new RouteLog(store);
@@ -282,36 +288,63 @@ final class Routing {
   }
 
   /**
-   * Call feedback for the links of a path: the end-to-end RTT and jitter are shared out in proportion to what each
-   * link is believed to cost now, and the loss so that the links' losses compound to the measured one.
+   * Call feedback for a path: what the outcome differs from the path's prediction is shared out among its legs and
+   * relays by {@link Attribution} (a leg never measured is believed at the estimate the search uses). Each leg learns
+   * its share; each relay learns what it added when relaying; the two parties' devices learn their access from the
+   * first and last legs. A path whose nodes left the graph since teaches nothing.
    */
   private Future<Integer> learn(List<String> path, double rtt, double jitter, double loss) {
     if (Double.isNaN(rtt) || path.size() < 2 || path.get(0).startsWith(RouteSearch.CENTRAL_PREFIX)) {
       return Future.succeededFuture(0);
     }
-    int legs = path.size() - 1;
-    double[] believedRtt = new double[legs];
-    double total = 0;
-    for (int k = 0; k < legs; k++) {
-      int a = graph.index(path.get(k));
-      int b = graph.index(path.get(k + 1));
-      int l = a < 0 || b < 0 ? -1 : graph.linkBetween(a, b);
-      believedRtt[k] = l < 0 ? 1 : graph.linkDelay(l) * 2;
-      total += believedRtt[k];
+    int[] slots = new int[path.size()];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = graph.index(path.get(k));
+      if (slots[k] < 0 || graph.node(slots[k]) == null) {
+        return Future.succeededFuture(0);
+      }
     }
-    double sum = total;
-    double perLinkLoss = 1 - Math.pow(1 - loss, 1.0 / legs);
+    // Relays earn (or lose) trust by the quality of the calls they carried.
+    path.subList(1, path.size() - 1).forEach(relay -> services.relayed(relay, rtt, jitter, loss));
+    List<Attribution.Leg> legs = new ArrayList<>();
+    for (int k = 0; k + 1 < slots.length; k++) {
+      legs.add(search.belief(slots[k], slots[k + 1]));
+    }
+    List<Attribution.Leg> relays = new ArrayList<>();
+    for (int k = 1; k + 1 < slots.length; k++) {
+      NodeQuality q = graph.node(slots[k]).quality();
+      relays.add(new Attribution.Leg(RouteSearch.RELAY_PROCESSING_MS, q.relayJitterMs(), q.relayLoss(),
+        q.relaySamples()));
+    }
+    Attribution.Observation[] observed = Attribution.of(legs, relays, rtt, jitter, loss);
+    int legCount = legs.size();
+    double[] sourceAccess = NodeQuality.accessShare(observed[0].jitterMs(), observed[0].loss(),
+      graph.node(slots[1]).quality());
+    double[] destinationAccess = NodeQuality.accessShare(observed[legCount - 1].jitterMs(),
+      observed[legCount - 1].loss(), graph.node(slots[slots.length - 2]).quality());
     return vertx.executeBlocking(() -> {
       List<LinkState> learned = new ArrayList<>();
-      for (int k = 0; k < legs; k++) {
-        double share = believedRtt[k] / sum;
-        learned.add(cluster.measure(path.get(k), path.get(k + 1), rtt * share, jitter * share, perLinkLoss, 0));
+      for (int k = 0; k < legCount; k++) {
+        Attribution.Observation o = observed[k];
+        learned.add(cluster.measure(path.get(k), path.get(k + 1), o.rttMs(), o.jitterMs(), o.loss(), 0));
       }
-      return learned;
-    }, false).compose(learned -> {
-      learned.forEach(graph::apply);
-      return store.saveLinks(learned).map(learned.size());
+      List<NodeState> nodes = new ArrayList<>();
+      for (int k = legCount; k < observed.length; k++) {
+        nodes.add(cluster.quality(path.get(k - legCount + 1), true, observed[k].jitterMs(), observed[k].loss()));
+      }
+      nodes.add(cluster.quality(path.get(0), false, sourceAccess[0], sourceAccess[1]));
+      nodes.add(cluster.quality(path.get(path.size() - 1), false, destinationAccess[0], destinationAccess[1]));
+      nodes.removeIf(Objects::isNull);
+      return new Learned(learned, nodes);
+    }, false).compose(done -> {
+      done.links().forEach(graph::apply);
+      done.nodes().forEach(graph::apply);
+      return Future.all(store.saveLinks(done.links()), store.quality(done.nodes())).map(done.links().size());
     });
+  }
+
+  /** What one outcome taught: links, and nodes' own quality. */
+  private record Learned(List<LinkState> links, List<NodeState> nodes) {
   }
 
   private static double round(double value) {

@@ -6,8 +6,9 @@ package io.auralink.comm.mesh.quality;
  *   <li><b>Learned:</b> each measurement moves a link's RTT, jitter, loss and bandwidth by an exponentially weighted
  *       average with weight {@link #ALPHA} (the first one is taken as is).</li>
  *   <li><b>Estimated</b> (no measurement between two nodes): one-way delay {@code 5 ms + km / 100} (light in fibre
- *       covers about 200 km per ms; real routes are about twice the great-circle distance), jitter 2 ms, loss 0.5 %;
- *       without coordinates, 15 ms in the same region and 80 ms otherwise.</li>
+ *       covers about 200 km per ms; real routes are about twice the great-circle distance), without coordinates
+ *       15 ms in the same region and 80 ms otherwise; jitter and loss from both ends' learned access
+ *       ({@link NodeQuality}), 2 ms and 0.5 % between two nodes never observed.</li>
  *   <li><b>Cost</b> of a link, additive along a path, in delay-equivalent milliseconds:
  *       {@code one-way delay + 2·jitter + 150 ms per 1 % loss}: the E-model's low-delay slope (0.024 R per ms) against
  *       the R lost to a first percent of loss (about 3.7), so that the cheapest path is the one the E-model rates best

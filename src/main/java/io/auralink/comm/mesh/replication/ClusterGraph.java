@@ -155,6 +155,15 @@ public final class ClusterGraph {
       false, false, 0));
   }
 
+  /**
+   * One observation of what a node itself adds (its access, or what it added as a relay), folded into its learned
+   * quality; null if the node is unknown.
+   */
+  public NodeState quality(String nodeId, boolean relaying, double jitterMs, double loss) {
+    String seen = new JsonObject().put("relaying", relaying).put("jitter_ms", jitterMs).put("loss", loss).encode();
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.QUALITY, seen, false, 0, 0, 0, false, false, 0));
+  }
+
   /** The trust domain's verdict; null if nothing changed (or the node is unknown). */
   public NodeState trust(String nodeId, double trust, boolean suspended) {
     return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.TRUST, null, false, 0, 0, trust, suspended, false, 0));
@@ -197,9 +206,14 @@ public final class ClusterGraph {
 
   // ---- heartbeats and the offline sweep ---------------------------------------------------------------------
 
-  /** Stores the last beat of each node (one call per flush, not per beat). */
-  public void beats(Map<String, Long> lastBeats) {
+  /**
+   * Stores the last beat of each node (one call per flush, not per beat) and answers the beats they replace, as
+   * any member stored them (a node never seen beating is absent).
+   */
+  public Map<String, Long> beats(Map<String, Long> lastBeats) {
+    Map<String, Long> previous = beats.getAll(lastBeats.keySet());
     beats.putAll(lastBeats);
+    return previous;
   }
 
   /**
@@ -231,7 +245,7 @@ public final class ClusterGraph {
                        double trust, boolean suspended, boolean ownerActive, long ownerSince)
     implements EntryProcessor<String, String, String> {
 
-    enum Kind { REGISTER, UPDATE, LIVENESS, TRUST, OWNER, REMOVE }
+    enum Kind { REGISTER, UPDATE, LIVENESS, TRUST, OWNER, QUALITY, REMOVE }
 
     @Override
     public String process(Map.Entry<String, String> entry) {
@@ -245,12 +259,22 @@ public final class ClusterGraph {
         case REGISTER -> {
           NodeState fresh = NodeState.fromJson(new JsonObject(payload));
           yield old == null ? fresh : fresh.withLiveness(true, old.currentConnections(), old.bandwidthInUseMbps())
-            .withTrust(old.trust(), old.suspended()).withLaterOwnerOf(old);
+            .withTrust(old.trust(), old.suspended()).withLaterOwnerOf(old).withQuality(old.quality());
         }
         case UPDATE -> old == null ? null : old.withDescriptionOf(NodeState.fromJson(new JsonObject(payload)));
         case LIVENESS -> old == null ? null : old.withLiveness(online, connections, bandwidthInUse);
         case TRUST -> old == null ? null : old.withTrust(trust, suspended);
         case OWNER -> old == null || old.ownerSince() >= ownerSince ? null : old.withOwner(ownerActive, ownerSince);
+        case QUALITY -> {
+          if (old == null) {
+            yield null;
+          }
+          JsonObject seen = new JsonObject(payload);
+          double jitter = seen.getDouble("jitter_ms");
+          double loss = seen.getDouble("loss");
+          yield old.withQuality(seen.getBoolean("relaying") ? old.quality().withRelaying(jitter, loss)
+            : old.quality().withAccess(jitter, loss));
+        }
         default -> throw new IllegalStateException(kind.name());
       };
       if (next == null || next.sameAs(old)) {

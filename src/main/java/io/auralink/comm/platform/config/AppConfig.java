@@ -456,7 +456,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    */
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
                      int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
-                     Duration scorerTimeout, Duration scorerCacheTtl) {
+                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval) {
     public static final String REGIONS = P + "MESH_REGIONS";
     /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
     static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
@@ -485,7 +485,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.integer(P + "MESH_RELAY_MIN_TRUST", 60, 0, 100),
         regions, scorer,
         s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
-        s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)));
+        s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)),
+        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)));
     }
 
     private static Region region(String spec) {

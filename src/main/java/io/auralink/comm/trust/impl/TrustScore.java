@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The trust formula, pure: {@code clamp(0, 100, 50 + verification bonuses + behaviour + penalties)}.
+ * The trust formula, pure: {@code clamp(0, 100, base + verification bonuses + behaviour + penalties)}, where the
+ * base is 50, or for a mesh node what its owner and its record give ({@link NodeTrust}).
  * <ul>
  *   <li>Each verification method counts once: email 10, phone 15, document 25, social 5, biometric 20.</li>
  *   <li>Behaviour (call outcomes, node uptime) is capped at ±20.</li>
@@ -109,8 +110,16 @@ public final class TrustScore {
   public record Report(String reporter, double weight, ReportStatus status) {
   }
 
-  /** Everything the score depends on. */
-  public record Components(Set<Method> verifications, double behaviour, List<Report> reports, boolean suspended) {
+  /**
+   * Everything the score depends on; {@code base} is {@link #BASE} but for a mesh node, whose base its owner and
+   * record give ({@link NodeTrust}).
+   */
+  public record Components(Set<Method> verifications, double behaviour, List<Report> reports, boolean suspended,
+                           double base) {
+
+    public Components(Set<Method> verifications, double behaviour, List<Report> reports, boolean suspended) {
+      this(verifications, behaviour, reports, suspended, BASE);
+    }
   }
 
   /**
@@ -161,7 +170,7 @@ public final class TrustScore {
         counted++;
       }
     }
-    double total = round(Math.max(0, Math.min(100, BASE + verification + behaviour + penalty)));
+    double total = round(Math.max(0, Math.min(100, c.base() + verification + behaviour + penalty)));
     return new Score(total, Level.of(total, c.suspended()), verification, round(behaviour), round(penalty), counted,
       weights.size(), combined, corroborated);
   }

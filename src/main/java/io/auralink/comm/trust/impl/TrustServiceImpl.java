@@ -1,6 +1,7 @@
 package io.auralink.comm.trust.impl;
 
 import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
@@ -49,6 +50,9 @@ public final class TrustServiceImpl implements TrustService {
   private static final int MAX_EVIDENCE_BYTES = 16 * 1024;
   private static final int MAX_REASON = 1000;
   private static final String SYSTEM = "system";
+  /** Bounds of one service report: more than a year, or a billion events, in one report is a mistake. */
+  private static final double MAX_SERVICE_SECONDS = 366 * 24 * 3600;
+  private static final double MAX_SERVICE_COUNT = 1e9;
 
   private final Vertx vertx;
   private final TrustStore store;
@@ -112,7 +116,7 @@ public final class TrustServiceImpl implements TrustService {
       .put("suspended", s.suspended())
       .put("suspension", s.suspension().map(TrustStore.Suspension::toJson).orElse(null))
       .put("components", new JsonObject()
-        .put("base", TrustScore.BASE)
+        .put("base", s.components().base())
         .put("verification", score.verification())
         .put("verifications", methods)
         .put("behaviour", score.behaviour())
@@ -120,7 +124,10 @@ public final class TrustServiceImpl implements TrustService {
         .put("counted_reports", score.countedReports())
         .put("distinct_reporters", score.distinctReporters())
         .put("corroborating_weight", score.corroboratingWeight())
-        .put("corroborated", score.corroborated()))
+        .put("corroborated", score.corroborated())
+        .put("node", s.node() == null ? null : new JsonObject()
+          .put("base", s.node().total()).put("owner", s.node().owner()).put("service", s.node().service())
+          .put("relayed", s.node().relayed()).put("vouched", s.node().vouched())))
       .put("recorded", s.recorded())
       .put("version", s.version());
   }
@@ -437,6 +444,79 @@ public final class TrustServiceImpl implements TrustService {
       .compose(entity -> change(entity, false, locked -> locked.addBehaviour(delta)
         .map(new Step<>(true, "behaviour " + (delta >= 0 ? "+" : "") + delta + ": " + reason))))
       .map(outcome -> info(outcome.after()));
+  }
+
+  // ---- mesh nodes -------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> recordNodeService(String nodeId, JsonObject service, Caller caller) {
+    if (!caller.mayAny(TrustService.WRITE, TrustService.ADMIN)) {
+      return TrustError.FORBIDDEN.fail("recording a node's service needs trust:write");
+    }
+    return parsed(() -> nodeService(service == null ? new JsonObject() : service))
+      .compose(recorded -> meshNode(nodeId).compose(node -> change(node, false, locked ->
+        locked.addNodeService(recorded).map(new Step<>(true, "service: " + describe(recorded))))))
+      .map(outcome -> info(outcome.after()));
+  }
+
+  private static TrustStore.NodeService nodeService(JsonObject s) {
+    return new TrustStore.NodeService(count(s, "online_seconds", MAX_SERVICE_SECONDS),
+      count(s, "offline_seconds", MAX_SERVICE_SECONDS), (long) count(s, "beats_on_time", MAX_SERVICE_COUNT),
+      (long) count(s, "beats_late", MAX_SERVICE_COUNT), (long) count(s, "relayed_good", MAX_SERVICE_COUNT),
+      (long) count(s, "relayed_poor", MAX_SERVICE_COUNT));
+  }
+
+  private static double count(JsonObject s, String field, double max) {
+    Object value = s.getValue(field);
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue()) || number.doubleValue() < 0
+      || number.doubleValue() > max) {
+      throw Entity.invalid(field, field + " must be a number from 0 to " + (long) max);
+    }
+    return number.doubleValue();
+  }
+
+  private static String describe(TrustStore.NodeService s) {
+    return String.format(Locale.ROOT, "online %.0f s, offline %.0f s, beats %d on time %d late, relayed %d good %d poor",
+      s.onlineSeconds(), s.offlineSeconds(), s.beatsOnTime(), s.beatsLate(), s.relayedGood(), s.relayedPoor());
+  }
+
+  @Override
+  public Future<JsonObject> vouchNode(String nodeId, JsonObject vouch, Caller caller) {
+    if (!caller.mayAny(MeshService.ADMIN)) {
+      return TrustError.FORBIDDEN.fail("vouching for a node's trust needs mesh:admin");
+    }
+    JsonObject body = vouch == null ? new JsonObject() : vouch;
+    Object value = body.getValue("trust");
+    if (!body.containsKey("trust") || (value != null && (!(value instanceof Number number)
+      || !Double.isFinite(number.doubleValue()) || number.doubleValue() < 0 || number.doubleValue() > 100))) {
+      return TrustError.VALIDATION_FAILED.fail("trust is required: 0 to 100, or null to withdraw the vouch",
+        field("trust"));
+    }
+    Double trust = value == null ? null : ((Number) value).doubleValue();
+    String reason = body.getString("reason");
+    return reasonOf(reason, "reason")
+      .compose(v -> meshNode(nodeId))
+      .compose(node -> store.meshNodeType(node.id()).compose(type -> !"peer".equals(type.orElse("peer"))
+        ? Future.succeededFuture(node)
+        : TrustError.NODE_NOT_INFRASTRUCTURE.<Entity>fail("a peer is a person's device: its trust is earned, not"
+          + " vouched; only relay, edge and super_node nodes can be vouched for")))
+      .compose(node -> change(node, false, locked -> {
+        String what = trust == null ? "vouch withdrawn" : "vouched at " + trust;
+        return locked.vouch(trust, caller.principal())
+          .compose(x -> locked.log("vouch_node", what + ": " + reason, caller.principal(), false, null))
+          .map(new Step<>(true, what + " by " + caller.principal() + ": " + reason));
+      }))
+      .map(outcome -> info(outcome.after()));
+  }
+
+  /** A registered mesh node as an entity, or 404. */
+  private Future<Entity> meshNode(String nodeId) {
+    return store.meshNode(nodeId).compose(id -> id.isPresent()
+      ? Future.succeededFuture(new Entity(Entity.MESH_NODE, id.get()))
+      : TrustError.NODE_NOT_FOUND.fail("no such mesh node"));
   }
 
   // ---- federation -------------------------------------------------------------------------------------------

@@ -46,16 +46,19 @@ final class TrustStore {
     }
   }
 
-  /** An entity's stored trust: its components, the score they give, its suspension and version. */
+  /**
+   * An entity's stored trust: its components, the score they give, its suspension and version; for a mesh node,
+   * also what its owner and service record give ({@code node}, else null).
+   */
   record Snapshot(Entity entity, TrustScore.Components components, TrustScore.Score score,
-                  Optional<Suspension> suspension, long version, boolean recorded) {
+                  Optional<Suspension> suspension, long version, boolean recorded, NodeTrust.Base node) {
 
     boolean suspended() {
       return suspension.isPresent();
     }
 
     Snapshot withVersion(long stored) {
-      return new Snapshot(entity, components, score, suspension, stored, true);
+      return new Snapshot(entity, components, score, suspension, stored, true, node);
     }
   }
 
@@ -81,13 +84,40 @@ final class TrustStore {
     return pool.withConnection(conn -> conn.preparedQuery(
         "SELECT * FROM trust_entities WHERE entity_type = $1 AND entity_id = $2")
       .execute(Tuple.of(entity.type(), entity.id()))
-      .compose(rows -> rows.size() == 0 ? Future.succeededFuture(fresh(entity))
-        : snapshot(conn, entity, rows.iterator().next())));
+      .compose(rows -> rows.size() > 0 ? snapshot(conn, entity, rows.iterator().next())
+        : nodeBase(conn, entity).map(node -> fresh(entity, node))));
   }
 
-  private Snapshot fresh(Entity entity) {
-    TrustScore.Components none = new TrustScore.Components(Set.of(), 0, List.of(), false);
-    return new Snapshot(entity, none, TrustScore.compute(none, corroboratingWeight), Optional.empty(), 0, false);
+  private Snapshot fresh(Entity entity, NodeTrust.Base node) {
+    TrustScore.Components none = new TrustScore.Components(Set.of(), 0, List.of(), false,
+      node == null ? TrustScore.BASE : node.total());
+    return new Snapshot(entity, none, TrustScore.compute(none, corroboratingWeight), Optional.empty(), 0, false, node);
+  }
+
+  /**
+   * For a mesh node, its base from its owner's trust (as the trust domain holds it; a node the mesh does not know,
+   * or an owner never scored, counts as an owner at 50) and its service record; null for other entities.
+   */
+  private static Future<NodeTrust.Base> nodeBase(SqlConnection conn, Entity entity) {
+    if (!Entity.MESH_NODE.equals(entity.type())) {
+      return Future.succeededFuture(null);
+    }
+    return conn.preparedQuery("""
+        SELECT o.score AS owner_score, r.* FROM (SELECT $1::text AS node_id) k
+        LEFT JOIN trust_node_records r ON r.entity_type = 'mesh_node' AND r.node_id = k.node_id
+        LEFT JOIN mesh_nodes n ON n.node_id = (CASE WHEN k.node_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+          THEN k.node_id::uuid END)
+        LEFT JOIN trust_entities o ON o.entity_type = 'aura_id' AND o.entity_id = n.owner_aura_id""")
+      .execute(Tuple.of(entity.id()))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        Double owner = row.getDouble("owner_score");
+        NodeTrust.Record record = row.getValue("node_id") == null ? NodeTrust.Record.NONE : new NodeTrust.Record(
+          row.getDouble("online_seconds") / 3600, row.getDouble("offline_seconds") / 3600, row.getLong("beats_on_time"),
+          row.getLong("beats_late"), row.getLong("relayed_good"), row.getLong("relayed_poor"),
+          row.getDouble("vouched_trust") == null ? Double.NaN : row.getDouble("vouched_trust"));
+        return NodeTrust.base(owner == null ? Double.NaN : owner, record);
+      });
   }
 
   /** Reads the components besides the row (verifications, reports not dismissed) and computes the score. */
@@ -98,7 +128,8 @@ final class TrustStore {
     Future<RowSet<Row>> reports = conn.preparedQuery("""
         SELECT reporter_type || ':' || reporter_id AS reporter, weight, status FROM abuse_reports
         WHERE target_type = $1 AND target_id = $2 AND status <> 'dismissed'""").execute(key);
-    return Future.all(verifications, reports).map(loaded -> {
+    Future<NodeTrust.Base> node = nodeBase(conn, entity);
+    return Future.all(verifications, reports, node).map(loaded -> {
       Set<TrustScore.Method> methods = EnumSet.noneOf(TrustScore.Method.class);
       verifications.result().forEach(r -> TrustScore.Method.parse(r.getString("method")).ifPresent(methods::add));
       List<TrustScore.Report> counted = new ArrayList<>();
@@ -107,10 +138,13 @@ final class TrustStore {
       Optional<Suspension> suspension = Optional.ofNullable(row.getOffsetDateTime("suspended_at"))
         .map(at -> new Suspension(at, row.getString("suspension_reason"), row.getString("suspended_by"),
           row.getBoolean("suspension_automatic")));
-      TrustScore.Components components = new TrustScore.Components(methods, row.getDouble("behaviour"), counted,
-        suspension.isPresent());
+      // A vouched trust is what the operator set: verifications and behaviour do not add to it (reports still cost).
+      boolean vouched = node.result() != null && node.result().vouched();
+      TrustScore.Components components = new TrustScore.Components(vouched ? Set.of() : methods,
+        vouched ? 0 : row.getDouble("behaviour"), counted, suspension.isPresent(),
+        node.result() == null ? TrustScore.BASE : node.result().total());
       return new Snapshot(entity, components, TrustScore.compute(components, corroboratingWeight), suspension,
-        row.getLong("version"), true);
+        row.getLong("version"), true, node.result());
     });
   }
 
@@ -154,6 +188,33 @@ final class TrustStore {
       return conn.preparedQuery("""
           UPDATE trust_entities SET behaviour = GREATEST(-20, LEAST(20, behaviour + $3))
           WHERE entity_type = $1 AND entity_id = $2""").execute(key(delta)).mapEmpty();
+    }
+
+    /** Adds a mesh node's service since its last report to its record. */
+    Future<Void> addNodeService(NodeService service) {
+      return conn.preparedQuery("""
+          INSERT INTO trust_node_records AS r (node_id, online_seconds, offline_seconds, beats_on_time, beats_late,
+            relayed_good, relayed_poor)
+          VALUES ($1, $2, $3, $4, $5, $6, $7)
+          ON CONFLICT (entity_type, node_id) DO UPDATE SET
+            online_seconds = r.online_seconds + EXCLUDED.online_seconds,
+            offline_seconds = r.offline_seconds + EXCLUDED.offline_seconds,
+            beats_on_time = r.beats_on_time + EXCLUDED.beats_on_time, beats_late = r.beats_late + EXCLUDED.beats_late,
+            relayed_good = r.relayed_good + EXCLUDED.relayed_good, relayed_poor = r.relayed_poor + EXCLUDED.relayed_poor,
+            updated_at = now()""")
+        .execute(Tuple.of(entity().id(), service.onlineSeconds(), service.offlineSeconds(), service.beatsOnTime(),
+          service.beatsLate(), service.relayedGood(), service.relayedPoor()))
+        .mapEmpty();
+    }
+
+    /** Sets (or, with null, withdraws) the trust an operator vouched for this mesh node. */
+    Future<Void> vouch(Double trust, String by) {
+      return conn.preparedQuery("""
+          INSERT INTO trust_node_records AS r (node_id, vouched_trust, vouched_by, vouched_at)
+          VALUES ($1, $2, $3, CASE WHEN $2::double precision IS NULL THEN NULL ELSE now() END)
+          ON CONFLICT (entity_type, node_id) DO UPDATE SET vouched_trust = EXCLUDED.vouched_trust,
+            vouched_by = EXCLUDED.vouched_by, vouched_at = EXCLUDED.vouched_at, updated_at = now()""")
+        .execute(Tuple.of(entity().id(), trust, trust == null ? null : by)).mapEmpty();
     }
 
     Future<Void> suspend(String reason, String by, boolean automatic) {
@@ -254,6 +315,21 @@ final class TrustStore {
     Future<Void> log(String action, String reason, String actor, boolean automatic, String reportId) {
       return TrustStore.log(conn, entity(), action, reason, actor, automatic, reportId);
     }
+  }
+
+  /** What a mesh node did since the mesh's last report of it. */
+  record NodeService(double onlineSeconds, double offlineSeconds, long beatsOnTime, long beatsLate, long relayedGood,
+                     long relayedPoor) {
+  }
+
+  /** A mesh node's type, if the mesh knows the node. */
+  Future<Optional<String>> meshNodeType(String nodeId) {
+    Optional<UUID> id = uuid(nodeId);
+    if (id.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return pool.preparedQuery("SELECT node_type FROM mesh_nodes WHERE node_id = $1").execute(Tuple.of(id.get()))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));
   }
 
   // ---- reports ----------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.auralink.comm.mesh.graph;
 
 import io.auralink.comm.mesh.quality.LinkModel;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -69,6 +70,53 @@ class RouteSearchTest {
     assertEquals(RouteSearch.Tier.RELAY, d.chosen().tier(), d.reasons().toString());
     assertEquals(List.of("a1", "r-good", "b1"), d.chosen().path());
     assertEquals(List.of("r-good"), d.chosen().relays());
+  }
+
+  /** A node with this learned quality, as its next version. */
+  private static NodeState learned(NodeState node, NodeQuality quality) {
+    return node.withQuality(quality).next(node.version(), 0);
+  }
+
+  @Test
+  void a_relay_learned_to_lose_packets_is_avoided_even_over_links_no_call_used() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.SYMMETRIC));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(learned(relay("r-lossy", 80), new NodeQuality(1, 0.0025, 10, 10, 0.06, 20)));
+    g.apply(relay("r-clean", 80));
+    // The lossy relay's links are shorter and were measured by pings only: no call has used them.
+    g.apply(link("a1", "r-lossy", 10));
+    g.apply(link("r-lossy", "b1", 10));
+    g.apply(link("a1", "r-clean", 30));
+    g.apply(link("r-clean", "b1", 30));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(List.of("r-clean"), d.chosen().relays(), d.reasons().toString());
+    NodeState clean = g.node("r-clean");
+    g.apply(clean.withLiveness(false, 0, 0).next(clean.version(), 0));
+    RouteSearch.Decision without = route(g, query(A, B, 3));
+    List<RouteSearch.Candidate> offered = new ArrayList<>(without.alternatives());
+    offered.add(without.chosen());
+    RouteSearch.Candidate lossy = offered.stream().filter(c -> c.relays().contains("r-lossy")).findFirst()
+      .orElseThrow();
+    assertTrue(lossy.loss() >= 0.06, "the relay's own loss is part of every path through it: " + lossy.loss());
+    assertTrue(lossy.jitterMs() >= 12, "and its jitter: " + lossy.jitterMs());
+  }
+
+  @Test
+  void a_device_with_a_poor_access_is_not_sent_direct_over_a_leg_it_never_measured() {
+    MeshGraph g = new MeshGraph();
+    g.apply(peer("a1", A, Nat.FULL_CONE));
+    g.apply(peer("b1", B, Nat.SYMMETRIC));
+    g.apply(relay("r", 80));
+    g.apply(link("a1", "r", 20));
+    g.apply(link("r", "b1", 20));
+    assertEquals(RouteSearch.Tier.DIRECT, route(g, query(A, B, 3)).chosen().tier(), "an unknown access looks fine");
+    g.apply(learned(g.node("b1"), new NodeQuality(30, 0.08, 20, 0, 0, 0)));
+    RouteSearch.Decision d = route(g, query(A, B, 3));
+    assertEquals(List.of("a1", "r", "b1"), d.chosen().path(), d.reasons().toString());
+    RouteSearch.Candidate direct = d.alternatives().stream().filter(c -> c.tier() == RouteSearch.Tier.DIRECT)
+      .findFirst().orElseThrow();
+    assertEquals(31, direct.jitterMs(), 1e-9, "both ends' access jitter");
   }
 
   @Test
