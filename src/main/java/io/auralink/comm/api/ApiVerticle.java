@@ -7,6 +7,7 @@ import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.presence.PresenceService;
 import io.auralink.comm.trust.TrustService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -167,6 +168,7 @@ public final class ApiVerticle extends VerticleBase {
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new PresenceRoutes(PresenceService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {

@@ -8,6 +8,7 @@ import io.auralink.comm.mesh.MeshVerticle;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
+import io.auralink.comm.presence.PresenceVerticle;
 import io.auralink.comm.trust.TrustVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -51,6 +52,7 @@ final class Composition {
       // One per node: each instance would hold a whole copy of the graph.
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
       new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
+      new Deployment(Role.PRESENCE, domainInstances, () -> new PresenceVerticle(platform)),
       // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
       new Deployment(null, domainInstances, () -> new EchoVerticle(platform)),
       new Deployment(Role.API, config.http().instances(), () -> new ApiVerticle(platform, jwt)));

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
-                        ElementCall elementCall) {
+                        ElementCall elementCall, Presence presence) {
 
   private static final String P = Settings.PREFIX;
 
@@ -24,7 +24,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s));
+      ElementCall.from(s), Presence.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -472,6 +472,31 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
     } catch (RuntimeException e) {
       return "<unparseable url>";
+    }
+  }
+
+  /**
+   * Presence: how long a device stays present without another update ({@code AURALINK_PRESENCE_TTL}, refreshed by
+   * each one), how long a person's {@code last_seen} is kept after their last device went, and the shortest interval
+   * between two {@code auralink.presence.changed} events about one person (changes in between are coalesced).
+   */
+  public record Presence(Duration deviceTtl, Duration lastSeenTtl, Duration eventInterval) {
+    public static final String TTL = P + "PRESENCE_TTL";
+
+    static Presence from(Settings s) {
+      Duration ttl = s.duration(TTL, Duration.ofSeconds(300));
+      if (ttl.toMillis() < 1000 || ttl.toHours() > 24) {
+        throw new ConfigException(TTL, "must be at least 1s and at most 24h");
+      }
+      Duration lastSeen = s.duration(P + "PRESENCE_LAST_SEEN_TTL", Duration.ofDays(30));
+      if (lastSeen.compareTo(ttl) < 0) {
+        throw new ConfigException(P + "PRESENCE_LAST_SEEN_TTL", "must be at least " + TTL + " (" + ttl + ")");
+      }
+      Duration interval = s.duration(P + "PRESENCE_EVENT_INTERVAL", Duration.ofSeconds(1));
+      if (interval.toMillis() < 10 || interval.toMinutes() > 1) {
+        throw new ConfigException(P + "PRESENCE_EVENT_INTERVAL", "must be at least 10ms and at most 1m");
+      }
+      return new Presence(ttl, lastSeen, interval);
     }
   }
 }

@@ -21,7 +21,9 @@ public enum Role {
   /** Mesh routing: the hot graph and route queries (the mesh verticle, one per node). */
   MESH,
   /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
-  CALL;
+  CALL,
+  /** Presence per device in Redis, its privacy and its coalesced events (the presence verticle). */
+  PRESENCE;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);
