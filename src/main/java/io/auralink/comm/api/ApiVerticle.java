@@ -76,6 +76,8 @@ public final class ApiVerticle extends VerticleBase {
           .setHost(http.host())
           .setPort(http.port())
           .setCompressionSupported(true)
+          // Room for the original's GET /internal/presence/bulk?aura_ids= with 500 AuraIDs of the longest form.
+          .setMaxInitialLineLength(16 * 1024)
           .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes())))
         .requestHandler(router)
         .listen())
