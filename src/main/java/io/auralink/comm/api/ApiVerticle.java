@@ -5,6 +5,7 @@ import io.auralink.comm.call.CallService;
 import io.auralink.comm.echo.EchoService;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
+import io.auralink.comm.notification.NotificationService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.presence.PresenceService;
@@ -170,6 +171,7 @@ public final class ApiVerticle extends VerticleBase {
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new NotificationRoutes(NotificationService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new PresenceRoutes(PresenceService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {

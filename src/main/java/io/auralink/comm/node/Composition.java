@@ -5,6 +5,7 @@ import io.auralink.comm.call.CallVerticle;
 import io.auralink.comm.echo.EchoVerticle;
 import io.auralink.comm.identity.IdentityVerticle;
 import io.auralink.comm.mesh.MeshVerticle;
+import io.auralink.comm.notification.NotificationVerticle;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
@@ -53,6 +54,8 @@ final class Composition {
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
       new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
       new Deployment(Role.PRESENCE, domainInstances, () -> new PresenceVerticle(platform)),
+      // One per node: each instance receives every call event, and one worker per member drains the queue.
+      new Deployment(Role.NOTIFICATION, 1, () -> new NotificationVerticle(platform)),
       // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
       new Deployment(null, domainInstances, () -> new EchoVerticle(platform)),
       new Deployment(Role.API, config.http().instances(), () -> new ApiVerticle(platform, jwt)));

@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
-                        ElementCall elementCall, Presence presence) {
+                        ElementCall elementCall, Presence presence,
+                        Notification notification) {
 
   private static final String P = Settings.PREFIX;
 
@@ -24,7 +25,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s), Presence.from(s));
+      ElementCall.from(s), Presence.from(s), Notification.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -497,6 +498,36 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         throw new ConfigException(P + "PRESENCE_EVENT_INTERVAL", "must be at least 10ms and at most 1m");
       }
       return new Presence(ttl, lastSeen, interval);
+    }
+  }
+
+  /**
+   * The notification hub's delivery: how often each member's worker looks for due deliveries (it is also woken by
+   * every local enqueue) and how many it takes at once, how many attempts a delivery gets and the back-off between
+   * them (doubling from the first, with jitter, up to the maximum), how long one request may take, and the circuit
+   * breaker per destination (failures in a row that open it, how long it stays open).
+   */
+  public record Notification(Duration pollInterval, int batchSize, int maxAttempts, Duration initialBackoff,
+                             Duration maxBackoff, Duration requestTimeout, int breakerFailures,
+                             Duration breakerReset) {
+    static Notification from(Settings s) {
+      Duration poll = s.duration(P + "NOTIFICATION_POLL_INTERVAL", Duration.ofMillis(500));
+      if (poll.toMillis() < 10) {
+        throw new ConfigException(P + "NOTIFICATION_POLL_INTERVAL", "must be at least 10ms");
+      }
+      Duration initial = s.duration(P + "NOTIFICATION_INITIAL_BACKOFF", Duration.ofSeconds(1));
+      Duration max = s.duration(P + "NOTIFICATION_MAX_BACKOFF", Duration.ofMinutes(10));
+      if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
+        throw new ConfigException(P + "NOTIFICATION_MAX_BACKOFF", "must be at least "
+          + P + "NOTIFICATION_INITIAL_BACKOFF (" + initial + ")");
+      }
+      return new Notification(poll,
+        s.integer(P + "NOTIFICATION_BATCH_SIZE", 50, 1, 1000),
+        s.integer(P + "NOTIFICATION_MAX_ATTEMPTS", 8, 1, 100),
+        initial, max,
+        s.duration(P + "NOTIFICATION_REQUEST_TIMEOUT", Duration.ofSeconds(5)),
+        s.integer(P + "NOTIFICATION_BREAKER_FAILURES", 5, 1, 1000),
+        s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)));
     }
   }
 }

@@ -23,7 +23,9 @@ public enum Role {
   /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
   CALL,
   /** Presence per device in Redis, its privacy and its coalesced events (the presence verticle). */
-  PRESENCE;
+  PRESENCE,
+  /** The notification hub: apps and channels, the durable delivery queue and its workers, ring control. */
+  NOTIFICATION;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);
