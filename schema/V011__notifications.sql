@@ -1,5 +1,5 @@
 -- The notification hub. A person's apps (one signing secret each, for Standard Webhooks) and, per device, the
--- channel a notification reaches it by; their preferences; and the durable queue: every notification is a row
+-- channel a notification reaches it by (a webhook, a Matrix push gateway, or the live stream); their preferences; and the durable queue: every notification is a row
 -- here before any delivery, taken by the workers of any member (FOR UPDATE SKIP LOCKED), so nothing queued is lost
 -- when a member dies. One row per (event, device): the unique key is what makes a delivery happen once per device
 -- whichever member handled the event.
@@ -18,12 +18,14 @@ CREATE TABLE notification_channels (
   aura_id    text NOT NULL,
   app_id     text NOT NULL,
   device_id  text NOT NULL,
-  kind       text NOT NULL CHECK (kind IN ('webhook', 'push_gateway')),
-  url        text NOT NULL,
+  kind       text NOT NULL CHECK (kind IN ('webhook', 'push_gateway', 'stream')),
+  url        text,
   pushkey    text,
   PRIMARY KEY (aura_id, app_id, device_id),
   FOREIGN KEY (aura_id, app_id) REFERENCES notification_apps ON DELETE CASCADE,
-  CHECK (kind <> 'push_gateway' OR pushkey IS NOT NULL)
+  CHECK (kind <> 'push_gateway' OR pushkey IS NOT NULL),
+  -- A live stream (Server-Sent Events) is reached by whichever member the client is connected to, not by a URL.
+  CHECK ((kind = 'stream') = (url IS NULL))
 );
 
 CREATE TABLE notification_preferences (

@@ -171,7 +171,8 @@ public final class ApiVerticle extends VerticleBase {
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
-      new NotificationRoutes(NotificationService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new NotificationRoutes(NotificationService.proxy(vertx, platform.loops(), eventBusTimeout), vertx,
+        platform.config().notification().streamHeartbeat()),
       new PresenceRoutes(PresenceService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {
@@ -217,10 +218,11 @@ public final class ApiVerticle extends VerticleBase {
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
-      reply.onSuccess(r -> ctx.response()
-          .setStatusCode(r.status())
-          .putHeader("Content-Type", r.contentType())
-          .end(r.body()))
+      reply.onSuccess(r -> {
+          if (r != Reply.STREAMING) {
+            ctx.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType()).end(r.body());
+          }
+        })
         .onFailure(ctx::fail);
     };
   }

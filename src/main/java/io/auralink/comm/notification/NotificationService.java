@@ -14,7 +14,8 @@ import io.vertx.core.json.JsonObject;
  * The notification hub, served on the event bus at {@link #ADDRESS}. A person registers apps, each with a signing
  * secret, and per device a channel: {@code {type: webhook, url}} (Standard Webhooks: {@code webhook-id},
  * {@code webhook-timestamp}, {@code webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>}) or
- * {@code {type: push_gateway, url, pushkey}} (a Matrix push gateway's {@code /_matrix/push/v1/notify}). Every
+ * {@code {type: push_gateway, url, pushkey}} (a Matrix push gateway's {@code /_matrix/push/v1/notify}) or
+ * {@code {type: stream}} (Server-Sent Events from whichever member the client is connected to). Every
  * notification is stored before it is delivered; deliveries are retried with back-off and jitter, then dead-lettered;
  * a ring is never delivered after its call left {@code ringing} or its ring lifetime ended.
  *
@@ -77,6 +78,13 @@ public interface NotificationService {
    * acknowledged, receipts: [{aura_id, app_id, device_id, state, delivered_at, acknowledged_at}]}}.
    */
   Future<JsonObject> ringReceipts(String callId, Caller caller);
+
+  /**
+   * What a live stream reconnecting with {@code Last-Event-ID} missed: {@code {aura_id, events: [{id, type, app_id,
+   * device_id, data}]}}, the person's stream deliveries after {@code lastEventId}, oldest first (at most 500; none
+   * when {@code lastEventId} is null). A person reads their own, a service acting as them ({@link #READ}) too.
+   */
+  Future<JsonObject> streamBacklog(String auraId, String lastEventId, Caller caller);
 
   /**
    * A service with {@link #WRITE} queues a notification to every device of a person: {@code {aura_id, kind:

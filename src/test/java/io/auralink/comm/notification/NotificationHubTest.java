@@ -61,6 +61,7 @@ class NotificationHubTest {
   private static final AtomicInteger attempts = new AtomicInteger();
 
   private static Node node;
+  private static int httpPort;
   private static Http http;
   private static Tokens tokens;
   private static String registrar;
@@ -134,7 +135,9 @@ class NotificationHubTest {
     settings.put("AURALINK_NOTIFICATION_MAX_ATTEMPTS", "3");
     settings.put("AURALINK_NOTIFICATION_BREAKER_FAILURES", "1000");
     settings.put("AURALINK_CALL_SWEEP_INTERVAL", "200ms");
+    settings.put("AURALINK_NOTIFICATION_STREAM_HEARTBEAT", "200ms");
     node = TestNodes.start(settings);
+    httpPort = Integer.parseInt(settings.get("AURALINK_HTTP_PORT"));
     http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
     tokens = new Tokens(node.vertx());
     registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
@@ -297,6 +300,76 @@ class NotificationHubTest {
     Await.until(Duration.ofSeconds(10), "the rings to be cancelled", () -> ok(http.get(
       "/internal/notifications?state=cancelled", user(bob)), 200).getJsonArray("notifications").size() == 2);
     assertTrue(receivedAt(path, "call.incoming").isEmpty(), "a ring was delivered after the answer");
+  }
+
+  // ---- the live stream ------------------------------------------------------------------------------------
+
+  /** An open stream: everything received so far, as text. */
+  private record Stream(io.vertx.core.http.HttpClient client, StringBuffer text) {
+
+    List<String> ids() {
+      return text.toString().lines().filter(line -> line.startsWith("id: ")).map(line -> line.substring(4)).toList();
+    }
+
+    void close() {
+      Await.result(client.close());
+    }
+  }
+
+  private static Stream open(String token, String lastEventId) {
+    io.vertx.core.http.HttpClient client = node.vertx().createHttpClient();
+    StringBuffer text = new StringBuffer();
+    io.vertx.core.http.HttpClientResponse response = Await.result(client.request(HttpMethod.GET, httpPort,
+        "127.0.0.1", "/internal/notifications/stream")
+      .compose(request -> {
+        request.putHeader("Authorization", "Bearer " + token);
+        if (lastEventId != null) {
+          request.putHeader("Last-Event-ID", lastEventId);
+        }
+        return request.send();
+      }));
+    assertEquals(200, response.statusCode());
+    assertEquals("text/event-stream", response.getHeader("Content-Type"));
+    response.handler(chunk -> text.append(chunk.toString()));
+    return new Stream(client, text);
+  }
+
+  private static String system(String auraId, String text) {
+    ok(http.post("/internal/notifications", sender, new JsonObject().put("aura_id", auraId).put("kind", "system")
+      .put("data", new JsonObject().put("text", text))), 202);
+    return text;
+  }
+
+  @Test
+  void the_live_stream_delivers_with_heartbeats_and_resumes_after_a_disconnect_from_the_last_event_id() {
+    String fay = person();
+    ok(http.post("/internal/auraid/" + fay + "/apps", user(fay), new JsonObject().put("app_id", "desk")
+      .put("display_name", "Desk").put("devices", new JsonArray().add(new JsonObject().put("device_id", "browser")
+        .put("channel", new JsonObject().put("type", "stream"))))), 201);
+    Stream first = open(user(fay), null);
+    system(fay, "one");
+    Await.until(Duration.ofSeconds(10), "the first event", () -> first.ids().size() == 1);
+    Await.until(Duration.ofSeconds(5), "a heartbeat", () -> first.text().toString().contains(": heartbeat"));
+    assertTrue(first.text().toString().contains("event: system"), first.text().toString());
+    assertTrue(first.text().toString().contains("\"text\":\"one\""), first.text().toString());
+    String lastSeen = first.ids().get(0);
+    first.close();
+
+    system(fay, "two");
+    system(fay, "three");
+    Await.until(Duration.ofSeconds(10), "the two to be delivered while away", () -> ok(http.get(
+      "/internal/notifications?state=delivered", user(fay)), 200).getJsonArray("notifications").size() == 3);
+    Stream resumed = open(user(fay), lastSeen);
+    Await.until(Duration.ofSeconds(10), "the missed events", () -> resumed.ids().size() == 2);
+    String text = resumed.text().toString();
+    assertTrue(text.indexOf("\"two\"") < text.indexOf("\"three\"") && text.indexOf("\"two\"") > 0, text);
+    system(fay, "four");
+    Await.until(Duration.ofSeconds(10), "the live event after the backlog", () -> resumed.ids().size() == 3);
+    assertEquals(3, Set.copyOf(resumed.ids()).size(), "each event once");
+    resumed.close();
+
+    assertEquals(403, http.get("/internal/notifications/stream", tokens.hs256(Tokens.service("hub",
+      "notifications:read"))).statusCode(), "a service streams only as a person");
   }
 
   // ---- retries and the dead letter --------------------------------------------------------------------------

@@ -28,7 +28,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Takes due deliveries from the queue (any member's worker; rows another holds are skipped) and sends each over
- * its device's channel: a Standard Webhooks POST or a Matrix push gateway notify. A 2xx is {@code delivered}; a
+ * its device's channel: a Standard Webhooks POST, a Matrix push gateway notify, or a publication to the member
+ * serving the person's live stream. A 2xx is {@code delivered}; a
  * failure is retried with back-off and jitter until the attempts run out ({@code dead}, kept and visible); a ring
  * whose call stopped ringing is {@code cancelled} and one past its ring lifetime {@code expired}, never sent. One
  * circuit breaker per destination (scheme, host and port): while it is open its deliveries wait without spending
@@ -88,6 +89,12 @@ final class DeliveryWorker {
     }
     if (due.channel() == null || due.secret() == null) {
       return finish(due, "dead", "the device's channel was removed");
+    }
+    if ("stream".equals(due.channel())) {
+      // Handed to whichever member serves the person's stream; a client that was away resumes from the table.
+      vertx.eventBus().publish(NotificationEvents.stream(due.auraId()), NotificationStore.streamEvent(due.id(),
+        due.kind(), due.appId(), due.deviceId(), due.payload()));
+      return finish(due, "delivered", null).onSuccess(v -> published(due));
     }
     return breaker(due.url()).<HttpResponse<Buffer>>execute(promise -> send(due, now).onComplete(sent -> {
         if (sent.succeeded() && sent.result().statusCode() / 100 == 2) {

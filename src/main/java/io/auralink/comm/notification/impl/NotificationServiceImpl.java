@@ -155,10 +155,13 @@ public final class NotificationServiceImpl implements NotificationService {
         throw invalid(at + ".channel", at + ".channel is required");
       }
       String type = channel.getString("type");
-      if (!"webhook".equals(type) && !"push_gateway".equals(type)) {
-        throw invalid(at + ".channel.type", at + ".channel.type must be webhook or push_gateway");
+      if (!"webhook".equals(type) && !"push_gateway".equals(type) && !"stream".equals(type)) {
+        throw invalid(at + ".channel.type", at + ".channel.type must be webhook, push_gateway or stream");
       }
-      String url = url(channel.getValue("url"), at + ".channel.url");
+      if ("stream".equals(type) && channel.getValue("url") != null) {
+        throw invalid(at + ".channel.url", at + ".channel.url is not given for a stream");
+      }
+      String url = "stream".equals(type) ? null : url(channel.getValue("url"), at + ".channel.url");
       JsonObject kept = new JsonObject().put("type", type).put("url", url);
       if ("push_gateway".equals(type)) {
         kept.put("pushkey", text(channel.getValue("pushkey"), at + ".channel.pushkey", 512));
@@ -317,6 +320,21 @@ public final class NotificationServiceImpl implements NotificationService {
           .put("acknowledged", acknowledged).put("receipts", receipts);
       });
     });
+  }
+
+  @Override
+  public Future<JsonObject> streamBacklog(String input, String lastEventId, Caller caller) {
+    if (lastEventId != null) {
+      try {
+        UUID.fromString(lastEventId);
+      } catch (IllegalArgumentException e) {
+        return NotificationError.VALIDATION_FAILED.fail("Last-Event-ID must be the id of an event of this stream",
+          field("Last-Event-ID"));
+      }
+    }
+    return owner(input, caller, new String[0]).compose(auraId -> (lastEventId == null
+        ? Future.succeededFuture(List.<JsonObject>of()) : store.streamAfter(auraId, lastEventId))
+      .map(events -> new JsonObject().put("aura_id", auraId).put("events", new JsonArray(events))));
   }
 
   @Override

@@ -301,6 +301,32 @@ final class NotificationStore {
       .execute(Tuple.of(callId)).map(NotificationStore::shown);
   }
 
+  /** The person's live-stream deliveries after the one named, oldest first, as stream events. */
+  Future<List<JsonObject>> streamAfter(String auraId, String lastEventId) {
+    return pool.preparedQuery("""
+        SELECT n.id, n.kind, n.app_id, n.device_id, n.payload FROM notifications n
+        JOIN notification_channels c ON c.aura_id = n.aura_id AND c.app_id = n.app_id AND c.device_id = n.device_id
+          AND c.kind = 'stream'
+        JOIN notifications last ON last.id = $2::uuid AND last.aura_id = $1
+        WHERE n.aura_id = $1 AND n.state = 'delivered' AND (n.created_at, n.id) > (last.created_at, last.id)
+        ORDER BY n.created_at, n.id LIMIT 500""")
+      .execute(Tuple.of(auraId, lastEventId))
+      .map(rows -> {
+        List<JsonObject> events = new ArrayList<>();
+        for (Row row : rows) {
+          events.add(streamEvent(row.getUUID("id").toString(), row.getString("kind"), row.getString("app_id"),
+            row.getString("device_id"), (JsonObject) row.getValue("payload")));
+        }
+        return events;
+      });
+  }
+
+  /** One event of the live stream (the shape published on {@code NotificationEvents.stream}). */
+  static JsonObject streamEvent(String id, String kind, String appId, String deviceId, JsonObject payload) {
+    return new JsonObject().put("id", id).put("type", kind).put("app_id", appId).put("device_id", deviceId)
+      .put("data", payload.getValue("data"));
+  }
+
   private static List<JsonObject> shown(RowSet<Row> rows) {
     List<JsonObject> shown = new ArrayList<>();
     for (Row row : rows) {

@@ -504,12 +504,13 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   /**
    * The notification hub's delivery: how often each member's worker looks for due deliveries (it is also woken by
    * every local enqueue) and how many it takes at once, how many attempts a delivery gets and the back-off between
-   * them (doubling from the first, with jitter, up to the maximum), how long one request may take, and the circuit
-   * breaker per destination (failures in a row that open it, how long it stays open).
+   * them (doubling from the first, with jitter, up to the maximum), how long one request may take, the circuit
+   * breaker per destination (failures in a row that open it, how long it stays open), and the interval of the live
+   * stream's heartbeats (comments that keep proxies from closing an idle stream).
    */
   public record Notification(Duration pollInterval, int batchSize, int maxAttempts, Duration initialBackoff,
                              Duration maxBackoff, Duration requestTimeout, int breakerFailures,
-                             Duration breakerReset) {
+                             Duration breakerReset, Duration streamHeartbeat) {
     static Notification from(Settings s) {
       Duration poll = s.duration(P + "NOTIFICATION_POLL_INTERVAL", Duration.ofMillis(500));
       if (poll.toMillis() < 10) {
@@ -527,7 +528,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         initial, max,
         s.duration(P + "NOTIFICATION_REQUEST_TIMEOUT", Duration.ofSeconds(5)),
         s.integer(P + "NOTIFICATION_BREAKER_FAILURES", 5, 1, 1000),
-        s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)));
+        s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)),
+        s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)));
     }
   }
 }
