@@ -258,23 +258,27 @@ public final class NotificationServiceImpl implements NotificationService {
     if (named == null) {
       return NotificationError.VALIDATION_FAILED.fail("aura_id is required for a service", field("aura_id"));
     }
-    return owner(named, caller, READ, WRITE).compose(auraId -> ErrorCode.parsed(() -> {
-        Instant before;
-        try {
-          before = q.getString("before") == null ? null : Instant.parse(q.getString("before"));
-        } catch (DateTimeException e) {
-          throw invalid("before", "before must be a time such as 2026-01-01T00:00:00Z");
-        }
-        int limit = Math.min(PAGE_LIMIT, Math.max(1, q.getInteger("limit", 50)));
-        return new Object[] {before, limit};
-      })
-      .compose(args -> store.page(auraId, q.getString("state"), (Instant) args[0], (int) args[1] + 1)
+    return owner(named, caller, READ, WRITE).compose(auraId -> ErrorCode.parsed(() -> page(q))
+      .compose(page -> store.page(auraId, q.getString("state"), page.before(), page.limit() + 1)
         .map(rows -> {
-          int limit = (int) args[1];
-          List<JsonObject> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-          return new JsonObject().put("aura_id", auraId).put("notifications", new JsonArray(page))
-            .put("next", rows.size() > limit ? page.get(page.size() - 1).getString("created_at") : null);
+          List<JsonObject> shown = rows.size() > page.limit() ? rows.subList(0, page.limit()) : rows;
+          return new JsonObject().put("aura_id", auraId).put("notifications", new JsonArray(shown))
+            .put("next", rows.size() > page.limit() ? shown.get(shown.size() - 1).getString("created_at") : null);
         })));
+  }
+
+  /** One page of the list: the newest first, created before {@code before}. */
+  private record Page(Instant before, int limit) {
+  }
+
+  private static Page page(JsonObject query) {
+    Instant before;
+    try {
+      before = query.getString("before") == null ? null : Instant.parse(query.getString("before"));
+    } catch (DateTimeException e) {
+      throw invalid("before", "before must be a time such as 2026-01-01T00:00:00Z");
+    }
+    return new Page(before, Math.min(PAGE_LIMIT, Math.max(1, query.getInteger("limit", 50))));
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.auralink.comm.presence.impl;
 
 import io.auralink.comm.presence.PresenceError;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
