@@ -5,8 +5,10 @@ import io.auralink.comm.call.CallService;
 import io.auralink.comm.echo.EchoService;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
+import io.auralink.comm.notification.NotificationService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.presence.PresenceService;
 import io.auralink.comm.trust.TrustService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -75,6 +77,8 @@ public final class ApiVerticle extends VerticleBase {
           .setHost(http.host())
           .setPort(http.port())
           .setCompressionSupported(true)
+          // Room for the original's GET /internal/presence/bulk?aura_ids= with 500 AuraIDs of the longest form.
+          .setMaxInitialLineLength(16 * 1024)
           .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes())))
         .requestHandler(router)
         .listen())
@@ -167,6 +171,9 @@ public final class ApiVerticle extends VerticleBase {
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new NotificationRoutes(NotificationService.proxy(vertx, platform.loops(), eventBusTimeout), vertx,
+        platform.config().notification().streamHeartbeat()),
+      new PresenceRoutes(PresenceService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new EchoRoutes(EchoService.proxy(vertx, platform.loops(), eventBusTimeout)));
     for (RouteGroup group : groups) {
       group.operations().forEach((id, operation) -> {
@@ -211,10 +218,11 @@ public final class ApiVerticle extends VerticleBase {
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
-      reply.onSuccess(r -> ctx.response()
-          .setStatusCode(r.status())
-          .putHeader("Content-Type", r.contentType())
-          .end(r.body()))
+      reply.onSuccess(r -> {
+          if (r != Reply.STREAMING) {
+            ctx.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType()).end(r.body());
+          }
+        })
         .onFailure(ctx::fail);
     };
   }

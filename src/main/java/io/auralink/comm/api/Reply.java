@@ -8,6 +8,9 @@ public record Reply(int status, Buffer body, String contentType) {
 
   public static final String JSON = "application/json";
 
+  /** The operation answers by itself, as a stream it writes and ends (Server-Sent Events): nothing more is sent. */
+  public static final Reply STREAMING = new Reply(200, null, "text/event-stream");
+
   public static Reply ok(JsonObject body) {
     return json(200, body);
   }

@@ -6,9 +6,11 @@ import io.auralink.comm.echo.EchoVerticle;
 import io.auralink.comm.identity.IdentityVerticle;
 import io.auralink.comm.matrix.MatrixBridgeVerticle;
 import io.auralink.comm.mesh.MeshVerticle;
+import io.auralink.comm.notification.NotificationVerticle;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
+import io.auralink.comm.presence.PresenceVerticle;
 import io.auralink.comm.trust.TrustVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -52,6 +54,9 @@ final class Composition {
       // One per node: each instance would hold a whole copy of the graph.
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
       new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
+      new Deployment(Role.PRESENCE, domainInstances, () -> new PresenceVerticle(platform)),
+      // One per node: each instance receives every call event, and one worker per member drains the queue.
+      new Deployment(Role.NOTIFICATION, 1, () -> new NotificationVerticle(platform)),
       // One per node: a single listener on the Application Service port; processing is spread by leases anyway.
       new Deployment(Role.MATRIX, 1, () -> new MatrixBridgeVerticle(platform)),
       // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.

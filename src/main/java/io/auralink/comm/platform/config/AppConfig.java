@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
-                        ElementCall elementCall, MatrixBridge matrixBridge) {
+                        ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
+                        Notification notification) {
 
   private static final String P = Settings.PREFIX;
 
@@ -24,7 +25,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s), MatrixBridge.from(s));
+      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -516,6 +517,63 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
     } catch (RuntimeException e) {
       return "<unparseable url>";
+    }
+  }
+
+  /**
+   * Presence: how long a device stays present without another update ({@code AURALINK_PRESENCE_TTL}, refreshed by
+   * each one), how long a person's {@code last_seen} is kept after their last device went, and the shortest interval
+   * between two {@code auralink.presence.changed} events about one person (changes in between are coalesced).
+   */
+  public record Presence(Duration deviceTtl, Duration lastSeenTtl, Duration eventInterval) {
+    public static final String TTL = P + "PRESENCE_TTL";
+
+    static Presence from(Settings s) {
+      Duration ttl = s.duration(TTL, Duration.ofSeconds(300));
+      if (ttl.toMillis() < 1000 || ttl.toHours() > 24) {
+        throw new ConfigException(TTL, "must be at least 1s and at most 24h");
+      }
+      Duration lastSeen = s.duration(P + "PRESENCE_LAST_SEEN_TTL", Duration.ofDays(30));
+      if (lastSeen.compareTo(ttl) < 0) {
+        throw new ConfigException(P + "PRESENCE_LAST_SEEN_TTL", "must be at least " + TTL + " (" + ttl + ")");
+      }
+      Duration interval = s.duration(P + "PRESENCE_EVENT_INTERVAL", Duration.ofSeconds(1));
+      if (interval.toMillis() < 10 || interval.toMinutes() > 1) {
+        throw new ConfigException(P + "PRESENCE_EVENT_INTERVAL", "must be at least 10ms and at most 1m");
+      }
+      return new Presence(ttl, lastSeen, interval);
+    }
+  }
+
+  /**
+   * The notification hub's delivery: how often each member's worker looks for due deliveries (it is also woken by
+   * every local enqueue) and how many it takes at once, how many attempts a delivery gets and the back-off between
+   * them (doubling from the first, with jitter, up to the maximum), how long one request may take, the circuit
+   * breaker per destination (failures in a row that open it, how long it stays open), and the interval of the live
+   * stream's heartbeats (comments that keep proxies from closing an idle stream).
+   */
+  public record Notification(Duration pollInterval, int batchSize, int maxAttempts, Duration initialBackoff,
+                             Duration maxBackoff, Duration requestTimeout, int breakerFailures,
+                             Duration breakerReset, Duration streamHeartbeat) {
+    static Notification from(Settings s) {
+      Duration poll = s.duration(P + "NOTIFICATION_POLL_INTERVAL", Duration.ofMillis(500));
+      if (poll.toMillis() < 10) {
+        throw new ConfigException(P + "NOTIFICATION_POLL_INTERVAL", "must be at least 10ms");
+      }
+      Duration initial = s.duration(P + "NOTIFICATION_INITIAL_BACKOFF", Duration.ofSeconds(1));
+      Duration max = s.duration(P + "NOTIFICATION_MAX_BACKOFF", Duration.ofMinutes(10));
+      if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
+        throw new ConfigException(P + "NOTIFICATION_MAX_BACKOFF", "must be at least "
+          + P + "NOTIFICATION_INITIAL_BACKOFF (" + initial + ")");
+      }
+      return new Notification(poll,
+        s.integer(P + "NOTIFICATION_BATCH_SIZE", 50, 1, 1000),
+        s.integer(P + "NOTIFICATION_MAX_ATTEMPTS", 8, 1, 100),
+        initial, max,
+        s.duration(P + "NOTIFICATION_REQUEST_TIMEOUT", Duration.ofSeconds(5)),
+        s.integer(P + "NOTIFICATION_BREAKER_FAILURES", 5, 1, 1000),
+        s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)),
+        s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)));
     }
   }
 }

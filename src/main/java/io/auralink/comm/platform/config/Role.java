@@ -22,6 +22,10 @@ public enum Role {
   MESH,
   /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
   CALL,
+  /** Presence per device in Redis, its privacy and its coalesced events (the presence verticle). */
+  PRESENCE,
+  /** The notification hub: apps and channels, the durable delivery queue and its workers, ring control. */
+  NOTIFICATION,
   /** The Matrix bridge: Application Service endpoints, the durable intake and its processor (the matrix verticle). */
   MATRIX;
 

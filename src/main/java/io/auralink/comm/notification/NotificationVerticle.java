@@ -1,0 +1,35 @@
+package io.auralink.comm.notification;
+
+import io.auralink.comm.call.CallEvents;
+import io.auralink.comm.notification.impl.NotificationServiceImpl;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.ServiceVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Serves {@link NotificationService} at {@link NotificationService#ADDRESS}: it only wires the service, its
+ * delivery worker, and the call events that drive ring control.
+ */
+public final class NotificationVerticle extends ServiceVerticle<NotificationService> {
+
+  private NotificationServiceImpl service;
+  private MessageConsumer<JsonObject> callEvents;
+
+  public NotificationVerticle(Platform platform) {
+    super(platform, NotificationService.class, NotificationService.ADDRESS);
+  }
+
+  @Override
+  protected Future<NotificationService> startService() {
+    service = NotificationServiceImpl.create(vertx, platform);
+    callEvents = vertx.eventBus().consumer(CallEvents.STATE, message -> service.callState(message.body()));
+    return callEvents.completion().map(service);
+  }
+
+  @Override
+  protected Future<?> stopService() {
+    return callEvents.unregister().eventually(() -> service.close());
+  }
+}
