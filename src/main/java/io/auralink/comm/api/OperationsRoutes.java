@@ -3,6 +3,7 @@ package io.auralink.comm.api;
 import io.auralink.comm.platform.BuildInfo;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.Role;
+import io.auralink.comm.platform.health.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +35,7 @@ final class OperationsRoutes implements RouteGroup {
   }
 
   private static Reply withStatus(JsonObject report) {
-    return Reply.json("UP".equals(report.getString("status")) ? 200 : 503, report);
+    return Reply.json(Readiness.ready(report) ? 200 : 503, report);
   }
 
   private JsonObject details() {

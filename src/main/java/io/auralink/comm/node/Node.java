@@ -105,7 +105,8 @@ public final class Node {
                                    PrometheusMeterRegistry registry, JWTAuthOptions jwtOptions) {
     Pool pool = Database.createPool(vertx, config.database());
     Redis redis = RedisClients.create(vertx, config.redis());
-    Readiness readiness = new Readiness(pool, redis, clusterManager, config.redis().commandTimeout());
+    Readiness readiness = new Readiness(pool, redis, clusterManager, config.cluster().minimumMembers(),
+      config.redis().commandTimeout());
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
       new LoopAddresses(vertx), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
@@ -129,12 +130,12 @@ public final class Node {
       });
   }
 
-  /** Redis being down is not fatal: the node starts unready and heals when Redis returns. */
+  /** Redis being down is not fatal: the node starts degraded (still ready) and heals when Redis returns. */
   private static Future<Void> warnIfRedisDown(Readiness readiness) {
     return readiness.report().map(report -> {
       JsonObject redis = report.getJsonObject("checks").getJsonObject("redis");
       if (!"UP".equals(redis.getString("status"))) {
-        LOG.warn("Redis is not reachable; the node starts but stays unready until it is {}",
+        LOG.warn("Redis is not reachable; the node starts degraded (cache misses, no federation limits) until it is {}",
           kv("error", redis.getString("error")));
       }
       return null;
