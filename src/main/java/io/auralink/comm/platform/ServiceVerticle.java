@@ -1,5 +1,6 @@
 package io.auralink.comm.platform;
 
+import io.auralink.comm.platform.storage.StorageFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -10,7 +11,8 @@ import io.vertx.serviceproxy.ServiceBinder;
  * A verticle that serves one domain contract on the event bus. It binds the implementation its subclass starts at
  * the contract's address, and also at the address private to its event loop (see
  * {@link io.auralink.comm.platform.bus.LoopAddresses}); on stop it unbinds both before the subclass stops the
- * implementation. A domain's verticle only says how its service is built and what it holds.
+ * implementation. Failures of an unavailable dependency leave it as 503 codes ({@link StorageFailures}). A domain's
+ * verticle only says how its service is built and what it holds.
  *
  * @param <T> the contract, a {@code @ProxyGen} interface
  */
@@ -37,9 +39,11 @@ public abstract class ServiceVerticle<T> extends VerticleBase {
   /** Stops the implementation's background work and releases what {@link #startService} opened; runs unbound. */
   protected abstract Future<?> stopService();
 
+  /** Binds the service guarded by {@link StorageFailures}: an outage of PostgreSQL answers 503, never 500. */
   @Override
   public final Future<?> start() {
-    return startService().compose(service -> {
+    return startService().compose(started -> {
+      T service = StorageFailures.guard(contract, contract.cast(started));
       binding = new ServiceBinder(vertx).setAddress(address).register(contract, service);
       loopBinding = new ServiceBinder(vertx).setAddress(platform.loops().bindOnThisLoop(address))
         .registerLocal(contract, service);
