@@ -12,7 +12,8 @@ import java.io.FileNotFoundException;
 
 /**
  * Builds the Hazelcast cluster manager from {@code cluster.xml} (on the classpath, or the file named by
- * {@code AURALINK_CLUSTER_CONFIG}) with the name, members, interface and port taken from configuration.
+ * {@code AURALINK_CLUSTER_CONFIG}) with the name, members, interface and port taken from configuration; it listens
+ * on that interface alone.
  * Parsing the XML blocks briefly: this runs once, before Vert.x exists.
  */
 public final class ClusterManagers {
@@ -28,6 +29,9 @@ public final class ClusterManagers {
     Config config = load(cluster);
     config.setClusterName(cluster.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Listen on the configured interface only: Hazelcast binds to every interface (0.0.0.0) unless told not to,
+    // whatever the interfaces section says, and a replacement cluster.xml must not bring that back.
+    config.setProperty("hazelcast.socket.bind.any", "false");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).clear().addInterface(cluster.host());
