@@ -16,7 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -40,7 +42,9 @@ public final class ClusterGraph {
   private final IMap<String, String> meta;
   private final HazelcastInstance hazelcast;
   private final List<UUID> listeners = new ArrayList<>();
-  private UUID partitionListener;
+  private final Map<IMap<?, ?>, UUID> partitionListeners = new HashMap<>();
+  /** Partitions of the graph's maps that lost every replica since {@link #takeLostPartitions}, by map name. */
+  private final Map<String, Set<Integer>> lostPartitions = new ConcurrentHashMap<>();
 
   public ClusterGraph(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
@@ -72,11 +76,32 @@ public final class ClusterGraph {
   }
 
   /**
-   * Calls {@code lost} when a partition of the graph's maps lost every replica (members died faster than backups
-   * could be re-established, e.g. during a migration): what PostgreSQL holds can then be put back.
+   * Calls {@code lost} when a partition of one of the graph's maps lost its owner and every backup (members died
+   * faster than backups could be re-established, e.g. during a migration): what PostgreSQL holds can then be put
+   * back. Hazelcast's cluster-wide partition events also fire when only an owner goes and its backup takes over,
+   * which loses nothing; the maps' own listeners fire only on a real loss, and {@link #takeLostPartitions} says
+   * which.
    */
   public void onPartitionLost(Runnable lost) {
-    partitionListener = hazelcast.getPartitionService().addPartitionLostListener(event -> lost.run());
+    for (IMap<?, ?> map : List.of(nodes, links, beats, meta)) {
+      partitionListeners.put(map, map.addPartitionLostListener(event -> {
+        lostPartitions.computeIfAbsent(event.getName(), name -> ConcurrentHashMap.newKeySet())
+          .add(event.getPartitionId());
+        lost.run();
+      }));
+    }
+  }
+
+  /** The partitions lost since the last call, as map name to sorted partition ids; forgets them. Does not block. */
+  public Map<String, List<Integer>> takeLostPartitions() {
+    Map<String, List<Integer>> taken = new TreeMap<>();
+    for (String map : List.copyOf(lostPartitions.keySet())) {
+      Set<Integer> partitions = lostPartitions.remove(map);
+      if (partitions != null && !partitions.isEmpty()) {
+        taken.put(map, partitions.stream().sorted().toList());
+      }
+    }
+    return taken;
   }
 
   public void stopListening() {
@@ -85,9 +110,8 @@ public final class ClusterGraph {
       links.removeEntryListener(id);
     });
     listeners.clear();
-    if (partitionListener != null) {
-      hazelcast.getPartitionService().removePartitionLostListener(partitionListener);
-    }
+    partitionListeners.forEach((map, id) -> map.removePartitionLostListener(id));
+    partitionListeners.clear();
   }
 
   /** Puts back stored nodes and links that the maps no longer hold (present entries are left alone). */
