@@ -4,6 +4,7 @@ import io.auralink.comm.api.auth.JwtKeys;
 import io.auralink.comm.platform.BuildInfo;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.bus.LoopAddresses;
+import io.auralink.comm.platform.bus.MemberRouting;
 import io.auralink.comm.platform.cluster.ClusterManagers;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
@@ -107,8 +108,10 @@ public final class Node {
     Redis redis = RedisClients.create(vertx, config.redis());
     Readiness readiness = new Readiness(pool, redis, clusterManager, config.cluster().minimumMembers(),
       config.redis().commandTimeout());
+    MemberRouting members = new MemberRouting(vertx, clusterManager, config.node().eventBusTimeout().toMillis());
+    ClusterManagers.onMemberLeft(clusterManager, members::memberLeft);
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
-      new LoopAddresses(vertx), Instant.now());
+      new LoopAddresses(vertx, members), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
     return Database.checkReachable(pool, config.database())
       .compose(reachable -> Migrations.apply(vertx, config.database()))

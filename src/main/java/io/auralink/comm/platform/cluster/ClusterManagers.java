@@ -1,14 +1,18 @@
 package io.auralink.comm.platform.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.FileNotFoundException;
+import java.util.function.Consumer;
 
 /**
  * Builds the Hazelcast cluster manager from {@code cluster.xml} (on the classpath, or the file named by
@@ -18,7 +22,32 @@ import java.io.FileNotFoundException;
  */
 public final class ClusterManagers {
 
+  /** The member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
   private ClusterManagers() {
+  }
+
+  /**
+   * Calls {@code left} with the node id of every member that leaves the cluster (killed or cut off included), on
+   * a Hazelcast event thread. Vert.x keeps the cluster manager's one node listener for itself, hence Hazelcast's.
+   */
+  public static void onMemberLeft(ClusterManager cluster, Consumer<String> left) {
+    ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster()
+      .addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          // Vert.x's node id is a member attribute of its own, not the Hazelcast member's UUID.
+          String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+          if (nodeId != null) {
+            left.accept(nodeId);
+          }
+        }
+      });
   }
 
   public static HazelcastClusterManager create(AppConfig.Cluster cluster) {
