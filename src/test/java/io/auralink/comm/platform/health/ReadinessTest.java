@@ -6,6 +6,7 @@ import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;
 import io.auralink.comm.testing.TestNodes;
 import io.auralink.comm.testing.TestStores;
+import io.auralink.comm.testing.Tokens;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -112,7 +113,7 @@ class ReadinessTest {
   }
 
   @Test
-  void a_node_seeing_fewer_members_than_the_minimum_is_unready_naming_the_cluster() {
+  void a_node_seeing_fewer_members_than_the_minimum_is_unready_and_refuses_changes_with_cluster_minority() {
     Map<String, String> settings = TestNodes.settings("readiness_minority");
     settings.put("AURALINK_CLUSTER_MIN_MEMBERS", "2");
     Node alone = TestNodes.start(settings);
@@ -123,6 +124,14 @@ class ReadinessTest {
       assertEquals("DOWN", cluster.getString("status"));
       assertEquals("unready", cluster.getString("effect"));
       assertTrue(cluster.getString("error").contains("1 of the 2 members"), cluster.encode());
+
+      String registrar = new Tokens(alone.vertx()).hs256(Tokens.service("dashboard", "identity:read", "identity:write"));
+      HttpResponse<Buffer> refused = aloneHttp.post("/internal/auraid", registrar,
+        new JsonObject().put("username", "minority").put("user_id", "acct-minority"));
+      assertEquals(503, refused.statusCode(), refused.bodyAsString());
+      assertEquals("CLUSTER_MINORITY", Http.error(refused).getString("code"));
+      assertEquals("2", refused.getHeader("Retry-After"));
+      assertEquals(404, aloneHttp.get("/internal/auraid/@nobody.aura", registrar).statusCode(), "reads are served");
     } finally {
       TestNodes.stop(alone);
     }
