@@ -2,6 +2,7 @@ package io.auralink.comm.platform.bus;
 
 import io.auralink.comm.platform.PlatformError;
 import io.auralink.comm.platform.storage.StorageFailures;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryContext;
@@ -15,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -145,10 +147,10 @@ public final class MemberRouting {
     registrations(address)
       .map(registrations -> registrations.stream().filter(r -> !r.localOnly()).map(RegistrationInfo::nodeId)
         .collect(Collectors.toSet()))
-      .compose(candidates -> io.vertx.core.Future.all(candidates.stream()
+      .compose(candidates -> Future.all(candidates.stream()
           .map(nodeId -> registrations(memberAddress(address, nodeId)).map(r -> r.isEmpty() ? null : nodeId))
           .toList())
-        .map(all -> all.<String>list().stream().filter(id -> id != null).sorted().toList()))
+        .map(all -> all.<String>list().stream().filter(Objects::nonNull).sorted().toList()))
       .onComplete(result -> {
         if (result.succeeded()) {
           Set<String> present = Set.copyOf(cluster.getNodes());
@@ -159,7 +161,7 @@ public final class MemberRouting {
       });
   }
 
-  private io.vertx.core.Future<List<RegistrationInfo>> registrations(String address) {
+  private Future<List<RegistrationInfo>> registrations(String address) {
     Promise<List<RegistrationInfo>> promise = Promise.promise();
     cluster.getRegistrations(address, promise);
     return promise.future();
