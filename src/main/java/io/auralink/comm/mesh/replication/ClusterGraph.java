@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.auralink.comm.mesh.graph.LinkState;
@@ -302,12 +303,20 @@ public final class ClusterGraph {
 
   // ---- listeners --------------------------------------------------------------------------------------------
 
+  /** Merged entries (a healed split, {@link HighestVersionMergePolicy}) arrive like updates; versions order them. */
   private record NodeListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
-    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>, EntryMergedListener<String, String> {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       sink.accept(new NodeChanged(NodeState.fromJson(new JsonObject(event.getValue())), true));
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        entryAdded(event);
+      }
     }
 
     @Override
@@ -324,11 +333,18 @@ public final class ClusterGraph {
   }
 
   private record LinkListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
-    EntryUpdatedListener<String, String> {
+    EntryUpdatedListener<String, String>, EntryMergedListener<String, String> {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       sink.accept(new LinkChanged(LinkState.fromJson(new JsonObject(event.getValue())), true));
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        entryAdded(event);
+      }
     }
 
     @Override
