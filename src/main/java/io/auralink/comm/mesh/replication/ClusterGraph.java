@@ -2,6 +2,7 @@ package io.auralink.comm.mesh.replication;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -44,6 +45,7 @@ public final class ClusterGraph {
   private final HazelcastInstance hazelcast;
   private final List<UUID> listeners = new ArrayList<>();
   private final Map<IMap<?, ?>, UUID> partitionListeners = new HashMap<>();
+  private UUID mergeListener;
   /** Partitions of the graph's maps that lost every replica since {@link #takeLostPartitions}, by map name. */
   private final Map<String, Set<Integer>> lostPartitions = new ConcurrentHashMap<>();
 
@@ -70,10 +72,22 @@ public final class ClusterGraph {
   public record LinkChanged(LinkState link, boolean live) implements Change {
   }
 
-  /** Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). */
+  /**
+   * Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). After this member
+   * merged into another cluster (a healed split), it also delivers a snapshot of the maps, on a thread of its own:
+   * entries the other side made during the split never change again, so no event would bring them to this
+   * member's graph; versions order them with the rest.
+   */
   public void listen(Consumer<Change> sink) {
     listeners.add(nodes.addEntryListener(new NodeListener(sink), true));
     listeners.add(links.addEntryListener(new LinkListener(sink), true));
+    mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        Thread reconcile = new Thread(() -> snapshot().forEach(sink), "auralink-mesh-merge-reconcile");
+        reconcile.setDaemon(true);
+        reconcile.start();
+      }
+    });
   }
 
   /**
@@ -111,6 +125,10 @@ public final class ClusterGraph {
       links.removeEntryListener(id);
     });
     listeners.clear();
+    if (mergeListener != null) {
+      hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+      mergeListener = null;
+    }
     partitionListeners.forEach((map, id) -> map.removePartitionLostListener(id));
     partitionListeners.clear();
   }

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two clusters of the same name that find each other (a split healing) merge within seconds with the node's
  * configuration; of a key both sides changed, the higher version stays; entries made on either side survive; and
- * the graph's listener on the surviving side hears of the merged entries.
+ * the graph on each member, the one that merged into the other included, ends up with every entry.
  */
 class SplitBrainMergeTest {
 
@@ -60,6 +60,17 @@ class SplitBrainMergeTest {
     assertEquals(1, larger.getCluster().getMembers().size());
     assertEquals(1, smaller.getCluster().getMembers().size());
 
+    // What each member's graph hears, as the mesh verticle would apply it: the highest version per node.
+    List<Map<String, Long>> heard = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    List<HazelcastInstance> sides = List.of(larger, smaller);
+    for (int i = 0; i < 2; i++) {
+      Map<String, Long> graph = heard.get(i);
+      new ClusterGraph(sides.get(i)).listen(change -> {
+        if (change instanceof ClusterGraph.NodeChanged changed) {
+          graph.merge(changed.node().nodeId(), changed.node().version(), Math::max);
+        }
+      });
+    }
     IMap<String, String> largerNodes = larger.getMap(ClusterGraph.NODES);
     IMap<String, String> smallerNodes = smaller.getMap(ClusterGraph.NODES);
     // Hazelcast decides which side merges into the other: each side holds the higher version of one key, so the
@@ -71,14 +82,6 @@ class SplitBrainMergeTest {
     largerNodes.put("only-larger", node("only-larger", 1));
     smallerNodes.put("only-smaller", node("only-smaller", 1));
 
-    Map<String, Long> heard = new ConcurrentHashMap<>();
-    for (HazelcastInstance member : List.of(larger, smaller)) {
-      new ClusterGraph(member).listen(change -> {
-        if (change instanceof ClusterGraph.NodeChanged changed) {
-          heard.merge(changed.node().nodeId(), changed.node().version(), Math::max);
-        }
-      });
-    }
     AtomicBoolean merged = new AtomicBoolean();
     for (HazelcastInstance member : List.of(larger, smaller)) {
       member.getLifecycleService().addLifecycleListener(event -> {
@@ -99,8 +102,13 @@ class SplitBrainMergeTest {
       }
       assertTrue(nodes.containsKey("only-larger") && nodes.containsKey("only-smaller"), "both sides' entries stay");
     }
-    Await.until(Duration.ofSeconds(10), "the graph's listener hears of the merged entries",
-      () -> Long.valueOf(9).equals(heard.get("both-a")) && Long.valueOf(9).equals(heard.get("both-b")));
+    Map<String, Long> everything = Map.of("both-a", 9L, "both-b", 9L, "only-larger", 1L, "only-smaller", 1L);
+    try {
+      Await.until(Duration.ofSeconds(10), "each member's graph holds every entry at its merged version",
+        () -> heard.get(0).equals(everything) && heard.get(1).equals(everything));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the graphs heard " + heard, e);
+    }
   }
 
   private static String node(String id, long version) {
