@@ -10,9 +10,9 @@ import io.vertx.serviceproxy.ServiceBinder;
 
 /**
  * A verticle that serves one domain contract on the event bus. It binds the implementation its subclass starts at
- * the contract's address, and also at the address private to its event loop (see
- * {@link io.auralink.comm.platform.bus.LoopAddresses}); on stop it unbinds both before the subclass stops the
- * implementation. Failures of an unavailable dependency leave it as 503 codes ({@link StorageFailures}). A domain's
+ * the contract's address, at this member's address for it ({@link MemberRouting}) and at the address private to its
+ * event loop (see {@link io.auralink.comm.platform.bus.LoopAddresses}); on stop it unbinds them before the subclass
+ * stops the implementation. Failures of an unavailable dependency leave it as 503 codes ({@link StorageFailures}). A domain's
  * verticle only says how its service is built and what it holds.
  *
  * @param <T> the contract, a {@code @ProxyGen} interface
