@@ -121,6 +121,7 @@ public final class ApiVerticle extends VerticleBase {
     }
 
     RequestValidation validation = new RequestValidation(contract);
+    MinorityGuard minorityGuard = new MinorityGuard(platform.cluster(), platform.config().cluster().minimumMembers());
     for (Operation operation : routeOrder(contract)) {
       Route route = router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()))
         .handler(ctx -> {
@@ -132,8 +133,11 @@ public final class ApiVerticle extends VerticleBase {
       if (!operation.getSecurityRequirements().isEmpty()) {
         route.handler(authentication.guard(operation.getSecurityRequirements()));
       }
-      route.handler(validation.forOperation(operation))
-        .handler(respond(operations.get(operation.getOperationId())));
+      route.handler(validation.forOperation(operation));
+      if (!HttpMethod.GET.equals(operation.getHttpMethod()) && !HttpMethod.HEAD.equals(operation.getHttpMethod())) {
+        route.handler(minorityGuard);
+      }
+      route.handler(respond(operations.get(operation.getOperationId())));
     }
     // The document itself is served beside the routes it describes (the validator knows no YAML media type).
     router.get("/" + CONTRACT).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(document));

@@ -23,6 +23,8 @@ public enum EdgeError implements ErrorCode {
   INTERNAL_ERROR(500),
   SERVICE_UNAVAILABLE(503),
   OVERLOADED(503),
+  /** This node sees fewer cluster members than the minimum: it refuses changes (reads are served). */
+  CLUSTER_MINORITY(503),
   /** The member serving the request did not answer in time: the outcome of a change is unknown. */
   UPSTREAM_TIMEOUT(504);
 

@@ -1,6 +1,7 @@
 package io.auralink.comm.api;
 
 import io.auralink.comm.api.auth.Principal;
+import io.auralink.comm.platform.storage.StorageFailures;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -22,7 +23,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * "details"}}} with the right status. Expected refusals (an {@link ApiException} at the edge, a domain's
  * {@link io.auralink.comm.platform.ErrorCode} from behind the event bus) keep their status and code; an unavailable or slow
  * dependency is 503 or 504; anything else is a 500 whose cause is logged with the request id, never sent. A 429
- * whose details carry {@code retry_after_seconds} gets it as {@code Retry-After}.
+ * whose details carry {@code retry_after_seconds} gets it as {@code Retry-After}, and so does every 503.
  */
 public final class Failures implements Handler<RoutingContext> {
 
@@ -55,7 +56,7 @@ public final class Failures implements Handler<RoutingContext> {
       ctx.response().reset();
       return;
     }
-    Object retryAfter = error.status() == 429 ? error.details().getValue("retry_after_seconds") : null;
+    Object retryAfter = retryAfter(error);
     if (retryAfter != null) {
       ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
     }
@@ -67,6 +68,19 @@ public final class Failures implements Handler<RoutingContext> {
         .put("message", error.getMessage())
         .put("request_id", RequestTracking.requestId(ctx))
         .put("details", error.details())).toBuffer());
+  }
+
+  /**
+   * A 429 says when its window frees up; a 503 (an outage, overload or an unserved address) says when to try again,
+   * its own {@code details.retry_after_seconds} or {@link StorageFailures#RETRY_AFTER_SECONDS}.
+   */
+  private static Object retryAfter(ApiException error) {
+    Object given = error.details().getValue("retry_after_seconds");
+    return switch (error.status()) {
+      case 429 -> given;
+      case 503 -> given != null ? given : StorageFailures.RETRY_AFTER_SECONDS;
+      default -> null;
+    };
   }
 
   /** A 405 names the methods the path answers, in {@code Allow} (RFC 9110 §15.5.6) and in the details. */

@@ -4,6 +4,7 @@ import io.auralink.comm.platform.BuildInfo;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.Role;
 import io.micrometer.core.instrument.Gauge;
+import io.auralink.comm.platform.health.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +36,7 @@ final class OperationsRoutes implements RouteGroup {
   }
 
   private static Reply withStatus(JsonObject report) {
-    return Reply.json("UP".equals(report.getString("status")) ? 200 : 503, report);
+    return Reply.json(Readiness.ready(report) ? 200 : 503, report);
   }
 
   private JsonObject details() {

@@ -4,6 +4,7 @@ import io.auralink.comm.api.auth.JwtKeys;
 import io.auralink.comm.platform.BuildInfo;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.bus.LoopAddresses;
+import io.auralink.comm.platform.bus.MemberRouting;
 import io.auralink.comm.platform.cluster.ClusterManagers;
 import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
@@ -105,9 +106,12 @@ public final class Node {
                                    PrometheusMeterRegistry registry, JWTAuthOptions jwtOptions) {
     Pool pool = Database.createPool(vertx, config.database());
     Redis redis = RedisClients.create(vertx, config.redis());
-    Readiness readiness = new Readiness(pool, redis, clusterManager, config.redis().commandTimeout());
+    Readiness readiness = new Readiness(pool, redis, clusterManager, config.cluster().minimumMembers(),
+      config.redis().commandTimeout());
+    MemberRouting members = new MemberRouting(vertx, clusterManager, config.node().eventBusTimeout().toMillis());
+    ClusterManagers.onMemberLeft(clusterManager, members::memberLeft);
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
-      new LoopAddresses(vertx), Instant.now());
+      new LoopAddresses(vertx, members), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
     return Database.checkReachable(pool, config.database())
       .compose(reachable -> Migrations.apply(vertx, config.database()))
@@ -129,12 +133,12 @@ public final class Node {
       });
   }
 
-  /** Redis being down is not fatal: the node starts unready and heals when Redis returns. */
+  /** Redis being down is not fatal: the node starts degraded (still ready) and heals when Redis returns. */
   private static Future<Void> warnIfRedisDown(Readiness readiness) {
     return readiness.report().map(report -> {
       JsonObject redis = report.getJsonObject("checks").getJsonObject("redis");
       if (!"UP".equals(redis.getString("status"))) {
-        LOG.warn("Redis is not reachable; the node starts but stays unready until it is {}",
+        LOG.warn("Redis is not reachable; the node starts degraded (cache misses, no federation limits) until it is {}",
           kv("error", redis.getString("error")));
       }
       return null;

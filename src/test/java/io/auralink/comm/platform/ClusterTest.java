@@ -1,5 +1,6 @@
 package io.auralink.comm.platform;
 
+import com.hazelcast.cluster.Member;
 import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;
@@ -13,10 +14,14 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -95,6 +100,18 @@ class ClusterTest {
         assertEquals(allRoles, ((JsonObject) member).getJsonArray("roles"), "nodes run every role by default");
       }
       assertEquals(1, members.stream().filter(m -> ((JsonObject) m).getBoolean("local")).count());
+    }
+  }
+
+  @Test
+  void hazelcast_listens_only_on_the_cluster_host() throws IOException {
+    Member local = ((HazelcastClusterManager) first.platform().cluster()).getHazelcastInstance().getCluster()
+      .getLocalMember();
+    assertEquals("127.0.0.1", local.getAddress().getHost());
+    // Bound to 0.0.0.0, the port would be taken on every address; bound to 127.0.0.1 alone, another loopback address
+    // still has it free.
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress("127.0.0.2", local.getAddress().getPort()));
     }
   }
 }

@@ -140,13 +140,14 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   private Future<Integer> restoreLost() {
+    Map<String, List<Integer>> lost = cluster.takeLostPartitions();
     return Future.all(store.loadNodes(), store.loadLinks())
       .compose(loaded -> vertx.executeBlocking(() -> cluster.restoreMissing(loaded.resultAt(0), loaded.resultAt(1)),
         false))
-      .onSuccess(restored -> LOG.warn("partitions of the cluster were lost; mesh graph entries put back from"
-        + " PostgreSQL {}", kv("entries", restored)))
-      .onFailure(e -> LOG.error("a partition of the mesh graph was lost and could not be restored {}",
-        kv("error", String.valueOf(e.getMessage()))));
+      .onSuccess(restored -> LOG.warn("partitions of the mesh graph's maps lost every replica; entries missing from"
+        + " them put back from PostgreSQL {} {}", kv("lost_partitions", lost), kv("entries_restored", restored)))
+      .onFailure(e -> LOG.error("partitions of the mesh graph's maps were lost and could not be restored {} {}",
+        kv("lost_partitions", lost), kv("error", String.valueOf(e.getMessage()))));
   }
 
   /**

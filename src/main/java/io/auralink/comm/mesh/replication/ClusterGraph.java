@@ -2,9 +2,11 @@ package io.auralink.comm.mesh.replication;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.auralink.comm.mesh.graph.LinkState;
@@ -16,7 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -40,7 +44,10 @@ public final class ClusterGraph {
   private final IMap<String, String> meta;
   private final HazelcastInstance hazelcast;
   private final List<UUID> listeners = new ArrayList<>();
-  private UUID partitionListener;
+  private final Map<IMap<?, ?>, UUID> partitionListeners = new HashMap<>();
+  private UUID mergeListener;
+  /** Partitions of the graph's maps that lost every replica since {@link #takeLostPartitions}, by map name. */
+  private final Map<String, Set<Integer>> lostPartitions = new ConcurrentHashMap<>();
 
   public ClusterGraph(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
@@ -65,18 +72,51 @@ public final class ClusterGraph {
   public record LinkChanged(LinkState link, boolean live) implements Change {
   }
 
-  /** Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). */
+  /**
+   * Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). After this member
+   * merged into another cluster (a healed split), it also delivers a snapshot of the maps, on a thread of its own:
+   * entries the other side made during the split never change again, so no event would bring them to this
+   * member's graph; versions order them with the rest.
+   */
   public void listen(Consumer<Change> sink) {
     listeners.add(nodes.addEntryListener(new NodeListener(sink), true));
     listeners.add(links.addEntryListener(new LinkListener(sink), true));
+    mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        Thread reconcile = new Thread(() -> snapshot().forEach(sink), "auralink-mesh-merge-reconcile");
+        reconcile.setDaemon(true);
+        reconcile.start();
+      }
+    });
   }
 
   /**
-   * Calls {@code lost} when a partition of the graph's maps lost every replica (members died faster than backups
-   * could be re-established, e.g. during a migration): what PostgreSQL holds can then be put back.
+   * Calls {@code lost} when a partition of one of the graph's maps lost its owner and every backup (members died
+   * faster than backups could be re-established, e.g. during a migration): what PostgreSQL holds can then be put
+   * back. Hazelcast's cluster-wide partition events also fire when only an owner goes and its backup takes over,
+   * which loses nothing; the maps' own listeners fire only on a real loss, and {@link #takeLostPartitions} says
+   * which.
    */
   public void onPartitionLost(Runnable lost) {
-    partitionListener = hazelcast.getPartitionService().addPartitionLostListener(event -> lost.run());
+    for (IMap<?, ?> map : List.of(nodes, links, beats, meta)) {
+      partitionListeners.put(map, map.addPartitionLostListener(event -> {
+        lostPartitions.computeIfAbsent(event.getName(), name -> ConcurrentHashMap.newKeySet())
+          .add(event.getPartitionId());
+        lost.run();
+      }));
+    }
+  }
+
+  /** The partitions lost since the last call, as map name to sorted partition ids; forgets them. Does not block. */
+  public Map<String, List<Integer>> takeLostPartitions() {
+    Map<String, List<Integer>> taken = new TreeMap<>();
+    for (String map : List.copyOf(lostPartitions.keySet())) {
+      Set<Integer> partitions = lostPartitions.remove(map);
+      if (partitions != null && !partitions.isEmpty()) {
+        taken.put(map, partitions.stream().sorted().toList());
+      }
+    }
+    return taken;
   }
 
   public void stopListening() {
@@ -85,9 +125,12 @@ public final class ClusterGraph {
       links.removeEntryListener(id);
     });
     listeners.clear();
-    if (partitionListener != null) {
-      hazelcast.getPartitionService().removePartitionLostListener(partitionListener);
+    if (mergeListener != null) {
+      hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+      mergeListener = null;
     }
+    partitionListeners.forEach((map, id) -> map.removePartitionLostListener(id));
+    partitionListeners.clear();
   }
 
   /** Puts back stored nodes and links that the maps no longer hold (present entries are left alone). */
@@ -302,12 +345,20 @@ public final class ClusterGraph {
 
   // ---- listeners --------------------------------------------------------------------------------------------
 
+  /** Merged entries (a healed split, {@link HighestVersionMergePolicy}) arrive like updates; versions order them. */
   private record NodeListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
-    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>, EntryMergedListener<String, String> {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       sink.accept(new NodeChanged(NodeState.fromJson(new JsonObject(event.getValue())), true));
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        entryAdded(event);
+      }
     }
 
     @Override
@@ -324,11 +375,18 @@ public final class ClusterGraph {
   }
 
   private record LinkListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
-    EntryUpdatedListener<String, String> {
+    EntryUpdatedListener<String, String>, EntryMergedListener<String, String> {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       sink.accept(new LinkChanged(LinkState.fromJson(new JsonObject(event.getValue())), true));
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        entryAdded(event);
+      }
     }
 
     @Override

@@ -1,23 +1,53 @@
 package io.auralink.comm.platform.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.FileNotFoundException;
+import java.util.function.Consumer;
 
 /**
  * Builds the Hazelcast cluster manager from {@code cluster.xml} (on the classpath, or the file named by
- * {@code AURALINK_CLUSTER_CONFIG}) with the name, members, interface and port taken from configuration.
+ * {@code AURALINK_CLUSTER_CONFIG}) with the name, members, interface and port taken from configuration; it listens
+ * on that interface alone.
  * Parsing the XML blocks briefly: this runs once, before Vert.x exists.
  */
 public final class ClusterManagers {
 
+  /** The member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
   private ClusterManagers() {
+  }
+
+  /**
+   * Calls {@code left} with the node id of every member that leaves the cluster (killed or cut off included), on
+   * a Hazelcast event thread. Vert.x keeps the cluster manager's one node listener for itself, hence Hazelcast's.
+   */
+  public static void onMemberLeft(ClusterManager cluster, Consumer<String> left) {
+    ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster()
+      .addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          // Vert.x's node id is a member attribute of its own, not the Hazelcast member's UUID.
+          String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+          if (nodeId != null) {
+            left.accept(nodeId);
+          }
+        }
+      });
   }
 
   public static HazelcastClusterManager create(AppConfig.Cluster cluster) {
@@ -28,6 +58,9 @@ public final class ClusterManagers {
     Config config = load(cluster);
     config.setClusterName(cluster.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Listen on the configured interface only: Hazelcast binds to every interface (0.0.0.0) unless told not to,
+    // whatever the interfaces section says, and a replacement cluster.xml must not bring that back.
+    config.setProperty("hazelcast.socket.bind.any", "false");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).clear().addInterface(cluster.host());

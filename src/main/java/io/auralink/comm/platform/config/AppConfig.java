@@ -118,19 +118,25 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
   /**
    * Hazelcast membership: TCP-IP join with the listed members, bound to one interface. The defaults form a
-   * single-node cluster on 127.0.0.1 that needs nothing else running.
+   * single-node cluster on 127.0.0.1 that needs nothing else running. {@code minimumMembers} is the smallest
+   * cluster this node counts as the cluster rather than a partitioned minority of it: by default a majority of the
+   * listed members, so two sides of a split can never both be ready.
    */
-  public record Cluster(String name, List<String> members, String host, int port, Optional<Path> configFile) {
+  public record Cluster(String name, List<String> members, String host, int port, Optional<Path> configFile,
+                        int minimumMembers) {
     public static final String NAME = P + "CLUSTER_NAME";
+    public static final String MIN_MEMBERS = P + "CLUSTER_MIN_MEMBERS";
 
     static Cluster from(Settings s) {
       String host = s.string(P + "CLUSTER_HOST", "127.0.0.1");
+      List<String> members = s.list(P + "CLUSTER_MEMBERS", List.of(host));
       return new Cluster(
         s.string(NAME, "auralink"),
-        s.list(P + "CLUSTER_MEMBERS", List.of(host)),
+        members,
         host,
         s.integer(P + "CLUSTER_PORT", 5701, 1, 65535),
-        s.optional(P + "CLUSTER_CONFIG").map(Path::of));
+        s.optional(P + "CLUSTER_CONFIG").map(Path::of),
+        s.integer(MIN_MEMBERS, members.size() / 2 + 1, 1, 1000));
     }
   }
 
