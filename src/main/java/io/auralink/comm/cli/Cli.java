@@ -203,6 +203,9 @@ public final class Cli {
       if (settings.optional(AppConfig.Jwt.SECRET).isEmpty() && settings.optional(AppConfig.Jwt.PUBLIC_KEYS).isEmpty()) {
         overrides.put(AppConfig.Jwt.SECRET, DevSecret.loadOrCreate(dataDir));
       }
+      if (settings.optional(AppConfig.Verification.CODE_KEY).isEmpty()) {
+        overrides.put(AppConfig.Verification.CODE_KEY, DevSecret.loadOrCreate(dataDir, DevSecret.VERIFICATION_FILE));
+      }
       if (settings.optional(AppConfig.Cluster.NAME).isEmpty()) {
         // A development node has its own database: it must never join another developer node's cluster.
         overrides.put(AppConfig.Cluster.NAME, "auralink-dev-" + Integer.toHexString(dataDir.toString().hashCode()));

@@ -9,6 +9,7 @@ import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.trust.TrustVerticle;
+import io.auralink.comm.verification.VerificationVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -51,6 +52,7 @@ final class Composition {
       // One per node: each instance would hold a whole copy of the graph.
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
       new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
+      new Deployment(Role.VERIFICATION, domainInstances, () -> new VerificationVerticle(platform)),
       // Every node answers echoes: the ceiling of a domain operation, and a probe of the event bus.
       new Deployment(null, domainInstances, () -> new EchoVerticle(platform)),
       new Deployment(Role.API, config.http().instances(), () -> new ApiVerticle(platform, jwt)));

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
-                        ElementCall elementCall) {
+                        ElementCall elementCall, Verification verification) {
 
   private static final String P = Settings.PREFIX;
 
@@ -24,7 +24,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s));
+      ElementCall.from(s), Verification.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -472,6 +472,110 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
     } catch (RuntimeException e) {
       return "<unparseable url>";
+    }
+  }
+  /**
+   * Verification: the key codes are stored under (HMAC-SHA256; required where the verification role runs; start-dev
+   * keeps one under the data directory), code lifetime and attempts, the send throttles, whether an email address
+   * may be verified by several AuraIDs, the sweep cadence, and each channel, present only when configured.
+   */
+  public record Verification(Optional<String> codeKey, Duration codeTtl, int maxAttempts, Duration destinationInterval,
+                             int sendsPerHour, boolean sharedEmail, Duration sweepInterval, int pageLimit,
+                             Optional<Smtp> smtp, Optional<Twilio> twilio) {
+    public static final String CODE_KEY = P + "VERIFICATION_CODE_KEY";
+
+    static Verification from(Settings s) {
+      Optional<String> key = s.optional(CODE_KEY);
+      boolean runs = Role.parse(Node.ROLES, s.list(Node.ROLES, List.of("all"))).contains(Role.VERIFICATION);
+      if (runs && key.isEmpty()) {
+        throw new ConfigException(CODE_KEY, "is required where the verification role runs (at least 32 random "
+          + "characters); start-dev creates one under the data directory");
+      }
+      if (key.isPresent() && key.get().length() < 32) {
+        throw new ConfigException(CODE_KEY, "must be at least 32 characters (256 bits)");
+      }
+      Duration ttl = s.duration(P + "VERIFICATION_CODE_TTL", Duration.ofMinutes(10));
+      if (ttl.toSeconds() < 30 || ttl.toHours() > 24) {
+        throw new ConfigException(P + "VERIFICATION_CODE_TTL", "must be between 30s and 24h, got " + ttl);
+      }
+      return new Verification(key, ttl,
+        s.integer(P + "VERIFICATION_MAX_ATTEMPTS", 3, 1, 10),
+        s.duration(P + "VERIFICATION_DESTINATION_INTERVAL", Duration.ofSeconds(60)),
+        s.integer(P + "VERIFICATION_SENDS_PER_HOUR", 5, 1, 1000),
+        s.bool(P + "VERIFICATION_SHARED_EMAIL", false),
+        s.duration(P + "VERIFICATION_SWEEP_INTERVAL", Duration.ofSeconds(30)),
+        s.integer(P + "VERIFICATION_PAGE_LIMIT", 100, 1, 1000),
+        Smtp.from(s), Twilio.from(s));
+    }
+
+    /** Without the key: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "Verification[codeTtl=" + codeTtl + ", maxAttempts=" + maxAttempts + ", destinationInterval="
+        + destinationInterval + ", sendsPerHour=" + sendsPerHour + ", sharedEmail=" + sharedEmail + ", smtp=" + smtp
+        + ", twilio=" + twilio + "]";
+    }
+
+    /** SMTP for email codes: present when {@code AURALINK_SMTP_HOST} is set. */
+    public record Smtp(String host, int port, String security, Optional<String> username, Optional<String> password,
+                       String from) {
+      public static final String HOST = P + "SMTP_HOST";
+      public static final String SECURITY = P + "SMTP_SECURITY";
+
+      static Optional<Smtp> from(Settings s) {
+        Optional<String> host = s.optional(HOST);
+        if (host.isEmpty()) {
+          return Optional.empty();
+        }
+        String security = s.string(SECURITY, "starttls");
+        if (!List.of("none", "starttls", "tls").contains(security)) {
+          throw new ConfigException(SECURITY, "must be none, starttls or tls, got " + security);
+        }
+        return Optional.of(new Smtp(host.get(),
+          s.integer(P + "SMTP_PORT", security.equals("tls") ? 465 : 587, 1, 65535), security,
+          s.optional(P + "SMTP_USERNAME"), s.optional(P + "SMTP_PASSWORD"),
+          s.required(P + "SMTP_FROM", "(the sender address of verification emails) when " + HOST + " is set")));
+      }
+
+      @Override
+      public String toString() {
+        return "Smtp[" + host + ":" + port + ", " + security + ", user=" + username.orElse("-") + ", from=" + from + "]";
+      }
+    }
+
+    /**
+     * Twilio for SMS codes: present when {@code AURALINK_TWILIO_ACCOUNT_SID} is set. {@code statusCallbackUrl} is
+     * the public URL of the status callback route, exactly as Twilio will request it (its signature covers it).
+     */
+    public record Twilio(String accountSid, String authToken, String from, URI baseUrl,
+                         Optional<String> statusCallbackUrl) {
+      public static final String ACCOUNT_SID = P + "TWILIO_ACCOUNT_SID";
+
+      static Optional<Twilio> from(Settings s) {
+        Optional<String> sid = s.optional(ACCOUNT_SID);
+        if (sid.isEmpty()) {
+          return Optional.empty();
+        }
+        String from = s.required(P + "TWILIO_FROM", "(an E.164 sender number) when " + ACCOUNT_SID + " is set");
+        if (!from.matches("^\\+[1-9][0-9]{6,14}$")) {
+          throw new ConfigException(P + "TWILIO_FROM", "must be an E.164 number such as +15005550006");
+        }
+        String base = s.string(P + "TWILIO_BASE_URL", "https://api.twilio.com");
+        URI baseUrl;
+        try {
+          baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(P + "TWILIO_BASE_URL", "is not a URL: " + e.getMessage());
+        }
+        return Optional.of(new Twilio(sid.get(),
+          s.required(P + "TWILIO_AUTH_TOKEN", "when " + ACCOUNT_SID + " is set"), from, baseUrl,
+          s.optional(P + "TWILIO_STATUS_CALLBACK_URL")));
+      }
+
+      @Override
+      public String toString() {
+        return "Twilio[" + accountSid + ", from=" + from + ", " + baseUrl + "]";
+      }
     }
   }
 }

@@ -21,7 +21,9 @@ public enum Role {
   /** Mesh routing: the hot graph and route queries (the mesh verticle, one per node). */
   MESH,
   /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
-  CALL;
+  CALL,
+  /** Email and phone verification challenges and their channels (the verification verticle). */
+  VERIFICATION;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,0 +1,66 @@
+package io.auralink.comm.verification;
+
+import io.auralink.comm.platform.Caller;
+import io.auralink.comm.platform.bus.LoopAddresses;
+import io.vertx.codegen.annotations.GenIgnore;
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Verification challenges, served on the event bus at {@link #ADDRESS}. A challenge proves one method
+ * ({@code email}, {@code phone}) for one AuraID; its completion is recorded once per method and told to the trust
+ * domain. Failures are {@link io.vertx.serviceproxy.ServiceException}s with a {@link VerificationError} code. A
+ * person acts on their own AuraID; a service needs {@link #WRITE} (or {@link #READ} to list).
+ */
+@ProxyGen
+@VertxGen
+public interface VerificationService {
+
+  String ADDRESS = "auralink.verification";
+
+  /** Scopes of service callers. */
+  String READ = "verification:read";
+  String WRITE = "verification:write";
+
+  /** A client for the verification domain wherever it runs in the cluster. */
+  static VerificationService proxy(Vertx vertx, long timeoutMillis) {
+    return new VerificationServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * A client for use on one of this node's event loops: it reaches the instance bound on the same loop when there
+   * is one, otherwise the service wherever it runs in the cluster.
+   */
+  @GenIgnore
+  static VerificationService proxy(Vertx vertx, LoopAddresses loops, long timeoutMillis) {
+    return loops.proxy(vertx, ADDRESS, timeoutMillis, VerificationServiceVertxEBProxy::new);
+  }
+
+  /**
+   * Starts a challenge {@code {aura_id, method, destination}} and sends its code; answers the challenge
+   * (destination masked) only once the channel took the message.
+   */
+  Future<JsonObject> start(JsonObject request, Caller caller);
+
+  /** Completes a code challenge with {@code code}; completing a completed one with its code answers it again. */
+  Future<JsonObject> complete(String id, String code, Caller caller);
+
+  /** Cancels a pending challenge. */
+  Future<JsonObject> cancel(String id, Caller caller);
+
+  /**
+   * {@code {verifications: [...], next_cursor}}: an AuraID's challenges, newest first, at most {@code limit}, after
+   * {@code cursor} (from a previous page) when given; destinations masked, no secrets.
+   */
+  Future<JsonObject> list(String auraId, int limit, String cursor, Caller caller);
+
+  /**
+   * Applies a Twilio message status callback whose signature the edge has not checked: {@code form} is the posted
+   * parameters, {@code signature} the {@code X-Twilio-Signature} header. Answers {@code {outcome}}.
+   */
+  Future<JsonObject> twilioStatus(JsonObject form, String signature);
+}

@@ -1,0 +1,411 @@
+package io.auralink.comm.verification.impl;
+
+import io.auralink.comm.identity.IdentityService;
+import io.auralink.comm.platform.AuraIds;
+import io.auralink.comm.platform.Caller;
+import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.trust.TrustService;
+import io.auralink.comm.verification.VerificationError;
+import io.auralink.comm.verification.VerificationEvents;
+import io.auralink.comm.verification.VerificationService;
+import io.auralink.comm.verification.channels.Channel;
+import io.auralink.comm.verification.channels.Destinations;
+import io.auralink.comm.verification.channels.EmailChannel;
+import io.auralink.comm.verification.channels.TwilioSms;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.serviceproxy.ServiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import static io.auralink.comm.platform.ErrorCode.field;
+import static io.auralink.comm.verification.impl.VerificationStore.COMPLETED;
+import static io.auralink.comm.verification.impl.VerificationStore.PENDING;
+
+/**
+ * The verification domain's logic. Starting a challenge: validate, authorise, check the channel is configured and
+ * the destination free, take a send from the throttles, store the code's hash, send; "sent" is answered only after
+ * the channel took the message. Completing: count the attempt in its own statement, then compare in constant
+ * time; a right code completes the challenge once, records the method once and tells the trust domain (retried by
+ * the sweep until trust acknowledges it).
+ */
+public final class VerificationServiceImpl implements VerificationService {
+
+  private static final Logger log = LoggerFactory.getLogger(VerificationServiceImpl.class);
+  static final Set<String> METHODS = Set.of("email", "phone", "document", "social", "biometric");
+  private static final Pattern CODE = Pattern.compile("^[0-9]{" + Codes.DIGITS + "}$");
+  private static final Pattern CURSOR = Pattern.compile("^([0-9]{1,19})\\.([0-9a-f-]{36})$");
+  private static final int DEFAULT_PAGE = 20;
+  private static final int RESYNC_BATCH = 100;
+  private static final String SERVICE_NAME = "verification";
+
+  private final Vertx vertx;
+  private final VerificationStore store;
+  private final Codes codes;
+  private final Throttles throttles;
+  private final Map<String, Channel> channels;
+  private final Optional<TwilioSms> twilio;
+  private final TrustService trust;
+  private final IdentityService identity;
+  private final MeterRegistry metrics;
+  private final AppConfig.Verification config;
+  private final Caller asService = Caller.service(SERVICE_NAME, Set.of(TrustService.WRITE, IdentityService.READ));
+  private long sweepTimer = -1;
+
+  VerificationServiceImpl(Vertx vertx, VerificationStore store, Codes codes, Throttles throttles,
+                          Map<String, Channel> channels, Optional<TwilioSms> twilio, TrustService trust,
+                          IdentityService identity, MeterRegistry metrics, AppConfig.Verification config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.codes = codes;
+    this.throttles = throttles;
+    this.channels = channels;
+    this.twilio = twilio;
+    this.trust = trust;
+    this.identity = identity;
+    this.metrics = metrics;
+    this.config = config;
+  }
+
+  public static VerificationServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
+    AppConfig.Verification config = platform.config().verification();
+    long timeout = platform.config().node().eventBusTimeout().toMillis();
+    Optional<TwilioSms> twilio = config.twilio().map(t -> new TwilioSms(vertx, t));
+    Map<String, Channel> channels = new java.util.HashMap<>();
+    config.smtp().ifPresent(smtp -> channels.put("email", new EmailChannel(vertx, smtp)));
+    twilio.ifPresent(sms -> channels.put("phone", sms));
+    String key = config.codeKey().orElseThrow(() -> new IllegalStateException(
+      AppConfig.Verification.CODE_KEY + " is required where the verification role runs"));
+    return new VerificationServiceImpl(vertx, new VerificationStore(platform.pool()), new Codes(key),
+      new Throttles(redis, config.destinationInterval(), config.sendsPerHour()), Map.copyOf(channels), twilio,
+      TrustService.proxy(vertx, platform.loops(), timeout), IdentityService.proxy(vertx, platform.loops(), timeout),
+      platform.metrics(), config);
+  }
+
+  public void start() {
+    sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> sweep());
+  }
+
+  public Future<Void> stop() {
+    vertx.cancelTimer(sweepTimer);
+    return Future.join(channels.values().stream().map(Channel::close).toList()).mapEmpty();
+  }
+
+  // ---- start ------------------------------------------------------------------------------------------------
+
+  private record StartRequest(String auraId, String method, String destination) {
+  }
+
+  @Override
+  public Future<JsonObject> start(JsonObject body, Caller caller) {
+    return parse(body).compose(request -> {
+      if (!caller.mayActFor(request.auraId(), WRITE)) {
+        return VerificationError.FORBIDDEN.fail("you may start verifications only for your own AuraID",
+          field("aura_id"));
+      }
+      Channel channel = channels.get(request.method());
+      if (channel == null) {
+        count(request.method(), "channel_unavailable");
+        return VerificationError.CHANNEL_UNAVAILABLE.fail("the " + request.method()
+          + " channel is not configured on this deployment; nothing was sent", new JsonObject()
+          .put("method", request.method()));
+      }
+      return registered(request.auraId())
+        .compose(v -> destinationFree(request))
+        .compose(v -> throttles.take(codes.destinationKey(request.method(), request.destination()), request.auraId()))
+        .compose(refusal -> {
+          if (refusal.isPresent()) {
+            count(request.method(), "throttled");
+            long seconds = refusal.get().retryAfter().toSeconds();
+            return VerificationError.RATE_LIMITED.fail(refusal.get().scope().equals("destination")
+                ? "a code was sent to this destination moments ago; try again in " + seconds + " s"
+                : "this AuraID asked for too many codes this hour; try again in " + seconds + " s",
+              new JsonObject().put("retry_after_seconds", seconds).put("limit", refusal.get().scope()));
+          }
+          return send(request, channel);
+        });
+    });
+  }
+
+  private Future<StartRequest> parse(JsonObject body) {
+    if (body == null) {
+      return VerificationError.VALIDATION_FAILED.fail("a JSON body is required", field("aura_id"));
+    }
+    Optional<String> auraId = AuraIds.canonical(body.getString("aura_id"));
+    if (auraId.isEmpty()) {
+      return VerificationError.VALIDATION_FAILED.fail("aura_id " + AuraIds.FORMAT, field("aura_id"));
+    }
+    String method = body.getString("method");
+    if (method == null || !METHODS.contains(method)) {
+      return VerificationError.VALIDATION_FAILED.fail(
+        "method must be one of email, phone, document, social, biometric", field("method"));
+    }
+    String raw = body.getString("destination");
+    Optional<String> destination = switch (method) {
+      case "email" -> Destinations.email(raw);
+      case "phone" -> Destinations.phone(raw);
+      default -> Optional.empty();
+    };
+    if ((method.equals("email") || method.equals("phone")) && destination.isEmpty()) {
+      return VerificationError.VALIDATION_FAILED.fail(method.equals("email")
+        ? "destination must be an email address" : "destination must be an E.164 number such as +14155550123",
+        field("destination"));
+    }
+    return Future.succeededFuture(new StartRequest(auraId.get(), method, destination.orElse(null)));
+  }
+
+  private Future<Void> registered(String auraId) {
+    return identity.resolve(auraId, asService).<Void>mapEmpty().recover(failure -> {
+      if (failure instanceof ServiceException e && e.failureCode() == 404) {
+        return VerificationError.AURAID_NOT_FOUND.fail("no AuraID " + auraId + " is registered", field("aura_id"));
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+  private Future<Void> destinationFree(StartRequest request) {
+    if (request.method().equals("email") && config.sharedEmail()) {
+      return Future.succeededFuture();
+    }
+    return store.verifiedByAnother(request.method(), request.destination(), request.auraId()).compose(taken -> taken
+      ? VerificationError.DESTINATION_TAKEN.fail("this " + (request.method().equals("phone") ? "number" : "address")
+        + " is already verified by another AuraID", field("destination"))
+      : Future.<Void>succeededFuture());
+  }
+
+  private Future<JsonObject> send(StartRequest request, Channel channel) {
+    UUID id = UUID.randomUUID();
+    String code = codes.newCode();
+    Instant expiresAt = Instant.now().plus(config.codeTtl()).truncatedTo(ChronoUnit.MICROS);
+    return store.insert(id, request.auraId(), request.method(), request.destination(), codes.hash(id.toString(), code),
+        config.maxAttempts(), expiresAt)
+      .compose(v -> channel.send(request.destination(), code, config.codeTtl())
+        .recover(failure -> store.undelivered(id).transform(ignored -> {
+          count(request.method(), "undelivered");
+          return Future.failedFuture(failure);
+        })))
+      .compose(providerRef -> providerRef == null ? Future.succeededFuture() : store.delivered(id, providerRef))
+      .compose(v -> store.find(id))
+      .map(stored -> {
+        count(request.method(), "sent");
+        log.info("verification {} started: {} code sent to {} for {}", id, request.method(),
+          Destinations.mask(request.method(), request.destination()), request.auraId());
+        return view(stored.orElseThrow());
+      });
+  }
+
+  // ---- complete ---------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> complete(String id, String code, Caller caller) {
+    return owned(id, caller, WRITE).compose(challenge -> {
+      if (code == null || !CODE.matcher(code).matches()) {
+        return VerificationError.VALIDATION_FAILED.fail("code must be " + Codes.DIGITS + " digits", field("code"));
+      }
+      if (challenge.status().equals(COMPLETED)) {
+        // Idempotent: the right code answers the completed challenge again; nothing is counted or recorded twice.
+        return codes.matches(challenge.codeHash(), challenge.id().toString(), code)
+          ? Future.succeededFuture(view(challenge))
+          : notPending(challenge);
+      }
+      return store.takeAttempt(challenge.id()).compose(attempt -> attempt.isEmpty()
+        ? store.find(challenge.id()).compose(now -> notPending(now.orElse(challenge)))
+        : check(challenge, attempt.get(), code));
+    });
+  }
+
+  private Future<JsonObject> check(VerificationStore.Challenge challenge, VerificationStore.Attempt attempt,
+                                   String code) {
+    if (!codes.matches(attempt.codeHash(), challenge.id().toString(), code)) {
+      int left = attempt.maxAttempts() - attempt.attempts();
+      count(challenge.method(), "wrong_code");
+      Future<Void> locked = left > 0 ? Future.succeededFuture() : store.exhaust(challenge.id());
+      return locked.compose(v -> VerificationError.INVALID_CODE.fail(left > 0
+          ? "the code is wrong; " + left + " attempt(s) left"
+          : "the code is wrong and no attempts are left; start a new verification",
+        new JsonObject().put("field", "code").put("attempts_left", left)));
+    }
+    return store.complete(challenge.id()).compose(completed -> completed.isEmpty()
+      // Another request completed or cancelled it between the attempt and now.
+      ? store.find(challenge.id()).compose(now -> now.get().status().equals(COMPLETED)
+          ? Future.succeededFuture(view(now.get())) : notPending(now.get()))
+      : recorded(completed.get()));
+  }
+
+  /** Records the method once, tells trust (the sweep retries if it cannot be told now) and publishes. */
+  private Future<JsonObject> recorded(VerificationStore.Challenge challenge) {
+    count(challenge.method(), "completed");
+    return store.recordVerified(challenge).compose(first -> {
+      vertx.eventBus().publish(VerificationEvents.COMPLETED, new JsonObject()
+        .put("id", challenge.id().toString()).put("aura_id", challenge.auraId()).put("method", challenge.method())
+        .put("first", first).put("at", challenge.completedAt().toString()));
+      Future<Void> told = first ? tellTrust(challenge.auraId(), challenge.method()) : Future.succeededFuture();
+      return told.recover(failure -> {
+        log.warn("trust not yet told of {}'s {} verification ({}); the sweep retries", challenge.auraId(),
+          challenge.method(), failure.getMessage());
+        return Future.succeededFuture();
+      }).map(v -> view(challenge).put("first", first));
+    });
+  }
+
+  private Future<Void> tellTrust(String auraId, String method) {
+    return trust.recordVerification("aura_id", auraId, method, asService)
+      .compose(info -> store.trustRecorded(auraId, method));
+  }
+
+  // ---- cancel, list -----------------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> cancel(String id, Caller caller) {
+    return owned(id, caller, WRITE).compose(challenge -> store.cancel(challenge.id()).compose(cancelled -> cancelled
+      .map(c -> Future.succeededFuture(view(c)))
+      .orElseGet(() -> store.find(challenge.id()).compose(now -> notPending(now.orElse(challenge))))));
+  }
+
+  @Override
+  public Future<JsonObject> list(String auraIdInput, int limit, String cursor, Caller caller) {
+    Optional<String> auraId = AuraIds.canonical(auraIdInput);
+    if (auraId.isEmpty()) {
+      return VerificationError.VALIDATION_FAILED.fail("aura_id " + AuraIds.FORMAT, field("aura_id"));
+    }
+    if (!caller.mayActFor(auraId.get(), READ, WRITE)) {
+      return VerificationError.FORBIDDEN.fail("you may list only your own AuraID's verifications", field("aura_id"));
+    }
+    int pageSize = limit <= 0 ? DEFAULT_PAGE : limit;
+    if (pageSize > config.pageLimit()) {
+      return VerificationError.VALIDATION_FAILED.fail("limit must be at most " + config.pageLimit(), field("limit"));
+    }
+    Instant beforeCreated = null;
+    UUID beforeId = null;
+    if (cursor != null) {
+      var m = CURSOR.matcher(cursor);
+      if (!m.matches()) {
+        return VerificationError.VALIDATION_FAILED.fail("cursor must be a next_cursor from a previous page",
+          field("cursor"));
+      }
+      long micros = Long.parseLong(m.group(1));
+      beforeCreated = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+      try {
+        beforeId = UUID.fromString(m.group(2));
+      } catch (IllegalArgumentException e) {
+        return VerificationError.VALIDATION_FAILED.fail("cursor must be a next_cursor from a previous page",
+          field("cursor"));
+      }
+    }
+    return store.page(auraId.get(), pageSize, beforeCreated, beforeId).map(page -> {
+      JsonArray items = new JsonArray();
+      page.forEach(c -> items.add(view(c)));
+      String next = null;
+      if (page.size() == pageSize) {
+        VerificationStore.Challenge last = page.get(page.size() - 1);
+        next = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt()) + "." + last.id();
+      }
+      return new JsonObject().put("aura_id", auraId.get()).put("verifications", items).put("next_cursor", next);
+    });
+  }
+
+  // ---- provider callbacks -----------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> twilioStatus(JsonObject form, String signature) {
+    if (twilio.isEmpty() || twilio.get().statusCallbackUrl().isEmpty()) {
+      return VerificationError.WEBHOOK_REJECTED.fail("Twilio status callbacks are not configured");
+    }
+    JsonObject params = form == null ? new JsonObject() : form;
+    if (!twilio.get().signatureValid(twilio.get().statusCallbackUrl().get(), params, signature)) {
+      log.warn("a Twilio status callback with a signature that does not verify was refused");
+      return VerificationError.WEBHOOK_REJECTED.fail("X-Twilio-Signature does not verify");
+    }
+    String sid = params.getString("MessageSid");
+    String status = params.getString("MessageStatus");
+    if (sid == null || status == null) {
+      return VerificationError.VALIDATION_FAILED.fail("MessageSid and MessageStatus are required",
+        field(sid == null ? "MessageSid" : "MessageStatus"));
+    }
+    return store.deliveryStatus(sid, status).map(known -> {
+      metrics.counter("auralink_verification_deliveries_total", "method", "phone", "status", status).increment();
+      return new JsonObject().put("outcome", known ? "applied" : "unknown_message");
+    });
+  }
+
+  // ---- housekeeping -----------------------------------------------------------------------------------------
+
+  /** Expires pending challenges whose time ran out and tells trust what it has not acknowledged; any member may. */
+  private void sweep() {
+    store.expireDue()
+      .onSuccess(expired -> {
+        if (expired > 0) {
+          metrics.counter("auralink_verifications_total", "method", "any", "outcome", "expired").increment(expired);
+        }
+      })
+      .compose(v -> store.unrecorded(RESYNC_BATCH))
+      .compose(pending -> Future.join(pending.stream().map(p -> tellTrust(p[0], p[1])).toList()))
+      .onFailure(e -> log.warn("verification sweep incomplete: {}", e.getMessage()));
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  /** The challenge, if the caller may act for its AuraID; someone else's answers like a missing one. */
+  private Future<VerificationStore.Challenge> owned(String id, Caller caller, String scope) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return VerificationError.VERIFICATION_NOT_FOUND.fail("no verification " + id);
+    }
+    return store.find(uuid).compose(found -> {
+      if (found.isEmpty()) {
+        return VerificationError.VERIFICATION_NOT_FOUND.fail("no verification " + id);
+      }
+      if (!caller.mayActFor(found.get().auraId(), scope)) {
+        return VerificationError.FORBIDDEN.fail("this verification belongs to another AuraID",
+          field("verification_id"));
+      }
+      return Future.succeededFuture(found.get());
+    });
+  }
+
+  private <T> Future<T> notPending(VerificationStore.Challenge challenge) {
+    if (challenge.status().equals(PENDING) && challenge.expired(Instant.now())
+      || challenge.status().equals(VerificationStore.EXPIRED)) {
+      return VerificationError.CHALLENGE_EXPIRED.fail("the verification expired; start a new one",
+        new JsonObject().put("status", VerificationStore.EXPIRED));
+    }
+    String status = challenge.status();
+    return VerificationError.CHALLENGE_STATE.fail("the verification is " + status + " and cannot be completed",
+      new JsonObject().put("status", status));
+  }
+
+  private JsonObject view(VerificationStore.Challenge c) {
+    String status = c.status().equals(PENDING) && c.expired(Instant.now()) ? VerificationStore.EXPIRED : c.status();
+    return new JsonObject()
+      .put("id", c.id().toString())
+      .put("aura_id", c.auraId())
+      .put("method", c.method())
+      .put("destination", Destinations.mask(c.method(), c.destination()))
+      .put("status", status)
+      .put("attempts", c.attempts())
+      .put("attempts_left", Math.max(0, c.maxAttempts() - c.attempts()))
+      .put("delivery_status", c.deliveryStatus())
+      .put("created_at", c.createdAt().toString())
+      .put("expires_at", c.expiresAt().toString())
+      .put("completed_at", c.completedAt() == null ? null : c.completedAt().toString());
+  }
+
+  private void count(String method, String outcome) {
+    metrics.counter("auralink_verifications_total", "method", method, "outcome", outcome).increment();
+  }
+}

@@ -1,0 +1,204 @@
+package io.auralink.comm.verification.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+
+/**
+ * Challenges and verified methods in PostgreSQL. Every statement here is its own autocommitted statement: an
+ * attempt counted by {@link #takeAttempt} is stored before the code is even compared, and nothing that fails later
+ * can roll it back.
+ */
+final class VerificationStore {
+
+  static final String PENDING = "pending";
+  static final String COMPLETED = "completed";
+  static final String EXPIRED = "expired";
+  static final String EXHAUSTED = "exhausted";
+  static final String CANCELLED = "cancelled";
+  static final String UNDELIVERED = "undelivered";
+
+  /** One challenge as stored. */
+  record Challenge(UUID id, String auraId, String method, String destination, byte[] codeHash, String status,
+                   int attempts, int maxAttempts, String providerRef, String deliveryStatus, Instant createdAt,
+                   Instant expiresAt, Instant completedAt) {
+
+    boolean expired(Instant now) {
+      return !now.isBefore(expiresAt);
+    }
+
+    static Challenge of(Row row) {
+      Buffer hash = row.getBuffer("code_hash");
+      return new Challenge(row.getUUID("id"), row.getString("aura_id"), row.getString("method"),
+        row.getString("destination"), hash == null ? null : hash.getBytes(), row.getString("status"),
+        row.getInteger("attempts"), row.getInteger("max_attempts"), row.getString("provider_ref"),
+        row.getString("delivery_status"), instant(row, "created_at"), instant(row, "expires_at"),
+        instant(row, "completed_at"));
+    }
+  }
+
+  /** The state after an attempt was taken: the stored hash to compare with, and the attempts now counted. */
+  record Attempt(byte[] codeHash, int attempts, int maxAttempts) {
+  }
+
+  private final Pool pool;
+
+  VerificationStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Void> insert(UUID id, String auraId, String method, String destination, byte[] codeHash, int maxAttempts,
+                      Instant expiresAt) {
+    return pool.preparedQuery("""
+        INSERT INTO verification_challenges (id, aura_id, method, destination, code_hash, status, max_attempts,
+                                             expires_at)
+        VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)""")
+      .execute(Tuple.of(id, auraId, method, destination, Buffer.buffer(codeHash), maxAttempts, utc(expiresAt)))
+      .mapEmpty();
+  }
+
+  Future<Optional<Challenge>> find(UUID id) {
+    return pool.preparedQuery("SELECT * FROM verification_challenges WHERE id = $1").execute(Tuple.of(id))
+      .map(VerificationStore::first);
+  }
+
+  Future<Void> delivered(UUID id, String providerRef) {
+    return pool.preparedQuery("UPDATE verification_challenges SET provider_ref = $2 WHERE id = $1")
+      .execute(Tuple.of(id, providerRef)).mapEmpty();
+  }
+
+  /** The channel did not take the message: the challenge can never complete. */
+  Future<Void> undelivered(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'undelivered', code_hash = NULL, ended_at = now()
+        WHERE id = $1 AND status = 'pending'""")
+      .execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /**
+   * Counts one attempt on a pending, unexpired challenge with attempts left, in one statement, and answers what to
+   * compare the code with; empty if the challenge cannot take an attempt (then nothing was counted).
+   */
+  Future<Optional<Attempt>> takeAttempt(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET attempts = attempts + 1
+        WHERE id = $1 AND status = 'pending' AND expires_at > now() AND attempts < max_attempts
+        RETURNING code_hash, attempts, max_attempts""")
+      .execute(Tuple.of(id))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()).map(row ->
+        new Attempt(row.getBuffer("code_hash").getBytes(), row.getInteger("attempts"), row.getInteger("max_attempts"))));
+  }
+
+  /** A wrong code used the last attempt: the challenge is locked for good. */
+  Future<Void> exhaust(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'exhausted', ended_at = now()
+        WHERE id = $1 AND status = 'pending'""")
+      .execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /** Completes a pending challenge; empty if it was no longer pending. */
+  Future<Optional<Challenge>> complete(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'completed', completed_at = now(), ended_at = now()
+        WHERE id = $1 AND status = 'pending' RETURNING *""")
+      .execute(Tuple.of(id)).map(VerificationStore::first);
+  }
+
+  /** Cancels a pending challenge; empty if it was no longer pending. */
+  Future<Optional<Challenge>> cancel(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'cancelled', code_hash = NULL, ended_at = now()
+        WHERE id = $1 AND status = 'pending' RETURNING *""")
+      .execute(Tuple.of(id)).map(VerificationStore::first);
+  }
+
+  /**
+   * Records the method as verified for the AuraID; answers whether it is new (a method verified before keeps its
+   * first row).
+   */
+  Future<Boolean> recordVerified(Challenge challenge) {
+    return pool.preparedQuery("""
+        INSERT INTO verified_methods (aura_id, method, destination, challenge_id) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (aura_id, method) DO NOTHING""")
+      .execute(Tuple.of(challenge.auraId(), challenge.method(), challenge.destination(), challenge.id()))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  Future<Void> trustRecorded(String auraId, String method) {
+    return pool.preparedQuery("UPDATE verified_methods SET trust_recorded = true WHERE aura_id = $1 AND method = $2")
+      .execute(Tuple.of(auraId, method)).mapEmpty();
+  }
+
+  /** Verified methods the trust domain has not acknowledged yet, oldest first: {@code [aura_id, method]} pairs. */
+  Future<List<String[]>> unrecorded(int limit) {
+    return pool.preparedQuery("""
+        SELECT aura_id, method FROM verified_methods WHERE NOT trust_recorded ORDER BY verified_at LIMIT $1""")
+      .execute(Tuple.of(limit))
+      .map(rows -> StreamSupport.stream(rows.spliterator(), false)
+        .map(row -> new String[] {row.getString("aura_id"), row.getString("method")}).toList());
+  }
+
+  /** Whether another AuraID has verified this destination for this method. */
+  Future<Boolean> verifiedByAnother(String method, String destination, String auraId) {
+    return pool.preparedQuery("""
+        SELECT 1 FROM verified_methods WHERE method = $1 AND destination = $2 AND aura_id <> $3 LIMIT 1""")
+      .execute(Tuple.of(method, destination, auraId))
+      .map(rows -> rows.size() > 0);
+  }
+
+  /** An AuraID's challenges, newest first, strictly before the cursor position when one is given. */
+  Future<List<Challenge>> page(String auraId, int limit, Instant beforeCreated, UUID beforeId) {
+    if (beforeCreated == null) {
+      return pool.preparedQuery("""
+          SELECT * FROM verification_challenges WHERE aura_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2""")
+        .execute(Tuple.of(auraId, limit)).map(VerificationStore::all);
+    }
+    return pool.preparedQuery("""
+        SELECT * FROM verification_challenges WHERE aura_id = $1 AND (created_at, id) < ($2, $3)
+        ORDER BY created_at DESC, id DESC LIMIT $4""")
+      .execute(Tuple.of(auraId, utc(beforeCreated), beforeId, limit)).map(VerificationStore::all);
+  }
+
+  /** Marks pending challenges whose time ran out as expired; answers how many. */
+  Future<Integer> expireDue() {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'expired', code_hash = NULL, ended_at = now()
+        WHERE status = 'pending' AND expires_at <= now()""")
+      .execute().map(RowSet::rowCount);
+  }
+
+  /** A provider's delivery status for the message it took; answers whether a challenge had that message. */
+  Future<Boolean> deliveryStatus(String providerRef, String status) {
+    return pool.preparedQuery("UPDATE verification_challenges SET delivery_status = $2 WHERE provider_ref = $1")
+      .execute(Tuple.of(providerRef, status)).map(rows -> rows.rowCount() > 0);
+  }
+
+  private static Optional<Challenge> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(Challenge.of(rows.iterator().next()));
+  }
+
+  private static List<Challenge> all(RowSet<Row> rows) {
+    return StreamSupport.stream(rows.spliterator(), false).map(Challenge::of).toList();
+  }
+
+  private static Instant instant(Row row, String column) {
+    OffsetDateTime value = row.getOffsetDateTime(column);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
