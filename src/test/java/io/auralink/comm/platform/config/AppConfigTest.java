@@ -194,7 +194,7 @@ class AppConfigTest {
   }
 
   @ParameterizedTest(name = "without {0}")
-  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET"})
+  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET", "AURALINK_VERIFICATION_CODE_KEY"})
   void a_missing_required_setting_is_named(String key) {
     Map<String, String> values = minimal();
     values.remove(key);
@@ -211,6 +211,7 @@ class AppConfigTest {
     "AURALINK_EMBEDDED_STORAGE|maybe",
     "AURALINK_ROLES|api,teleport",
     "AURALINK_JWT_SECRET|too-short",
+    "AURALINK_VERIFICATION_CODE_KEY|too-short",
     "AURALINK_JWT_ALGORITHMS|HS256,none",
     "AURALINK_DATABASE_URL|mysql://localhost/x",
     "AURALINK_REDIS_URL|localhost:6379",
