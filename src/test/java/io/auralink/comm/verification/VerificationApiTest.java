@@ -1,0 +1,524 @@
+package io.auralink.comm.verification;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.auralink.comm.node.Node;
+import io.auralink.comm.platform.storage.EmbeddedStores;
+import io.auralink.comm.testing.Await;
+import io.auralink.comm.testing.Http;
+import io.auralink.comm.testing.TestNodes;
+import io.auralink.comm.testing.TestStores;
+import io.auralink.comm.testing.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Verification through the HTTP API of one node, against real PostgreSQL and Redis, a real SMTP server (GreenMail)
+ * and a local stand-in for Twilio's Messages API that checks each request as Twilio would.
+ */
+class VerificationApiTest {
+
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private static final Pattern CODE = Pattern.compile("\\b([0-9]{6})\\b");
+  private static final String SID = "AC0123456789abcdef0123456789abcdef";
+  private static final String AUTH_TOKEN = "twilio-test-auth-token";
+  private static final String INVALID_NUMBER = "+15005550001";
+  private static final String UNSUBSCRIBED = "+15005550004";
+
+  private static Node node;
+  private static Http http;
+  private static Tokens tokens;
+  private static String databaseUrl;
+  private static String registrar;
+  private static String callbackUrl;
+  private static GreenMail smtp;
+  private static HttpServer twilio;
+  /** What the Twilio stand-in took: the message body by number, and each message's SID by number. */
+  private static final Map<String, String> sms = new ConcurrentHashMap<>();
+  private static final Map<String, String> smsSids = new ConcurrentHashMap<>();
+  private static final ConcurrentLinkedQueue<JsonObject> events = new ConcurrentLinkedQueue<>();
+  private static MessageConsumer<JsonObject> listener;
+
+  @BeforeAll
+  static void start() {
+    int smtpPort = EmbeddedStores.freePort();
+    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+    Map<String, String> settings = TestNodes.settings("verification");
+    databaseUrl = settings.get("AURALINK_DATABASE_URL");
+    int twilioPort = EmbeddedStores.freePort();
+    callbackUrl = "http://127.0.0.1:" + settings.get("AURALINK_HTTP_PORT") + "/internal/verifications/webhooks/twilio";
+    settings.put("AURALINK_SMTP_HOST", "127.0.0.1");
+    settings.put("AURALINK_SMTP_PORT", String.valueOf(smtpPort));
+    settings.put("AURALINK_SMTP_SECURITY", "none");
+    settings.put("AURALINK_SMTP_FROM", "verify@auralink.test");
+    settings.put("AURALINK_TWILIO_ACCOUNT_SID", SID);
+    settings.put("AURALINK_TWILIO_AUTH_TOKEN", AUTH_TOKEN);
+    settings.put("AURALINK_TWILIO_FROM", "+15005550006");
+    settings.put("AURALINK_TWILIO_BASE_URL", "http://127.0.0.1:" + twilioPort);
+    settings.put("AURALINK_TWILIO_STATUS_CALLBACK_URL", callbackUrl);
+    settings.put("AURALINK_VERIFICATION_SWEEP_INTERVAL", "200ms");
+    node = TestNodes.start(settings);
+    twilio = Await.result(node.vertx().createHttpServer().requestHandler(VerificationApiTest::twilio)
+      .listen(twilioPort, "127.0.0.1"));
+    http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
+    tokens = new Tokens(node.vertx());
+    registrar = tokens.hs256(Tokens.service("dashboard", "identity:read", "identity:write"));
+    listener = node.vertx().eventBus().consumer(VerificationEvents.COMPLETED, m -> events.add(m.body()));
+    Await.result(listener.completion());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (listener != null) {
+      Await.result(listener.unregister());
+    }
+    if (twilio != null) {
+      Await.result(twilio.close());
+    }
+    http.close();
+    TestNodes.stop(node);
+    smtp.stop();
+  }
+
+  // ---- the Twilio stand-in ----------------------------------------------------------------------------------
+
+  /** Answers as Twilio's Messages API does, refusing what Twilio would refuse. */
+  private static void twilio(io.vertx.core.http.HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      String expectedAuth = "Basic " + Base64.getEncoder().encodeToString((SID + ":" + AUTH_TOKEN)
+        .getBytes(StandardCharsets.UTF_8));
+      if (!expectedAuth.equals(request.getHeader("Authorization"))) {
+        twilioError(request, 401, 20003, "Authenticate");
+        return;
+      }
+      if (request.method() != HttpMethod.POST || !request.path().equals("/2010-04-01/Accounts/" + SID + "/Messages.json")
+        || !String.valueOf(request.getHeader("Content-Type")).startsWith("application/x-www-form-urlencoded")) {
+        twilioError(request, 404, 20404, "The requested resource was not found");
+        return;
+      }
+      Map<String, String> form = parse(body.toString(StandardCharsets.UTF_8));
+      String to = form.get("To");
+      if (form.get("Body") == null || !"+15005550006".equals(form.get("From"))
+        || !callbackUrl.equals(form.get("StatusCallback"))) {
+        twilioError(request, 400, 21602, "Message body is required.");
+      } else if (to == null || !to.matches("^\\+[1-9][0-9]{6,14}$") || to.equals(INVALID_NUMBER)) {
+        twilioError(request, 400, 21211, "The 'To' number " + to + " is not a valid phone number.");
+      } else if (to.equals(UNSUBSCRIBED)) {
+        twilioError(request, 400, 21610, "Attempt to send to unsubscribed recipient");
+      } else {
+        String sid = "SM" + Integer.toHexString(NAMES.incrementAndGet()) + "0".repeat(30);
+        sms.put(to, form.get("Body"));
+        smsSids.put(to, sid);
+        request.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("sid", sid).put("account_sid", SID).put("to", to).put("status", "queued")
+            .encode());
+      }
+    });
+  }
+
+  private static void twilioError(io.vertx.core.http.HttpServerRequest request, int status, int code, String message) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+      .end(new JsonObject().put("code", code).put("message", message).put("status", status)
+        .put("more_info", "https://www.twilio.com/docs/errors/" + code).encode());
+  }
+
+  private static Map<String, String> parse(String form) {
+    Map<String, String> values = new TreeMap<>();
+    for (String pair : form.split("&")) {
+      int eq = pair.indexOf('=');
+      values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return values;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  private static String register() {
+    String username = "v_" + NAMES.incrementAndGet();
+    HttpResponse<Buffer> response = http.post("/internal/auraid", registrar,
+      new JsonObject().put("username", username).put("user_id", "acct-" + username));
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getString("aura_id");
+  }
+
+  private static String user(String auraId) {
+    return tokens.hs256(Tokens.user(auraId));
+  }
+
+  private static String email() {
+    return "person" + NAMES.incrementAndGet() + "@example.com";
+  }
+
+  private static String phone() {
+    return "+1415555" + String.format("%04d", NAMES.incrementAndGet());
+  }
+
+  private static HttpResponse<Buffer> start(String auraId, String method, String destination) {
+    JsonObject body = new JsonObject().put("aura_id", auraId).put("method", method);
+    if (destination != null) {
+      body.put("destination", destination);
+    }
+    return http.post("/internal/verifications", user(auraId), body);
+  }
+
+  private static JsonObject started(String auraId, String method, String destination) {
+    HttpResponse<Buffer> response = start(auraId, method, destination);
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
+  private static HttpResponse<Buffer> complete(String auraId, String id, String code) {
+    return http.post("/internal/verifications/" + id + "/complete", user(auraId), new JsonObject().put("code", code));
+  }
+
+  /** The code in the one message GreenMail received for this address. */
+  private static String mailedCode(String address) throws Exception {
+    MimeMessage[] messages = smtp.getReceivedMessagesForDomain(address);
+    assertEquals(1, messages.length, "one message for " + address);
+    assertEquals("Your AuraLink verification code", messages[0].getSubject());
+    return code(GreenMailUtil.getBody(messages[0]));
+  }
+
+  private static String code(String text) {
+    Matcher m = CODE.matcher(text);
+    assertTrue(m.find(), text);
+    return m.group(1);
+  }
+
+  private static String wrong(String code) {
+    return String.format("%06d", (Integer.parseInt(code) + 1) % 1_000_000);
+  }
+
+  private static long sqlLong(String query) throws SQLException {
+    try (Connection c = TestStores.jdbc(databaseUrl); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(query)) {
+      assertTrue(rs.next());
+      return rs.getLong(1);
+    }
+  }
+
+  private static void sql(String update) throws SQLException {
+    try (Connection c = TestStores.jdbc(databaseUrl); Statement s = c.createStatement()) {
+      s.executeUpdate(update);
+    }
+  }
+
+  private static JsonObject trustOf(String auraId) {
+    HttpResponse<Buffer> response = http.get("/internal/trust/aura_id/" + auraId, user(auraId));
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
+  private static String signature(String url, Map<String, String> params) throws Exception {
+    StringBuilder data = new StringBuilder(url);
+    new TreeMap<>(params).forEach((k, v) -> data.append(k).append(v));
+    Mac mac = Mac.getInstance("HmacSHA1");
+    mac.init(new SecretKeySpec(AUTH_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+    return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static HttpResponse<Buffer> statusCallback(Map<String, String> params, String signature) {
+    StringBuilder body = new StringBuilder();
+    params.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+      .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    var request = http.request(HttpMethod.POST, "/internal/verifications/webhooks/twilio")
+      .putHeader("Content-Type", "application/x-www-form-urlencoded");
+    if (signature != null) {
+      request.putHeader("X-Twilio-Signature", signature);
+    }
+    return Await.result(request.sendBuffer(Buffer.buffer(body.toString())));
+  }
+
+  // ---- email ------------------------------------------------------------------------------------------------
+
+  @Test
+  void an_emailed_code_completes_once_raises_trust_once_and_is_idempotent() throws Exception {
+    String auraId = register();
+    long scoreBefore = trustOf(auraId).getLong("score");
+    String address = email();
+    JsonObject challenge = started(auraId, "email", address);
+    assertEquals("pending", challenge.getString("status"));
+    assertEquals("p***@example.com", challenge.getString("destination"));
+    assertEquals(3, challenge.getInteger("attempts_left"));
+    String code = mailedCode(address);
+    assertFalse(challenge.encode().contains(code), "the answer never carries the code");
+    assertEquals(0, sqlLong("SELECT count(*) FROM verification_challenges WHERE encode(code_hash, 'escape') LIKE '%"
+      + code + "%'"), "the code is not stored in clear");
+
+    HttpResponse<Buffer> done = complete(auraId, challenge.getString("id"), code);
+    assertEquals(200, done.statusCode(), done.bodyAsString());
+    assertEquals("completed", done.bodyAsJsonObject().getString("status"));
+    assertTrue(done.bodyAsJsonObject().getBoolean("first"));
+    JsonObject trust = trustOf(auraId);
+    assertTrue(trust.getJsonObject("components").getJsonArray("verifications").contains("email"), trust.encode());
+    long scoreAfter = trust.getLong("score");
+    assertTrue(scoreAfter > scoreBefore, scoreBefore + " -> " + scoreAfter);
+    assertEquals(1, sqlLong("SELECT count(*) FROM aura_ids WHERE aura_id = '" + auraId + "' AND verified"));
+
+    HttpResponse<Buffer> again = complete(auraId, challenge.getString("id"), code);
+    assertEquals(200, again.statusCode(), again.bodyAsString());
+    assertEquals("completed", again.bodyAsJsonObject().getString("status"));
+
+    // A second address for the same method completes, and adds nothing to trust.
+    String second = email();
+    JsonObject other = started(auraId, "email", second);
+    HttpResponse<Buffer> secondDone = complete(auraId, other.getString("id"), mailedCode(second));
+    assertEquals(200, secondDone.statusCode(), secondDone.bodyAsString());
+    assertFalse(secondDone.bodyAsJsonObject().getBoolean("first"));
+    assertEquals(scoreAfter, trustOf(auraId).getLong("score"));
+    assertEquals(2, events.stream().filter(e -> e.getString("aura_id").equals(auraId)).count());
+    assertEquals(1, events.stream().filter(e -> e.getString("aura_id").equals(auraId) && e.getBoolean("first")).count());
+  }
+
+  @Test
+  void three_wrong_codes_lock_the_challenge_and_each_is_stored_before_the_answer() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    String code = mailedCode(address);
+    for (int left = 2; left >= 0; left--) {
+      HttpResponse<Buffer> response = complete(auraId, id, wrong(code));
+      assertEquals(400, response.statusCode(), response.bodyAsString());
+      assertEquals("INVALID_CODE", Http.error(response).getString("code"));
+      assertEquals(left, Http.error(response).getJsonObject("details").getInteger("attempts_left"));
+      assertEquals(3 - left, sqlLong("SELECT attempts FROM verification_challenges WHERE id = '" + id + "'"),
+        "the attempt was stored when it was answered");
+    }
+    HttpResponse<Buffer> locked = complete(auraId, id, code);
+    assertEquals(409, locked.statusCode(), locked.bodyAsString());
+    assertEquals("CHALLENGE_STATE", Http.error(locked).getString("code"));
+    assertEquals("exhausted", Http.error(locked).getJsonObject("details").getString("status"));
+    assertEquals(0, sqlLong("SELECT count(*) FROM verified_methods WHERE aura_id = '" + auraId + "'"));
+  }
+
+  @Test
+  void concurrent_guesses_never_get_more_than_three_attempts() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    String code = mailedCode(address);
+    String token = user(auraId);
+    List<Future<HttpResponse<Buffer>>> guesses = IntStream.range(0, 10)
+      .mapToObj(i -> http.request(HttpMethod.POST, "/internal/verifications/" + id + "/complete")
+        .bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("code", String.format("%06d", (Integer.parseInt(code) + 1 + i) % 1_000_000))))
+      .toList();
+    Await.result(Future.join(guesses));
+    assertEquals(3, guesses.stream().filter(g -> g.result().statusCode() == 400).count());
+    assertEquals(3, sqlLong("SELECT attempts FROM verification_challenges WHERE id = '" + id + "'"));
+    assertEquals(409, complete(auraId, id, code).statusCode());
+  }
+
+  @Test
+  void an_expired_challenge_never_completes_and_is_swept() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    String code = mailedCode(address);
+    sql("UPDATE verification_challenges SET expires_at = now() - interval '1 second' WHERE id = '" + id + "'");
+    HttpResponse<Buffer> late = complete(auraId, id, code);
+    assertEquals(410, late.statusCode(), late.bodyAsString());
+    assertEquals("CHALLENGE_EXPIRED", Http.error(late).getString("code"));
+    assertEquals(0, sqlLong("SELECT attempts FROM verification_challenges WHERE id = '" + id + "'"));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (sqlLong("SELECT count(*) FROM verification_challenges WHERE id = '" + id + "' AND status = 'expired'") == 0) {
+      assertTrue(System.currentTimeMillis() < deadline, "the sweep expires the challenge");
+      Thread.sleep(100);
+    }
+    assertEquals(410, complete(auraId, id, code).statusCode());
+  }
+
+  @Test
+  void a_cancelled_challenge_never_completes() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    String code = mailedCode(address);
+    HttpResponse<Buffer> cancelled = http.send(HttpMethod.DELETE, "/internal/verifications/" + id, user(auraId), null);
+    assertEquals(200, cancelled.statusCode(), cancelled.bodyAsString());
+    assertEquals("cancelled", cancelled.bodyAsJsonObject().getString("status"));
+    HttpResponse<Buffer> after = complete(auraId, id, code);
+    assertEquals(409, after.statusCode());
+    assertEquals("cancelled", Http.error(after).getJsonObject("details").getString("status"));
+    assertEquals(409, http.send(HttpMethod.DELETE, "/internal/verifications/" + id, user(auraId), null).statusCode());
+  }
+
+  @Test
+  void a_person_cannot_start_complete_cancel_or_list_another_persons_verification() throws Exception {
+    String alice = register();
+    String mallory = register();
+    HttpResponse<Buffer> foreign = http.post("/internal/verifications", user(mallory),
+      new JsonObject().put("aura_id", alice).put("method", "email").put("destination", email()));
+    assertEquals(403, foreign.statusCode(), foreign.bodyAsString());
+    assertEquals("aura_id", Http.error(foreign).getJsonObject("details").getString("field"));
+
+    String address = email();
+    String id = started(alice, "email", address).getString("id");
+    String code = mailedCode(address);
+    assertEquals(403, complete(mallory, id, code).statusCode());
+    assertEquals(0, sqlLong("SELECT attempts FROM verification_challenges WHERE id = '" + id + "'"));
+    assertEquals(403, http.send(HttpMethod.DELETE, "/internal/verifications/" + id, user(mallory), null).statusCode());
+    assertEquals(403, http.get("/internal/verifications?aura_id=" + alice, user(mallory)).statusCode());
+
+    // A service needs verification:write to start and verification:read to list.
+    String reader = tokens.hs256(Tokens.service("dash", "verification:read"));
+    String writer = tokens.hs256(Tokens.service("onboarding", "verification:write"));
+    assertEquals(403, http.post("/internal/verifications", reader,
+      new JsonObject().put("aura_id", alice).put("method", "email").put("destination", email())).statusCode());
+    assertEquals(200, http.get("/internal/verifications?aura_id=" + alice, reader).statusCode());
+    HttpResponse<Buffer> byService = http.post("/internal/verifications/" + id + "/complete", writer,
+      new JsonObject().put("code", code));
+    assertEquals(200, byService.statusCode(), byService.bodyAsString());
+  }
+
+  @Test
+  void sends_are_throttled_per_destination_and_per_aura_id_with_retry_after() {
+    String auraId = register();
+    String address = email();
+    started(auraId, "email", address);
+    HttpResponse<Buffer> again = start(auraId, "email", address);
+    assertEquals(429, again.statusCode(), again.bodyAsString());
+    assertEquals("RATE_LIMITED", Http.error(again).getString("code"));
+    assertEquals("destination", Http.error(again).getJsonObject("details").getString("limit"));
+    int retryAfter = Integer.parseInt(again.getHeader("Retry-After"));
+    assertTrue(retryAfter > 0 && retryAfter <= 60, "Retry-After " + retryAfter);
+
+    for (int i = 0; i < 4; i++) {
+      started(auraId, "email", email());
+    }
+    HttpResponse<Buffer> sixth = start(auraId, "email", email());
+    assertEquals(429, sixth.statusCode(), sixth.bodyAsString());
+    assertEquals("aura_id", Http.error(sixth).getJsonObject("details").getString("limit"));
+    assertNotNull(sixth.getHeader("Retry-After"));
+  }
+
+  @Test
+  void a_method_without_a_channel_answers_503_and_sends_nothing() throws Exception {
+    String auraId = register();
+    HttpResponse<Buffer> response = start(auraId, "document", null);
+    assertEquals(503, response.statusCode(), response.bodyAsString());
+    assertEquals("CHANNEL_UNAVAILABLE", Http.error(response).getString("code"));
+    assertEquals(0, sqlLong("SELECT count(*) FROM verification_challenges WHERE aura_id = '" + auraId + "'"));
+  }
+
+  @Test
+  void the_list_is_newest_first_masked_and_paged() {
+    String auraId = register();
+    String first = started(auraId, "email", email()).getString("id");
+    String second = started(auraId, "email", email()).getString("id");
+    String third = started(auraId, "phone", phone()).getString("id");
+    HttpResponse<Buffer> page = http.get("/internal/verifications?aura_id=" + auraId + "&limit=2", user(auraId));
+    assertEquals(200, page.statusCode(), page.bodyAsString());
+    JsonObject body = page.bodyAsJsonObject();
+    assertEquals(List.of(third, second), body.getJsonArray("verifications").stream()
+      .map(v -> ((JsonObject) v).getString("id")).toList());
+    assertTrue(((JsonObject) body.getJsonArray("verifications").getValue(0)).getString("destination")
+      .matches("^\\+1\\*+[0-9]{4}$"));
+    assertFalse(body.encode().contains("code_hash"));
+    HttpResponse<Buffer> next = http.get("/internal/verifications?aura_id=" + auraId + "&limit=2&cursor="
+      + body.getString("next_cursor"), user(auraId));
+    assertEquals(200, next.statusCode(), next.bodyAsString());
+    assertEquals(List.of(first), next.bodyAsJsonObject().getJsonArray("verifications").stream()
+      .map(v -> ((JsonObject) v).getString("id")).toList());
+    assertNull(next.bodyAsJsonObject().getString("next_cursor"));
+  }
+
+  // ---- phone ------------------------------------------------------------------------------------------------
+
+  @Test
+  void an_sms_code_through_twilio_completes_and_the_number_is_then_taken() throws Exception {
+    String auraId = register();
+    String number = phone();
+    JsonObject challenge = started(auraId, "phone", number);
+    assertEquals("+1******" + number.substring(number.length() - 4), challenge.getString("destination"));
+    String code = code(sms.get(number));
+    HttpResponse<Buffer> done = complete(auraId, challenge.getString("id"), code);
+    assertEquals(200, done.statusCode(), done.bodyAsString());
+    assertTrue(trustOf(auraId).getJsonObject("components").getJsonArray("verifications").contains("phone"));
+
+    String other = register();
+    HttpResponse<Buffer> taken = start(other, "phone", number);
+    assertEquals(409, taken.statusCode(), taken.bodyAsString());
+    assertEquals("DESTINATION_TAKEN", Http.error(taken).getString("code"));
+  }
+
+  @Test
+  void numbers_twilio_refuses_are_clear_errors_and_nothing_is_called_sent() throws Exception {
+    String auraId = register();
+    HttpResponse<Buffer> invalid = start(auraId, "phone", INVALID_NUMBER);
+    assertEquals(422, invalid.statusCode(), invalid.bodyAsString());
+    assertEquals("DESTINATION_REJECTED", Http.error(invalid).getString("code"));
+    assertEquals("invalid_number", Http.error(invalid).getJsonObject("details").getString("reason"));
+    HttpResponse<Buffer> unsubscribed = start(auraId, "phone", UNSUBSCRIBED);
+    assertEquals(422, unsubscribed.statusCode(), unsubscribed.bodyAsString());
+    assertEquals("unsubscribed", Http.error(unsubscribed).getJsonObject("details").getString("reason"));
+    assertEquals(2, sqlLong("SELECT count(*) FROM verification_challenges WHERE aura_id = '" + auraId
+      + "' AND status = 'undelivered' AND code_hash IS NULL"));
+    HttpResponse<Buffer> malformed = start(auraId, "phone", "0415 555 0123");
+    assertEquals(400, malformed.statusCode(), malformed.bodyAsString());
+    assertEquals("destination", Http.error(malformed).getJsonObject("details").getString("field"));
+  }
+
+  @Test
+  void twilio_status_callbacks_apply_only_with_a_valid_signature() throws Exception {
+    String auraId = register();
+    String number = phone();
+    String id = started(auraId, "phone", number).getString("id");
+    Map<String, String> params = new TreeMap<>(Map.of("MessageSid", smsSids.get(number), "MessageStatus", "delivered",
+      "AccountSid", SID, "To", number, "From", "+15005550006"));
+    assertEquals(401, statusCallback(params, null).statusCode());
+    assertEquals(401, statusCallback(params, signature(callbackUrl + "?x=1", params)).statusCode());
+    Map<String, String> tampered = new TreeMap<>(params);
+    tampered.put("MessageStatus", "failed");
+    HttpResponse<Buffer> wrong = statusCallback(tampered, signature(callbackUrl, params));
+    assertEquals(401, wrong.statusCode());
+    assertEquals("WEBHOOK_REJECTED", Http.error(wrong).getString("code"));
+
+    HttpResponse<Buffer> valid = statusCallback(params, signature(callbackUrl, params));
+    assertEquals(200, valid.statusCode(), valid.bodyAsString());
+    assertEquals("applied", valid.bodyAsJsonObject().getString("outcome"));
+    JsonObject listed = (JsonObject) http.get("/internal/verifications?aura_id=" + auraId, user(auraId))
+      .bodyAsJsonObject().getJsonArray("verifications").getValue(0);
+    assertEquals(id, listed.getString("id"));
+    assertEquals("delivered", listed.getString("delivery_status"));
+  }
+}
