@@ -5,6 +5,7 @@ import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.mesh.MeshError;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.trust.TrustError;
+import io.auralink.comm.verification.VerificationError;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class ErrorCodesTest {
 
   private static final List<Class<? extends Enum<?>>> VOCABULARIES =
-    List.of(EdgeError.class, IdentityError.class, TrustError.class, MeshError.class, CallError.class);
+    List.of(EdgeError.class, IdentityError.class, TrustError.class, MeshError.class, CallError.class,
+      VerificationError.class);
   private static final Pattern TABLE_ROW = Pattern.compile("^\\| `([A-Z_]+)` \\| (\\d{3}) \\|", Pattern.MULTILINE);
 
   /** Every code of every enum, by name, with its status; a name with two statuses fails here. */
