@@ -9,7 +9,7 @@ CREATE TABLE verification_challenges (
   destination     text,
   code_hash       bytea,
   status          text        NOT NULL CHECK (status IN ('pending', 'completed', 'expired', 'exhausted', 'cancelled',
-                                                          'undelivered')),
+                                                          'undelivered', 'failed')),
   attempts        integer     NOT NULL DEFAULT 0,
   max_attempts    integer     NOT NULL,
   provider_ref    text,
@@ -39,3 +39,12 @@ CREATE TABLE verified_methods (
 
 CREATE INDEX verified_methods_by_destination ON verified_methods (method, destination);
 CREATE INDEX verified_methods_unrecorded ON verified_methods (verified_at) WHERE NOT trust_recorded;
+
+-- Provider webhook events already applied, by provider and event id: a retried or replayed delivery is answered
+-- as a duplicate and changes nothing.
+CREATE TABLE verification_webhook_events (
+  provider    text        NOT NULL,
+  event_id    text        NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (provider, event_id)
+);

@@ -35,7 +35,11 @@ final class VerificationRoutes implements RouteGroup {
           ctx.queryParams().get("cursor"), Callers.of(ctx)).map(Reply::ok);
       },
       "twilioStatusCallback", ctx -> verification.twilioStatus(form(ctx.body().buffer()),
-        ctx.request().getHeader("X-Twilio-Signature")).map(Reply::ok));
+        ctx.request().getHeader("X-Twilio-Signature")).map(Reply::ok),
+      "stripeIdentityWebhook", ctx -> verification.stripeWebhook(ctx.request().getHeader("Stripe-Signature"),
+        text(ctx)).map(Reply::ok),
+      "livenessWebhook", ctx -> verification.livenessWebhook(ctx.request().getHeader("X-Liveness-Signature"),
+        text(ctx)).map(Reply::ok));
   }
 
   private static String id(RoutingContext ctx) {
@@ -45,6 +49,12 @@ final class VerificationRoutes implements RouteGroup {
   private static String code(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
     return body == null ? null : body.getString("code");
+  }
+
+  /** The body exactly as received: signatures cover these bytes. */
+  private static String text(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    return body == null ? "" : body.toString(StandardCharsets.UTF_8);
   }
 
   /** A form-encoded body as name → value (the last of a repeated name wins, as in Twilio's signature check). */

@@ -41,8 +41,10 @@ public interface VerificationService {
   }
 
   /**
-   * Starts a challenge {@code {aura_id, method, destination}} and sends its code; answers the challenge
-   * (destination masked) only once the channel took the message.
+   * Starts a challenge {@code {aura_id, method, destination?, redirect_uri?}}: for {@code email} and {@code phone}
+   * sends its code and answers the challenge (destination masked) only once the channel took the message; for
+   * {@code document} answers Stripe's hosted {@code url}; for {@code biometric} a single-use {@code nonce} and the
+   * liveness provider's {@code url}.
    */
   Future<JsonObject> start(JsonObject request, Caller caller);
 
@@ -63,4 +65,17 @@ public interface VerificationService {
    * parameters, {@code signature} the {@code X-Twilio-Signature} header. Answers {@code {outcome}}.
    */
   Future<JsonObject> twilioStatus(JsonObject form, String signature);
+
+  /**
+   * Applies a Stripe Identity webhook: {@code signature} is the {@code Stripe-Signature} header, {@code body} the
+   * raw body it signs. Each event id is applied once. Answers {@code {outcome}}.
+   */
+  Future<JsonObject> stripeWebhook(String signature, String body);
+
+  /**
+   * Applies a liveness provider's result {@code {nonce, result: passed|failed}}: {@code signature} is the
+   * {@code X-Liveness-Signature} header over the raw {@code body}. A nonce completes its challenge once; a replay is
+   * refused. Answers {@code {outcome}}.
+   */
+  Future<JsonObject> livenessWebhook(String signature, String body);
 }

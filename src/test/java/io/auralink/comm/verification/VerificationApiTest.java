@@ -61,6 +61,9 @@ class VerificationApiTest {
   private static final String AUTH_TOKEN = "twilio-test-auth-token";
   private static final String INVALID_NUMBER = "+15005550001";
   private static final String UNSUBSCRIBED = "+15005550004";
+  private static final String STRIPE_KEY = "sk_test_verification";
+  private static final String STRIPE_WEBHOOK_SECRET = "whsec_test_0123456789";
+  private static final String LIVENESS_SECRET = "liveness-test-secret-0123456789-abcdef";
 
   private static Node node;
   private static Http http;
@@ -95,8 +98,19 @@ class VerificationApiTest {
     settings.put("AURALINK_TWILIO_BASE_URL", "http://127.0.0.1:" + twilioPort);
     settings.put("AURALINK_TWILIO_STATUS_CALLBACK_URL", callbackUrl);
     settings.put("AURALINK_VERIFICATION_SWEEP_INTERVAL", "200ms");
+    settings.put("AURALINK_STRIPE_SECRET_KEY", STRIPE_KEY);
+    settings.put("AURALINK_STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET);
+    settings.put("AURALINK_STRIPE_BASE_URL", "http://127.0.0.1:" + twilioPort);
+    settings.put("AURALINK_LIVENESS_URL", "https://liveness.example/check");
+    settings.put("AURALINK_LIVENESS_WEBHOOK_SECRET", LIVENESS_SECRET);
     node = TestNodes.start(settings);
-    twilio = Await.result(node.vertx().createHttpServer().requestHandler(VerificationApiTest::twilio)
+    twilio = Await.result(node.vertx().createHttpServer().requestHandler(request -> {
+        if (request.path().startsWith("/v1/")) {
+          stripe(request);
+        } else {
+          twilio(request);
+        }
+      })
       .listen(twilioPort, "127.0.0.1"));
     http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
     tokens = new Tokens(node.vertx());
@@ -151,6 +165,33 @@ class VerificationApiTest {
           .end(new JsonObject().put("sid", sid).put("account_sid", SID).put("to", to).put("status", "queued")
             .encode());
       }
+    });
+  }
+
+  /** Answers as Stripe's verification_sessions API does for a document session. */
+  private static void stripe(io.vertx.core.http.HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      Map<String, String> form = parse(body.toString(StandardCharsets.UTF_8));
+      JsonObject answer;
+      int status;
+      if (!("Bearer " + STRIPE_KEY).equals(request.getHeader("Authorization"))) {
+        status = 401;
+        answer = new JsonObject().put("error", new JsonObject().put("type", "invalid_request_error")
+          .put("message", "Invalid API Key provided"));
+      } else if (!request.path().equals("/v1/identity/verification_sessions") || !"document".equals(form.get("type"))
+        || form.get("metadata[challenge_id]") == null) {
+        status = 400;
+        answer = new JsonObject().put("error", new JsonObject().put("type", "invalid_request_error")
+          .put("code", "parameter_missing").put("message", "Missing required param: type."));
+      } else {
+        status = 200;
+        String id = "vs_" + NAMES.incrementAndGet();
+        answer = new JsonObject().put("id", id).put("object", "identity.verification_session")
+          .put("client_secret", id + "_secret_never_log").put("url", "https://verify.stripe.com/start/" + id)
+          .put("status", "requires_input").put("type", "document")
+          .put("metadata", new JsonObject().put("challenge_id", form.get("metadata[challenge_id]")));
+      }
+      request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(answer.encode());
     });
   }
 
@@ -266,6 +307,46 @@ class VerificationApiTest {
       request.putHeader("X-Twilio-Signature", signature);
     }
     return Await.result(request.sendBuffer(Buffer.buffer(body.toString())));
+  }
+
+  private static HttpResponse<Buffer> stripeEvent(String body, String signature) {
+    var request = http.request(HttpMethod.POST, "/internal/verifications/webhooks/stripe")
+      .putHeader("Content-Type", "application/json");
+    if (signature != null) {
+      request.putHeader("Stripe-Signature", signature);
+    }
+    return Await.result(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  private static String stripeSignature(String body, long timestamp) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(STRIPE_WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return "t=" + timestamp + ",v1=" + java.util.HexFormat.of()
+      .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String event(String eventId, String type, String sessionId) {
+    return new JsonObject().put("id", eventId).put("object", "event").put("type", type)
+      .put("data", new JsonObject().put("object", new JsonObject().put("id", sessionId)
+        .put("object", "identity.verification_session")
+        .put("last_error", type.endsWith("requires_input")
+          ? new JsonObject().put("code", "document_expired") : null)))
+      .encode();
+  }
+
+  private static HttpResponse<Buffer> liveness(String body, String signature) {
+    var request = http.request(HttpMethod.POST, "/internal/verifications/webhooks/liveness")
+      .putHeader("Content-Type", "application/json");
+    if (signature != null) {
+      request.putHeader("X-Liveness-Signature", signature);
+    }
+    return Await.result(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  private static String livenessSignature(String body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(LIVENESS_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
   }
 
   // ---- email ------------------------------------------------------------------------------------------------
@@ -434,7 +515,7 @@ class VerificationApiTest {
   @Test
   void a_method_without_a_channel_answers_503_and_sends_nothing() throws Exception {
     String auraId = register();
-    HttpResponse<Buffer> response = start(auraId, "document", null);
+    HttpResponse<Buffer> response = start(auraId, "social", null);
     assertEquals(503, response.statusCode(), response.bodyAsString());
     assertEquals("CHANNEL_UNAVAILABLE", Http.error(response).getString("code"));
     assertEquals(0, sqlLong("SELECT count(*) FROM verification_challenges WHERE aura_id = '" + auraId + "'"));
@@ -520,5 +601,84 @@ class VerificationApiTest {
       .bodyAsJsonObject().getJsonArray("verifications").getValue(0);
     assertEquals(id, listed.getString("id"));
     assertEquals("delivered", listed.getString("delivery_status"));
+  }
+
+  // ---- document (Stripe Identity) --------------------------------------------------------------------------
+
+  @Test
+  void a_stripe_session_completes_only_by_a_signed_fresh_event_applied_once() throws Exception {
+    String auraId = register();
+    JsonObject started = started(auraId, "document", null);
+    String url = started.getString("url");
+    assertTrue(url.startsWith("https://verify.stripe.com/start/vs_"), url);
+    assertFalse(started.encode().contains("secret"), "the client secret is never handed on");
+    String session = url.substring(url.lastIndexOf('/') + 1);
+    assertEquals(409, complete(auraId, started.getString("id"), "123456").statusCode(),
+      "a document check does not complete with a code");
+
+    long now = System.currentTimeMillis() / 1000;
+    String verified = event("evt_" + NAMES.incrementAndGet(), "identity.verification_session.verified", session);
+    assertEquals(401, stripeEvent(verified, null).statusCode(), "missing");
+    assertEquals(401, stripeEvent(verified, "t=" + now + ",v1=" + "0".repeat(64)).statusCode(), "wrong");
+    assertEquals(401, stripeEvent(verified, stripeSignature(verified, now - 301)).statusCode(), "stale");
+    assertEquals(401, stripeEvent(verified.replace("verified\"", "verified \""), stripeSignature(verified, now))
+      .statusCode(), "another body");
+    HttpResponse<Buffer> applied = stripeEvent(verified, stripeSignature(verified, now));
+    assertEquals(200, applied.statusCode(), applied.bodyAsString());
+    assertEquals("completed", applied.bodyAsJsonObject().getString("outcome"));
+    assertTrue(trustOf(auraId).getJsonObject("components").getJsonArray("verifications").contains("document"));
+    HttpResponse<Buffer> replayed = stripeEvent(verified, stripeSignature(verified, now));
+    assertEquals("duplicate", replayed.bodyAsJsonObject().getString("outcome"));
+    // Two signatures during a secret's rotation: any v1 may match.
+    String again = event("evt_" + NAMES.incrementAndGet(), "identity.verification_session.verified", session);
+    String rotated = "t=" + now + ",v1=" + "f".repeat(64) + "," + stripeSignature(again, now).split(",")[1];
+    assertEquals("ignored", stripeEvent(again, rotated).bodyAsJsonObject().getString("outcome"));
+  }
+
+  @Test
+  void stripe_requires_input_is_kept_and_canceled_cancels() throws Exception {
+    String auraId = register();
+    JsonObject started = started(auraId, "document", null);
+    String session = started.getString("url").substring(started.getString("url").lastIndexOf('/') + 1);
+    long now = System.currentTimeMillis() / 1000;
+    String input = event("evt_" + NAMES.incrementAndGet(), "identity.verification_session.requires_input", session);
+    assertEquals("requires_input", stripeEvent(input, stripeSignature(input, now)).bodyAsJsonObject()
+      .getString("outcome"));
+    JsonObject listed = (JsonObject) http.get("/internal/verifications?aura_id=" + auraId, user(auraId))
+      .bodyAsJsonObject().getJsonArray("verifications").getValue(0);
+    assertEquals("requires_input:document_expired", listed.getString("delivery_status"));
+    String canceled = event("evt_" + NAMES.incrementAndGet(), "identity.verification_session.canceled", session);
+    assertEquals("cancelled", stripeEvent(canceled, stripeSignature(canceled, now)).bodyAsJsonObject()
+      .getString("outcome"));
+    String late = event("evt_" + NAMES.incrementAndGet(), "identity.verification_session.verified", session);
+    assertEquals("ignored", stripeEvent(late, stripeSignature(late, now)).bodyAsJsonObject().getString("outcome"));
+    assertFalse(trustOf(auraId).getJsonObject("components").getJsonArray("verifications").contains("document"));
+  }
+
+  // ---- biometric (liveness provider) -----------------------------------------------------------------------
+
+  @Test
+  void a_liveness_result_completes_by_its_single_use_nonce() throws Exception {
+    String auraId = register();
+    JsonObject started = started(auraId, "biometric", null);
+    String nonce = started.getString("nonce");
+    assertTrue(nonce.length() >= 43, nonce);
+    assertTrue(started.getString("url").startsWith("https://liveness.example/check?nonce="));
+    assertFalse(nonce.matches("^[0-9]{6}$"), "the nonce is not a code");
+    String body = new JsonObject().put("nonce", nonce).put("result", "passed").encode();
+    assertEquals(401, liveness(body, null).statusCode(), "missing");
+    assertEquals(401, liveness(body, "sha256=" + "0".repeat(64)).statusCode(), "wrong");
+    HttpResponse<Buffer> passed = liveness(body, livenessSignature(body));
+    assertEquals(200, passed.statusCode(), passed.bodyAsString());
+    assertEquals("completed", passed.bodyAsJsonObject().getString("outcome"));
+    assertTrue(trustOf(auraId).getJsonObject("components").getJsonArray("verifications").contains("biometric"));
+    HttpResponse<Buffer> replayed = liveness(body, livenessSignature(body));
+    assertEquals(409, replayed.statusCode(), replayed.bodyAsString());
+
+    String other = started(register(), "biometric", null).getString("nonce");
+    String failed = new JsonObject().put("nonce", other).put("result", "failed").encode();
+    assertEquals("failed", liveness(failed, livenessSignature(failed)).bodyAsJsonObject().getString("outcome"));
+    String unknown = new JsonObject().put("nonce", "not-a-nonce").put("result", "passed").encode();
+    assertEquals(404, liveness(unknown, livenessSignature(unknown)).statusCode());
   }
 }

@@ -481,7 +481,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    */
   public record Verification(Optional<String> codeKey, Duration codeTtl, int maxAttempts, Duration destinationInterval,
                              int sendsPerHour, boolean sharedEmail, Duration sweepInterval, int pageLimit,
-                             Optional<Smtp> smtp, Optional<Twilio> twilio) {
+                             Optional<Smtp> smtp, Optional<Twilio> twilio, Optional<Stripe> stripe,
+                             Optional<Liveness> liveness) {
     public static final String CODE_KEY = P + "VERIFICATION_CODE_KEY";
 
     static Verification from(Settings s) {
@@ -505,7 +506,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.bool(P + "VERIFICATION_SHARED_EMAIL", false),
         s.duration(P + "VERIFICATION_SWEEP_INTERVAL", Duration.ofSeconds(30)),
         s.integer(P + "VERIFICATION_PAGE_LIMIT", 100, 1, 1000),
-        Smtp.from(s), Twilio.from(s));
+        Smtp.from(s), Twilio.from(s), Stripe.from(s), Liveness.from(s));
     }
 
     /** Without the key: configuration may be logged. */
@@ -513,7 +514,71 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     public String toString() {
       return "Verification[codeTtl=" + codeTtl + ", maxAttempts=" + maxAttempts + ", destinationInterval="
         + destinationInterval + ", sendsPerHour=" + sendsPerHour + ", sharedEmail=" + sharedEmail + ", smtp=" + smtp
-        + ", twilio=" + twilio + "]";
+        + ", twilio=" + twilio + ", stripe=" + stripe + ", liveness=" + liveness + "]";
+    }
+
+    /**
+     * Stripe Identity for document checks: present when {@code AURALINK_STRIPE_SECRET_KEY} is set; the webhook
+     * endpoint's signing secret is then required. {@code sessionTtl} is how long a document challenge waits for the
+     * outcome.
+     */
+    public record Stripe(String secretKey, String webhookSecret, URI baseUrl, Duration sessionTtl) {
+      public static final String SECRET_KEY = P + "STRIPE_SECRET_KEY";
+
+      static Optional<Stripe> from(Settings s) {
+        Optional<String> key = s.optional(SECRET_KEY);
+        if (key.isEmpty()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Stripe(key.get(),
+          s.required(P + "STRIPE_WEBHOOK_SECRET", "(the endpoint's whsec_ signing secret) when " + SECRET_KEY + " is set"),
+          httpUrl(s, P + "STRIPE_BASE_URL", "https://api.stripe.com"),
+          s.duration(P + "STRIPE_SESSION_TTL", Duration.ofHours(24))));
+      }
+
+      @Override
+      public String toString() {
+        return "Stripe[" + baseUrl + ", sessionTtl=" + sessionTtl + "]";
+      }
+    }
+
+    /**
+     * A liveness (biometric) provider: present when {@code AURALINK_LIVENESS_URL} is set. We hand out the provider's
+     * URL with a single-use nonce; its result comes back as a webhook signed with HMAC-SHA256 under
+     * {@code webhookSecret}.
+     */
+    public record Liveness(URI url, String webhookSecret, Duration sessionTtl) {
+      public static final String URL = P + "LIVENESS_URL";
+
+      static Optional<Liveness> from(Settings s) {
+        if (s.optional(URL).isEmpty()) {
+          return Optional.empty();
+        }
+        String secret = s.required(P + "LIVENESS_WEBHOOK_SECRET", "when " + URL + " is set");
+        if (secret.length() < 32) {
+          throw new ConfigException(P + "LIVENESS_WEBHOOK_SECRET", "must be at least 32 characters");
+        }
+        return Optional.of(new Liveness(httpUrl(s, URL, null), secret,
+          s.duration(P + "LIVENESS_SESSION_TTL", Duration.ofMinutes(15))));
+      }
+
+      @Override
+      public String toString() {
+        return "Liveness[" + url + ", sessionTtl=" + sessionTtl + "]";
+      }
+    }
+
+    private static URI httpUrl(Settings s, String key, String defaultValue) {
+      String value = defaultValue == null ? s.required(key, "") : s.string(key, defaultValue);
+      try {
+        URI uri = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+          throw new ConfigException(key, "must be an http(s) URL, got " + value);
+        }
+        return uri;
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key, "is not a URL: " + e.getMessage());
+      }
     }
 
     /** SMTP for email codes: present when {@code AURALINK_SMTP_HOST} is set. */

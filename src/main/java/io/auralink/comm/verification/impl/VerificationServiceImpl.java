@@ -12,11 +12,14 @@ import io.auralink.comm.verification.VerificationService;
 import io.auralink.comm.verification.channels.Channel;
 import io.auralink.comm.verification.channels.Destinations;
 import io.auralink.comm.verification.channels.EmailChannel;
+import io.auralink.comm.verification.channels.LivenessProvider;
+import io.auralink.comm.verification.channels.StripeIdentity;
 import io.auralink.comm.verification.channels.TwilioSms;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.serviceproxy.ServiceException;
@@ -58,6 +61,8 @@ public final class VerificationServiceImpl implements VerificationService {
   private final Throttles throttles;
   private final Map<String, Channel> channels;
   private final Optional<TwilioSms> twilio;
+  private final Optional<StripeIdentity> stripe;
+  private final Optional<LivenessProvider> liveness;
   private final TrustService trust;
   private final IdentityService identity;
   private final MeterRegistry metrics;
@@ -66,7 +71,8 @@ public final class VerificationServiceImpl implements VerificationService {
   private long sweepTimer = -1;
 
   VerificationServiceImpl(Vertx vertx, VerificationStore store, Codes codes, Throttles throttles,
-                          Map<String, Channel> channels, Optional<TwilioSms> twilio, TrustService trust,
+                          Map<String, Channel> channels, Optional<TwilioSms> twilio,
+                          Optional<StripeIdentity> stripe, Optional<LivenessProvider> liveness, TrustService trust,
                           IdentityService identity, MeterRegistry metrics, AppConfig.Verification config) {
     this.vertx = vertx;
     this.store = store;
@@ -74,6 +80,8 @@ public final class VerificationServiceImpl implements VerificationService {
     this.throttles = throttles;
     this.channels = channels;
     this.twilio = twilio;
+    this.stripe = stripe;
+    this.liveness = liveness;
     this.trust = trust;
     this.identity = identity;
     this.metrics = metrics;
@@ -91,6 +99,7 @@ public final class VerificationServiceImpl implements VerificationService {
       AppConfig.Verification.CODE_KEY + " is required where the verification role runs"));
     return new VerificationServiceImpl(vertx, new VerificationStore(platform.pool()), new Codes(key),
       new Throttles(redis, config.destinationInterval(), config.sendsPerHour()), Map.copyOf(channels), twilio,
+      config.stripe().map(st -> new StripeIdentity(vertx, st)), config.liveness().map(LivenessProvider::new),
       TrustService.proxy(vertx, platform.loops(), timeout), IdentityService.proxy(vertx, platform.loops(), timeout),
       platform.metrics(), config);
   }
@@ -101,12 +110,13 @@ public final class VerificationServiceImpl implements VerificationService {
 
   public Future<Void> stop() {
     vertx.cancelTimer(sweepTimer);
+    stripe.ifPresent(StripeIdentity::close);
     return Future.join(channels.values().stream().map(Channel::close).toList()).mapEmpty();
   }
 
   // ---- start ------------------------------------------------------------------------------------------------
 
-  private record StartRequest(String auraId, String method, String destination) {
+  private record StartRequest(String auraId, String method, String destination, String redirectUri) {
   }
 
   @Override
@@ -116,8 +126,12 @@ public final class VerificationServiceImpl implements VerificationService {
         return VerificationError.FORBIDDEN.fail("you may start verifications only for your own AuraID",
           field("aura_id"));
       }
-      Channel channel = channels.get(request.method());
-      if (channel == null) {
+      boolean available = switch (request.method()) {
+        case "document" -> stripe.isPresent();
+        case "biometric" -> liveness.isPresent();
+        default -> channels.containsKey(request.method());
+      };
+      if (!available) {
         count(request.method(), "channel_unavailable");
         return VerificationError.CHANNEL_UNAVAILABLE.fail("the " + request.method()
           + " channel is not configured on this deployment; nothing was sent", new JsonObject()
@@ -125,7 +139,9 @@ public final class VerificationServiceImpl implements VerificationService {
       }
       return registered(request.auraId())
         .compose(v -> destinationFree(request))
-        .compose(v -> throttles.take(codes.destinationKey(request.method(), request.destination()), request.auraId()))
+        // Methods without a destination are throttled per AuraID and method in place of a destination.
+        .compose(v -> throttles.take(codes.destinationKey(request.method(),
+          request.destination() != null ? request.destination() : request.auraId()), request.auraId()))
         .compose(refusal -> {
           if (refusal.isPresent()) {
             count(request.method(), "throttled");
@@ -135,7 +151,11 @@ public final class VerificationServiceImpl implements VerificationService {
                 : "this AuraID asked for too many codes this hour; try again in " + seconds + " s",
               new JsonObject().put("retry_after_seconds", seconds).put("limit", refusal.get().scope()));
           }
-          return send(request, channel);
+          return switch (request.method()) {
+            case "document" -> documentSession(request);
+            case "biometric" -> livenessSession(request);
+            default -> send(request, channels.get(request.method()));
+          };
         });
     });
   }
@@ -164,7 +184,11 @@ public final class VerificationServiceImpl implements VerificationService {
         ? "destination must be an email address" : "destination must be an E.164 number such as +14155550123",
         field("destination"));
     }
-    return Future.succeededFuture(new StartRequest(auraId.get(), method, destination.orElse(null)));
+    String redirectUri = body.getString("redirect_uri");
+    if (redirectUri != null && !redirectUri.matches("^https?://[^\\s]{1,2000}$")) {
+      return VerificationError.VALIDATION_FAILED.fail("redirect_uri must be an http(s) URL", field("redirect_uri"));
+    }
+    return Future.succeededFuture(new StartRequest(auraId.get(), method, destination.orElse(null), redirectUri));
   }
 
   private Future<Void> registered(String auraId) {
@@ -177,7 +201,7 @@ public final class VerificationServiceImpl implements VerificationService {
   }
 
   private Future<Void> destinationFree(StartRequest request) {
-    if (request.method().equals("email") && config.sharedEmail()) {
+    if (request.destination() == null || request.method().equals("email") && config.sharedEmail()) {
       return Future.succeededFuture();
     }
     return store.verifiedByAnother(request.method(), request.destination(), request.auraId()).compose(taken -> taken
@@ -191,7 +215,7 @@ public final class VerificationServiceImpl implements VerificationService {
     String code = codes.newCode();
     Instant expiresAt = Instant.now().plus(config.codeTtl()).truncatedTo(ChronoUnit.MICROS);
     return store.insert(id, request.auraId(), request.method(), request.destination(), codes.hash(id.toString(), code),
-        config.maxAttempts(), expiresAt)
+        config.maxAttempts(), expiresAt, null)
       .compose(v -> channel.send(request.destination(), code, config.codeTtl())
         .recover(failure -> store.undelivered(id).transform(ignored -> {
           count(request.method(), "undelivered");
@@ -207,11 +231,52 @@ public final class VerificationServiceImpl implements VerificationService {
       });
   }
 
+  /** A Stripe Identity session for the challenge: its hosted URL is answered, its client secret never read. */
+  private Future<JsonObject> documentSession(StartRequest request) {
+    StripeIdentity identity = stripe.orElseThrow();
+    UUID id = UUID.randomUUID();
+    Instant expiresAt = Instant.now().plus(identity.sessionTtl()).truncatedTo(ChronoUnit.MICROS);
+    return store.insert(id, request.auraId(), request.method(), null, null, 1, expiresAt, null)
+      .compose(v -> identity.createSession(id.toString(), request.auraId(), request.redirectUri())
+        .recover(failure -> store.undelivered(id).transform(ignored -> {
+          count(request.method(), "undelivered");
+          return Future.failedFuture(failure);
+        })))
+      .compose(session -> store.delivered(id, session.id()).compose(v -> store.find(id)).map(stored -> {
+        count(request.method(), "sent");
+        log.info("verification {} started: document session {} for {}", id, session.id(), request.auraId());
+        return view(stored.orElseThrow()).put("url", session.url());
+      }));
+  }
+
+  /**
+   * A liveness check: a random single-use nonce, found again by its keyed hash (the nonce itself is not stored),
+   * answered with the provider's URL.
+   */
+  private Future<JsonObject> livenessSession(StartRequest request) {
+    LivenessProvider provider = liveness.orElseThrow();
+    UUID id = UUID.randomUUID();
+    String nonce = provider.newNonce();
+    Instant expiresAt = Instant.now().plus(provider.sessionTtl()).truncatedTo(ChronoUnit.MICROS);
+    return store.insert(id, request.auraId(), request.method(), null, null, 1, expiresAt,
+        codes.destinationKey("nonce", nonce))
+      .compose(v -> store.find(id))
+      .map(stored -> {
+        count(request.method(), "sent");
+        return view(stored.orElseThrow()).put("nonce", nonce).put("url", provider.url(nonce));
+      });
+  }
+
   // ---- complete ---------------------------------------------------------------------------------------------
 
   @Override
   public Future<JsonObject> complete(String id, String code, Caller caller) {
     return owned(id, caller, WRITE).compose(challenge -> {
+      if (challenge.codeHash() == null && challenge.status().equals(PENDING)) {
+        return VerificationError.CHALLENGE_STATE.fail("a " + challenge.method()
+          + " verification completes through its provider, not with a code", new JsonObject()
+          .put("status", challenge.status()).put("method", challenge.method()));
+      }
       if (code == null || !CODE.matcher(code).matches()) {
         return VerificationError.VALIDATION_FAILED.fail("code must be " + Codes.DIGITS + " digits", field("code"));
       }
@@ -339,6 +404,99 @@ public final class VerificationServiceImpl implements VerificationService {
       metrics.counter("auralink_verification_deliveries_total", "method", "phone", "status", status).increment();
       return new JsonObject().put("outcome", known ? "applied" : "unknown_message");
     });
+  }
+
+  @Override
+  public Future<JsonObject> stripeWebhook(String signature, String body) {
+    if (stripe.isEmpty()) {
+      return VerificationError.WEBHOOK_REJECTED.fail("Stripe is not configured");
+    }
+    Optional<String> rejection = stripe.get().rejection(signature, body == null ? "" : body, Instant.now());
+    if (rejection.isPresent()) {
+      log.warn("a Stripe webhook was refused: {}", rejection.get());
+      return VerificationError.WEBHOOK_REJECTED.fail(rejection.get());
+    }
+    JsonObject event = json(body);
+    String eventId = event == null ? null : event.getString("id");
+    JsonObject session = event == null ? null
+      : event.getJsonObject("data", new JsonObject()).getJsonObject("object");
+    if (eventId == null || session == null || session.getString("id") == null) {
+      return VerificationError.VALIDATION_FAILED.fail("the event lacks id or data.object.id", field("id"));
+    }
+    String type = event.getString("type", "");
+    return store.eventSeen("stripe", eventId).compose(seen -> seen
+      ? Future.succeededFuture(new JsonObject().put("outcome", "duplicate"))
+      : store.findByProviderRef("document", session.getString("id"))
+        .compose(challenge -> challenge.isEmpty()
+          ? Future.succeededFuture("unknown_session")
+          : applyStripe(type, challenge.get(), session))
+        // Remembered after it was applied: a failure in between leaves Stripe's retry free to apply it.
+        .compose(outcome -> store.markEvent("stripe", eventId).map(first -> new JsonObject()
+          .put("outcome", first ? outcome : "duplicate"))));
+  }
+
+  private Future<String> applyStripe(String type, VerificationStore.Challenge challenge, JsonObject session) {
+    return switch (type) {
+      case "identity.verification_session.verified" -> store.complete(challenge.id()).compose(done -> done.isEmpty()
+        ? Future.succeededFuture("ignored")
+        : recorded(done.get()).map("completed"));
+      case "identity.verification_session.requires_input" -> store.deliveryStatus(challenge.providerRef(),
+          "requires_input" + Optional.ofNullable(session.getJsonObject("last_error"))
+            .map(e -> ":" + e.getString("code")).orElse(""))
+        .map("requires_input");
+      case "identity.verification_session.canceled" -> store.cancel(challenge.id()).map("cancelled");
+      case "identity.verification_session.processing" -> store.deliveryStatus(challenge.providerRef(), "processing")
+        .map("processing");
+      default -> Future.succeededFuture("ignored");
+    };
+  }
+
+  @Override
+  public Future<JsonObject> livenessWebhook(String signature, String body) {
+    if (liveness.isEmpty()) {
+      return VerificationError.WEBHOOK_REJECTED.fail("no liveness provider is configured");
+    }
+    if (!liveness.get().signatureValid(signature, body == null ? "" : body)) {
+      log.warn("a liveness webhook with a signature that does not verify was refused");
+      return VerificationError.WEBHOOK_REJECTED.fail("X-Liveness-Signature does not verify");
+    }
+    JsonObject result = json(body);
+    String nonce = result == null ? null : result.getString("nonce");
+    String outcome = result == null ? null : result.getString("result");
+    if (nonce == null) {
+      return VerificationError.VALIDATION_FAILED.fail("nonce is required", field("nonce"));
+    }
+    if (!"passed".equals(outcome) && !"failed".equals(outcome)) {
+      return VerificationError.VALIDATION_FAILED.fail("result must be passed or failed", field("result"));
+    }
+    return store.findByProviderRef("biometric", codes.destinationKey("nonce", nonce)).compose(found -> {
+      if (found.isEmpty()) {
+        return VerificationError.VERIFICATION_NOT_FOUND.fail("no liveness check has this nonce");
+      }
+      VerificationStore.Challenge challenge = found.get();
+      Future<Optional<VerificationStore.Challenge>> applied = outcome.equals("passed")
+        ? store.complete(challenge.id()) : store.fail(challenge.id());
+      return applied.compose(done -> {
+        if (done.isEmpty()) {
+          // A replay, or a result after the check ended: the nonce was single-use.
+          return store.find(challenge.id()).compose(now -> notPending(now.orElse(challenge)));
+        }
+        if (outcome.equals("failed")) {
+          count("biometric", "failed");
+        }
+        return outcome.equals("passed")
+          ? recorded(done.get()).map(v -> new JsonObject().put("outcome", "completed"))
+          : Future.succeededFuture(new JsonObject().put("outcome", "failed"));
+      });
+    });
+  }
+
+  private static JsonObject json(String body) {
+    try {
+      return body == null ? null : new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
   }
 
   // ---- housekeeping -----------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ final class VerificationStore {
   static final String EXHAUSTED = "exhausted";
   static final String CANCELLED = "cancelled";
   static final String UNDELIVERED = "undelivered";
+  static final String FAILED = "failed";
 
   /** One challenge as stored. */
   record Challenge(UUID id, String auraId, String method, String destination, byte[] codeHash, String status,
@@ -59,13 +60,40 @@ final class VerificationStore {
   }
 
   Future<Void> insert(UUID id, String auraId, String method, String destination, byte[] codeHash, int maxAttempts,
-                      Instant expiresAt) {
+                      Instant expiresAt, String providerRef) {
     return pool.preparedQuery("""
         INSERT INTO verification_challenges (id, aura_id, method, destination, code_hash, status, max_attempts,
-                                             expires_at)
-        VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)""")
-      .execute(Tuple.of(id, auraId, method, destination, Buffer.buffer(codeHash), maxAttempts, utc(expiresAt)))
+                                             expires_at, provider_ref)
+        VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8)""")
+      .execute(Tuple.from(java.util.Arrays.asList(id, auraId, method, destination,
+        codeHash == null ? null : Buffer.buffer(codeHash), maxAttempts, utc(expiresAt), providerRef)))
       .mapEmpty();
+  }
+
+  Future<Optional<Challenge>> findByProviderRef(String method, String providerRef) {
+    return pool.preparedQuery("SELECT * FROM verification_challenges WHERE method = $1 AND provider_ref = $2")
+      .execute(Tuple.of(method, providerRef)).map(VerificationStore::first);
+  }
+
+  /** The provider reported a failed check: the challenge can never complete. */
+  Future<Optional<Challenge>> fail(UUID id) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'failed', ended_at = now()
+        WHERE id = $1 AND status = 'pending' RETURNING *""")
+      .execute(Tuple.of(id)).map(VerificationStore::first);
+  }
+
+  /** Whether a provider's event was applied before. */
+  Future<Boolean> eventSeen(String provider, String eventId) {
+    return pool.preparedQuery("SELECT 1 FROM verification_webhook_events WHERE provider = $1 AND event_id = $2")
+      .execute(Tuple.of(provider, eventId)).map(rows -> rows.size() > 0);
+  }
+
+  /** Remembers a provider's event as applied; answers false if it was already. */
+  Future<Boolean> markEvent(String provider, String eventId) {
+    return pool.preparedQuery("""
+        INSERT INTO verification_webhook_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING""")
+      .execute(Tuple.of(provider, eventId)).map(rows -> rows.rowCount() == 1);
   }
 
   Future<Optional<Challenge>> find(UUID id) {
@@ -112,7 +140,7 @@ final class VerificationStore {
   Future<Optional<Challenge>> complete(UUID id) {
     return pool.preparedQuery("""
         UPDATE verification_challenges SET status = 'completed', completed_at = now(), ended_at = now()
-        WHERE id = $1 AND status = 'pending' RETURNING *""")
+        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *""")
       .execute(Tuple.of(id)).map(VerificationStore::first);
   }
 
