@@ -13,6 +13,8 @@ CREATE TABLE verification_challenges (
   attempts        integer     NOT NULL DEFAULT 0,
   max_attempts    integer     NOT NULL,
   provider_ref    text,
+  -- Social checks: the PKCE code verifier until the callback consumes it (single use).
+  oauth_verifier  text,
   delivery_status text,
   created_at      timestamptz NOT NULL DEFAULT now(),
   expires_at      timestamptz NOT NULL,

@@ -38,6 +38,8 @@ final class VerificationRoutes implements RouteGroup {
         ctx.request().getHeader("X-Twilio-Signature")).map(Reply::ok),
       "stripeIdentityWebhook", ctx -> verification.stripeWebhook(ctx.request().getHeader("Stripe-Signature"),
         text(ctx)).map(Reply::ok),
+      "oauthCallback", ctx -> verification.oauthCallback(ctx.queryParams().get("state"),
+        ctx.queryParams().get("code"), ctx.queryParams().get("error")).map(Reply::ok),
       "livenessWebhook", ctx -> verification.livenessWebhook(ctx.request().getHeader("X-Liveness-Signature"),
         text(ctx)).map(Reply::ok));
   }

@@ -78,4 +78,11 @@ public interface VerificationService {
    * refused. Answers {@code {outcome}}.
    */
   Future<JsonObject> livenessWebhook(String signature, String body);
+
+  /**
+   * Finishes a social check where the provider redirected the person: {@code state} (single use) names the check,
+   * {@code code} is exchanged with its PKCE verifier, or {@code error} says the person or provider declined.
+   * Answers {@code {outcome, verification}}.
+   */
+  Future<JsonObject> oauthCallback(String state, String code, String error);
 }

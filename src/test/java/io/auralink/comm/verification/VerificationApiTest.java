@@ -63,6 +63,11 @@ class VerificationApiTest {
   private static final String UNSUBSCRIBED = "+15005550004";
   private static final String STRIPE_KEY = "sk_test_verification";
   private static final String STRIPE_WEBHOOK_SECRET = "whsec_test_0123456789";
+  private static final String OAUTH_CLIENT = "auralink-test-client";
+  private static String oauthCallbackUrl;
+  /** The OAuth stand-in's issued codes (code → [code_challenge, subject]) and access tokens (token → subject). */
+  private static final Map<String, String[]> oauthCodes = new ConcurrentHashMap<>();
+  private static final Map<String, String> oauthTokens = new ConcurrentHashMap<>();
   private static final String LIVENESS_SECRET = "liveness-test-secret-0123456789-abcdef";
 
   private static Node node;
@@ -103,10 +108,20 @@ class VerificationApiTest {
     settings.put("AURALINK_STRIPE_BASE_URL", "http://127.0.0.1:" + twilioPort);
     settings.put("AURALINK_LIVENESS_URL", "https://liveness.example/check");
     settings.put("AURALINK_LIVENESS_WEBHOOK_SECRET", LIVENESS_SECRET);
+    String provider = "http://127.0.0.1:" + twilioPort + "/oauth/";
+    oauthCallbackUrl = "http://127.0.0.1:" + settings.get("AURALINK_HTTP_PORT") + "/internal/verifications/oauth/callback";
+    settings.put("AURALINK_OAUTH_PROVIDERS", "acme");
+    settings.put("AURALINK_OAUTH_ACME_AUTHORIZE_URL", provider + "authorize");
+    settings.put("AURALINK_OAUTH_ACME_TOKEN_URL", provider + "token");
+    settings.put("AURALINK_OAUTH_ACME_USERINFO_URL", provider + "userinfo");
+    settings.put("AURALINK_OAUTH_ACME_CLIENT_ID", OAUTH_CLIENT);
+    settings.put("AURALINK_OAUTH_CALLBACK_URL", oauthCallbackUrl);
     node = TestNodes.start(settings);
     twilio = Await.result(node.vertx().createHttpServer().requestHandler(request -> {
         if (request.path().startsWith("/v1/")) {
           stripe(request);
+        } else if (request.path().startsWith("/oauth/")) {
+          oauth(request);
         } else {
           twilio(request);
         }
@@ -165,6 +180,46 @@ class VerificationApiTest {
           .end(new JsonObject().put("sid", sid).put("account_sid", SID).put("to", to).put("status", "queued")
             .encode());
       }
+    });
+  }
+
+  /**
+   * Token and UserInfo endpoints as an OAuth 2.0 server with PKCE answers them: a code is single-use, bound to the
+   * client and redirect URI, and only exchanged with the verifier whose S256 is its challenge.
+   */
+  private static void oauth(io.vertx.core.http.HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      if (request.path().equals("/oauth/userinfo")) {
+        String auth = String.valueOf(request.getHeader("Authorization"));
+        String sub = auth.startsWith("Bearer ") ? oauthTokens.get(auth.substring(7)) : null;
+        if (sub == null) {
+          request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"").end();
+        } else {
+          request.response().putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("sub", sub).put("name", "Someone").encode());
+        }
+        return;
+      }
+      Map<String, String> form = parse(body.toString(StandardCharsets.UTF_8));
+      String[] issued = form.get("code") == null ? null : oauthCodes.remove(form.get("code"));
+      String error = null;
+      if (!"authorization_code".equals(form.get("grant_type"))) {
+        error = "unsupported_grant_type";
+      } else if (!OAUTH_CLIENT.equals(form.get("client_id"))) {
+        error = "invalid_client";
+      } else if (issued == null || !oauthCallbackUrl.equals(form.get("redirect_uri")) || form.get("code_verifier") == null
+        || !issued[0].equals(io.auralink.comm.verification.channels.SocialOAuth.s256(form.get("code_verifier")))) {
+        error = "invalid_grant";
+      }
+      if (error != null) {
+        request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", error).encode());
+        return;
+      }
+      String token = "at-" + NAMES.incrementAndGet();
+      oauthTokens.put(token, issued[1]);
+      request.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("access_token", token).put("token_type", "Bearer").put("expires_in", 3600).encode());
     });
   }
 
@@ -513,15 +568,6 @@ class VerificationApiTest {
   }
 
   @Test
-  void a_method_without_a_channel_answers_503_and_sends_nothing() throws Exception {
-    String auraId = register();
-    HttpResponse<Buffer> response = start(auraId, "social", null);
-    assertEquals(503, response.statusCode(), response.bodyAsString());
-    assertEquals("CHANNEL_UNAVAILABLE", Http.error(response).getString("code"));
-    assertEquals(0, sqlLong("SELECT count(*) FROM verification_challenges WHERE aura_id = '" + auraId + "'"));
-  }
-
-  @Test
   void the_list_is_newest_first_masked_and_paged() {
     String auraId = register();
     String first = started(auraId, "email", email()).getString("id");
@@ -680,5 +726,84 @@ class VerificationApiTest {
     assertEquals("failed", liveness(failed, livenessSignature(failed)).bodyAsJsonObject().getString("outcome"));
     String unknown = new JsonObject().put("nonce", "not-a-nonce").put("result", "passed").encode();
     assertEquals(404, liveness(unknown, livenessSignature(unknown)).statusCode());
+  }
+
+  // ---- social (OAuth 2.0 with PKCE) ------------------------------------------------------------------------
+
+  /** The query parameters of a URL. */
+  private static Map<String, String> query(String url) {
+    return parse(url.substring(url.indexOf('?') + 1));
+  }
+
+  /** What the provider does when the person consents: issues a code bound to the request's challenge. */
+  private static String consent(Map<String, String> authorize, String subject) {
+    String code = "code-" + NAMES.incrementAndGet();
+    oauthCodes.put(code, new String[] {authorize.get("code_challenge"), subject});
+    return code;
+  }
+
+  private static HttpResponse<Buffer> callback(String query) {
+    return http.get("/internal/verifications/oauth/callback?" + query);
+  }
+
+  @Test
+  void a_social_check_completes_through_pkce_with_a_single_use_state() throws Exception {
+    String auraId = register();
+    JsonObject started = started(auraId, "social", "acme");
+    Map<String, String> authorize = query(started.getString("url"));
+    assertTrue(started.getString("url").startsWith("http://127.0.0.1:"));
+    assertEquals("code", authorize.get("response_type"));
+    assertEquals(OAUTH_CLIENT, authorize.get("client_id"));
+    assertEquals(oauthCallbackUrl, authorize.get("redirect_uri"));
+    assertEquals("S256", authorize.get("code_challenge_method"));
+    assertEquals(43, authorize.get("code_challenge").length());
+    assertTrue(authorize.get("state").length() >= 43);
+    String subject = "acme-user-" + NAMES.incrementAndGet();
+    String code = consent(authorize, subject);
+    String state = URLEncoder.encode(authorize.get("state"), StandardCharsets.UTF_8);
+
+    HttpResponse<Buffer> done = callback("state=" + state + "&code=" + code);
+    assertEquals(200, done.statusCode(), done.bodyAsString());
+    assertEquals("completed", done.bodyAsJsonObject().getString("outcome"));
+    assertEquals("acme:***", done.bodyAsJsonObject().getJsonObject("verification").getString("destination"));
+    assertTrue(trustOf(auraId).getJsonObject("components").getJsonArray("verifications").contains("social"));
+    assertEquals(1, sqlLong("SELECT count(*) FROM verified_methods WHERE method = 'social' AND destination = 'acme:"
+      + subject + "'"));
+    assertEquals(404, callback("state=" + state + "&code=" + consent(authorize, subject)).statusCode(),
+      "a state is used once");
+
+    // The same provider account cannot verify a second AuraID.
+    String other = register();
+    Map<String, String> second = query(started(other, "social", "acme").getString("url"));
+    HttpResponse<Buffer> taken = callback("state=" + URLEncoder.encode(second.get("state"), StandardCharsets.UTF_8)
+      + "&code=" + consent(second, subject));
+    assertEquals(409, taken.statusCode(), taken.bodyAsString());
+    assertEquals("DESTINATION_TAKEN", Http.error(taken).getString("code"));
+  }
+
+  @Test
+  void a_code_issued_for_another_challenge_or_a_refusal_fails_the_check() throws Exception {
+    String auraId = register();
+    Map<String, String> mine = query(started(auraId, "social", "acme").getString("url"));
+    // A code the provider issued for someone else's authorization request: the verifier does not match.
+    Map<String, String> foreign = Map.of("code_challenge", io.auralink.comm.verification.channels.SocialOAuth
+      .s256("an-attacker-s-own-verifier-0123456789-abcdefgh"));
+    HttpResponse<Buffer> swapped = callback("state=" + URLEncoder.encode(mine.get("state"), StandardCharsets.UTF_8)
+      + "&code=" + consent(foreign, "attacker"));
+    assertEquals(502, swapped.statusCode(), swapped.bodyAsString());
+    assertEquals("invalid_grant", Http.error(swapped).getJsonObject("details").getString("provider_code"));
+    assertEquals(1, sqlLong("SELECT count(*) FROM verification_challenges WHERE aura_id = '" + auraId
+      + "' AND status = 'failed'"));
+
+    String next = register();
+    Map<String, String> declined = query(started(next, "social", "acme").getString("url"));
+    HttpResponse<Buffer> refused = callback("state=" + URLEncoder.encode(declined.get("state"), StandardCharsets.UTF_8)
+      + "&error=access_denied");
+    assertEquals(200, refused.statusCode(), refused.bodyAsString());
+    assertEquals("failed", refused.bodyAsJsonObject().getString("outcome"));
+    assertFalse(trustOf(next).getJsonObject("components").getJsonArray("verifications").contains("social"));
+    HttpResponse<Buffer> unknownProvider = start(next, "social", "nowhere");
+    assertEquals(400, unknownProvider.statusCode());
+    assertEquals("destination", Http.error(unknownProvider).getJsonObject("details").getString("field"));
   }
 }

@@ -482,7 +482,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public record Verification(Optional<String> codeKey, Duration codeTtl, int maxAttempts, Duration destinationInterval,
                              int sendsPerHour, boolean sharedEmail, Duration sweepInterval, int pageLimit,
                              Optional<Smtp> smtp, Optional<Twilio> twilio, Optional<Stripe> stripe,
-                             Optional<Liveness> liveness) {
+                             Optional<Liveness> liveness, Map<String, OAuthProvider> oauthProviders,
+                             Optional<URI> oauthCallbackUrl) {
     public static final String CODE_KEY = P + "VERIFICATION_CODE_KEY";
 
     static Verification from(Settings s) {
@@ -506,7 +507,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.bool(P + "VERIFICATION_SHARED_EMAIL", false),
         s.duration(P + "VERIFICATION_SWEEP_INTERVAL", Duration.ofSeconds(30)),
         s.integer(P + "VERIFICATION_PAGE_LIMIT", 100, 1, 1000),
-        Smtp.from(s), Twilio.from(s), Stripe.from(s), Liveness.from(s));
+        Smtp.from(s), Twilio.from(s), Stripe.from(s), Liveness.from(s), OAuthProvider.all(s), oauthCallback(s));
     }
 
     /** Without the key: configuration may be logged. */
@@ -514,7 +515,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     public String toString() {
       return "Verification[codeTtl=" + codeTtl + ", maxAttempts=" + maxAttempts + ", destinationInterval="
         + destinationInterval + ", sendsPerHour=" + sendsPerHour + ", sharedEmail=" + sharedEmail + ", smtp=" + smtp
-        + ", twilio=" + twilio + ", stripe=" + stripe + ", liveness=" + liveness + "]";
+        + ", twilio=" + twilio + ", stripe=" + stripe + ", liveness=" + liveness + ", oauth=" + oauthProviders.keySet()
+        + "]";
     }
 
     /**
@@ -565,6 +567,42 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       @Override
       public String toString() {
         return "Liveness[" + url + ", sessionTtl=" + sessionTtl + "]";
+      }
+    }
+
+    private static Optional<URI> oauthCallback(Settings s) {
+      if (s.list(OAuthProvider.PROVIDERS, List.of()).isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(httpUrl(s, P + "OAUTH_CALLBACK_URL", null));
+    }
+
+    /**
+     * An OAuth 2.0 provider for social checks (authorization code with PKCE S256, then OIDC UserInfo), named in
+     * {@code AURALINK_OAUTH_PROVIDERS}; its settings are {@code AURALINK_OAUTH_<NAME>_*}.
+     */
+    public record OAuthProvider(String name, URI authorizeUrl, URI tokenUrl, URI userinfoUrl, String clientId,
+                                Optional<String> clientSecret, String scope) {
+      public static final String PROVIDERS = P + "OAUTH_PROVIDERS";
+
+      static Map<String, OAuthProvider> all(Settings s) {
+        Map<String, OAuthProvider> providers = new java.util.LinkedHashMap<>();
+        for (String name : s.list(PROVIDERS, List.of())) {
+          if (!name.matches("^[a-z][a-z0-9_]{0,30}$")) {
+            throw new ConfigException(PROVIDERS, "names lower-case providers such as google, got " + name);
+          }
+          String k = P + "OAUTH_" + name.toUpperCase(java.util.Locale.ROOT) + "_";
+          providers.put(name, new OAuthProvider(name, httpUrl(s, k + "AUTHORIZE_URL", null),
+            httpUrl(s, k + "TOKEN_URL", null), httpUrl(s, k + "USERINFO_URL", null),
+            s.required(k + "CLIENT_ID", "for the OAuth provider " + name), s.optional(k + "CLIENT_SECRET"),
+            s.string(k + "SCOPE", "openid")));
+        }
+        return Map.copyOf(providers);
+      }
+
+      @Override
+      public String toString() {
+        return "OAuthProvider[" + name + ", " + authorizeUrl + ", client " + clientId + "]";
       }
     }
 

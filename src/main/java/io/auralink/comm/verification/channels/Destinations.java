@@ -38,6 +38,10 @@ public final class Destinations {
     if (destination == null) {
       return null;
     }
+    if ("social".equals(method)) {
+      int colon = destination.indexOf(':');
+      return colon < 0 ? destination : destination.substring(0, colon) + ":***";
+    }
     if ("email".equals(method)) {
       int at = destination.indexOf('@');
       return at <= 0 ? "***" : destination.charAt(0) + "***" + destination.substring(at);

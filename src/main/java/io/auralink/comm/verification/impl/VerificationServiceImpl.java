@@ -13,6 +13,7 @@ import io.auralink.comm.verification.channels.Channel;
 import io.auralink.comm.verification.channels.Destinations;
 import io.auralink.comm.verification.channels.EmailChannel;
 import io.auralink.comm.verification.channels.LivenessProvider;
+import io.auralink.comm.verification.channels.SocialOAuth;
 import io.auralink.comm.verification.channels.StripeIdentity;
 import io.auralink.comm.verification.channels.TwilioSms;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,6 +64,7 @@ public final class VerificationServiceImpl implements VerificationService {
   private final Optional<TwilioSms> twilio;
   private final Optional<StripeIdentity> stripe;
   private final Optional<LivenessProvider> liveness;
+  private final Optional<SocialOAuth> social;
   private final TrustService trust;
   private final IdentityService identity;
   private final MeterRegistry metrics;
@@ -72,7 +74,8 @@ public final class VerificationServiceImpl implements VerificationService {
 
   VerificationServiceImpl(Vertx vertx, VerificationStore store, Codes codes, Throttles throttles,
                           Map<String, Channel> channels, Optional<TwilioSms> twilio,
-                          Optional<StripeIdentity> stripe, Optional<LivenessProvider> liveness, TrustService trust,
+                          Optional<StripeIdentity> stripe, Optional<LivenessProvider> liveness,
+                          Optional<SocialOAuth> social, TrustService trust,
                           IdentityService identity, MeterRegistry metrics, AppConfig.Verification config) {
     this.vertx = vertx;
     this.store = store;
@@ -82,6 +85,7 @@ public final class VerificationServiceImpl implements VerificationService {
     this.twilio = twilio;
     this.stripe = stripe;
     this.liveness = liveness;
+    this.social = social;
     this.trust = trust;
     this.identity = identity;
     this.metrics = metrics;
@@ -100,6 +104,7 @@ public final class VerificationServiceImpl implements VerificationService {
     return new VerificationServiceImpl(vertx, new VerificationStore(platform.pool()), new Codes(key),
       new Throttles(redis, config.destinationInterval(), config.sendsPerHour()), Map.copyOf(channels), twilio,
       config.stripe().map(st -> new StripeIdentity(vertx, st)), config.liveness().map(LivenessProvider::new),
+      config.oauthCallbackUrl().map(callback -> new SocialOAuth(vertx, config.oauthProviders(), callback)),
       TrustService.proxy(vertx, platform.loops(), timeout), IdentityService.proxy(vertx, platform.loops(), timeout),
       platform.metrics(), config);
   }
@@ -111,6 +116,7 @@ public final class VerificationServiceImpl implements VerificationService {
   public Future<Void> stop() {
     vertx.cancelTimer(sweepTimer);
     stripe.ifPresent(StripeIdentity::close);
+    social.ifPresent(SocialOAuth::close);
     return Future.join(channels.values().stream().map(Channel::close).toList()).mapEmpty();
   }
 
@@ -129,6 +135,7 @@ public final class VerificationServiceImpl implements VerificationService {
       boolean available = switch (request.method()) {
         case "document" -> stripe.isPresent();
         case "biometric" -> liveness.isPresent();
+        case "social" -> social.isPresent();
         default -> channels.containsKey(request.method());
       };
       if (!available) {
@@ -139,9 +146,10 @@ public final class VerificationServiceImpl implements VerificationService {
       }
       return registered(request.auraId())
         .compose(v -> destinationFree(request))
-        // Methods without a destination are throttled per AuraID and method in place of a destination.
+        // Methods without an address of their own are throttled per AuraID and method in place of a destination.
         .compose(v -> throttles.take(codes.destinationKey(request.method(),
-          request.destination() != null ? request.destination() : request.auraId()), request.auraId()))
+          request.method().equals("email") || request.method().equals("phone") ? request.destination()
+            : request.auraId()), request.auraId()))
         .compose(refusal -> {
           if (refusal.isPresent()) {
             count(request.method(), "throttled");
@@ -154,6 +162,7 @@ public final class VerificationServiceImpl implements VerificationService {
           return switch (request.method()) {
             case "document" -> documentSession(request);
             case "biometric" -> livenessSession(request);
+            case "social" -> socialSession(request);
             default -> send(request, channels.get(request.method()));
           };
         });
@@ -179,6 +188,15 @@ public final class VerificationServiceImpl implements VerificationService {
       case "phone" -> Destinations.phone(raw);
       default -> Optional.empty();
     };
+    if (method.equals("social")) {
+      // The destination names the provider; the subject it vouches for becomes the destination on completion.
+      if (raw == null || social.isPresent() && social.get().provider(raw).isEmpty()) {
+        return VerificationError.VALIDATION_FAILED.fail("destination must name an OAuth provider"
+          + social.map(o -> ": one of " + String.join(", ", new java.util.TreeSet<>(o.providerNames()))).orElse(""),
+          field("destination"));
+      }
+      destination = Optional.of(raw);
+    }
     if ((method.equals("email") || method.equals("phone")) && destination.isEmpty()) {
       return VerificationError.VALIDATION_FAILED.fail(method.equals("email")
         ? "destination must be an email address" : "destination must be an E.164 number such as +14155550123",
@@ -201,7 +219,8 @@ public final class VerificationServiceImpl implements VerificationService {
   }
 
   private Future<Void> destinationFree(StartRequest request) {
-    if (request.destination() == null || request.method().equals("email") && config.sharedEmail()) {
+    if (request.destination() == null || request.method().equals("social")
+      || request.method().equals("email") && config.sharedEmail()) {
       return Future.succeededFuture();
     }
     return store.verifiedByAnother(request.method(), request.destination(), request.auraId()).compose(taken -> taken
@@ -265,6 +284,69 @@ public final class VerificationServiceImpl implements VerificationService {
         count(request.method(), "sent");
         return view(stored.orElseThrow()).put("nonce", nonce).put("url", provider.url(nonce));
       });
+  }
+
+  /**
+   * A social check: a single-use state (found again by its keyed hash) and a PKCE verifier kept until the callback;
+   * answered with the provider's authorization URL.
+   */
+  private Future<JsonObject> socialSession(StartRequest request) {
+    SocialOAuth oauth = social.orElseThrow();
+    var provider = oauth.provider(request.destination()).orElseThrow();
+    UUID id = UUID.randomUUID();
+    String state = oauth.newSecret();
+    String verifier = oauth.newSecret();
+    Instant expiresAt = Instant.now().plus(config.codeTtl()).truncatedTo(ChronoUnit.MICROS);
+    return store.insert(id, request.auraId(), request.method(), provider.name(), null, 1, expiresAt,
+        codes.destinationKey("state", state))
+      .compose(v -> store.keepVerifier(id, verifier))
+      .compose(v -> store.find(id))
+      .map(stored -> {
+        count(request.method(), "sent");
+        return view(stored.orElseThrow()).put("provider", provider.name())
+          .put("url", oauth.authorizeUrl(provider, state, verifier));
+      });
+  }
+
+  @Override
+  public Future<JsonObject> oauthCallback(String state, String code, String error) {
+    if (social.isEmpty()) {
+      return VerificationError.CHANNEL_UNAVAILABLE.fail("no OAuth provider is configured on this deployment");
+    }
+    if (state == null || state.isBlank()) {
+      return VerificationError.VALIDATION_FAILED.fail("state is required", field("state"));
+    }
+    if (code == null && error == null) {
+      return VerificationError.VALIDATION_FAILED.fail("code or error is required", field("code"));
+    }
+    return store.consumeState(codes.destinationKey("state", state)).compose(consumed -> {
+      if (consumed.isEmpty()) {
+        return VerificationError.VERIFICATION_NOT_FOUND.fail(
+          "no pending social verification has this state (it is used once and expires)", field("state"));
+      }
+      VerificationStore.Challenge challenge = consumed.get().challenge();
+      var provider = social.get().provider(challenge.destination()).orElse(null);
+      if (error != null || provider == null) {
+        count("social", "failed");
+        return store.fail(challenge.id()).map(ended -> new JsonObject().put("outcome", "failed")
+          .put("error", error).put("verification", view(ended.orElse(challenge))));
+      }
+      return social.get().subject(provider, code, consumed.get().verifier())
+        .recover(failure -> store.fail(challenge.id()).transform(ignored -> {
+          count("social", "failed");
+          return Future.failedFuture(failure);
+        }))
+        .compose(subject -> {
+          String account = provider.name() + ":" + subject;
+          return store.verifiedByAnother("social", account, challenge.auraId()).compose(taken -> taken
+            ? store.fail(challenge.id()).compose(v -> VerificationError.DESTINATION_TAKEN.<JsonObject>fail(
+              "this " + provider.name() + " account is already verified by another AuraID", field("state")))
+            : store.completeWithSubject(challenge.id(), account).compose(done -> done.isEmpty()
+              ? store.find(challenge.id()).compose(now -> notPending(now.orElse(challenge)))
+              : recorded(done.get()).map(view -> new JsonObject().put("outcome", "completed")
+                .put("verification", view))));
+        });
+    });
   }
 
   // ---- complete ---------------------------------------------------------------------------------------------

@@ -70,6 +70,43 @@ final class VerificationStore {
       .mapEmpty();
   }
 
+  /** Keeps a social check's PKCE verifier until its callback consumes it. */
+  Future<Void> keepVerifier(UUID id, String verifier) {
+    return pool.preparedQuery("UPDATE verification_challenges SET oauth_verifier = $2 WHERE id = $1")
+      .execute(Tuple.of(id, verifier)).mapEmpty();
+  }
+
+  /** A pending social check found by its state, with the verifier it held; the verifier is gone afterwards. */
+  record Consumed(Challenge challenge, String verifier) {
+  }
+
+  /**
+   * Takes a social check's verifier in one statement, so that a state is used once: a second callback with the
+   * same state finds no verifier. Empty if no pending, unexpired check has this state and a verifier.
+   */
+  Future<Optional<Consumed>> consumeState(String stateRef) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges c SET oauth_verifier = NULL
+        FROM (SELECT id, oauth_verifier FROM verification_challenges
+              WHERE method = 'social' AND provider_ref = $1 AND status = 'pending' AND expires_at > now()
+                AND oauth_verifier IS NOT NULL
+              FOR UPDATE) old
+        WHERE c.id = old.id
+        RETURNING c.*, old.oauth_verifier AS taken_verifier""")
+      .execute(Tuple.of(stateRef))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next())
+        .map(row -> new Consumed(Challenge.of(row), row.getString("taken_verifier"))));
+  }
+
+  /** Completes a social check with the provider's subject as its destination; empty if no longer pending. */
+  Future<Optional<Challenge>> completeWithSubject(UUID id, String subject) {
+    return pool.preparedQuery("""
+        UPDATE verification_challenges SET status = 'completed', destination = $2, completed_at = now(),
+                                           ended_at = now()
+        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *""")
+      .execute(Tuple.of(id, subject)).map(VerificationStore::first);
+  }
+
   Future<Optional<Challenge>> findByProviderRef(String method, String providerRef) {
     return pool.preparedQuery("SELECT * FROM verification_challenges WHERE method = $1 AND provider_ref = $2")
       .execute(Tuple.of(method, providerRef)).map(VerificationStore::first);
