@@ -442,6 +442,13 @@ class VerificationApiTest {
     assertFalse(secondDone.bodyAsJsonObject().getBoolean("first"));
     assertEquals(scoreAfter, trustOf(auraId).getLong("score"));
     assertEquals(2, events.stream().filter(e -> e.getString("aura_id").equals(auraId)).count());
+    String metrics = http.get("/metrics").bodyAsString();
+    assertTrue(metrics.contains("auralink_verifications_total{method=\"email\",outcome=\"completed\"}"), metrics);
+
+    // The verified address is this AuraID's now: another may not verify it (AURALINK_VERIFICATION_SHARED_EMAIL).
+    HttpResponse<Buffer> taken = start(register(), "email", address);
+    assertEquals(409, taken.statusCode(), taken.bodyAsString());
+    assertEquals("DESTINATION_TAKEN", Http.error(taken).getString("code"));
     assertEquals(1, events.stream().filter(e -> e.getString("aura_id").equals(auraId) && e.getBoolean("first")).count());
   }
 
@@ -464,6 +471,26 @@ class VerificationApiTest {
     assertEquals("CHALLENGE_STATE", Http.error(locked).getString("code"));
     assertEquals("exhausted", Http.error(locked).getJsonObject("details").getString("status"));
     assertEquals(0, sqlLong("SELECT count(*) FROM verified_methods WHERE aura_id = '" + auraId + "'"));
+  }
+
+  @Test
+  void an_attempt_stays_counted_when_the_request_fails_after_counting() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    String code = mailedCode(address);
+    // A caller that gives up after 1 ms: its request fails, the attempt it made does not go away.
+    VerificationService impatient = VerificationService.proxy(node.vertx(), 1);
+    Throwable failure = Await.failure(impatient.complete(id, wrong(code),
+      io.auralink.comm.platform.Caller.person(auraId)));
+    assertNotNull(failure);
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (sqlLong("SELECT attempts FROM verification_challenges WHERE id = '" + id + "'") < 1) {
+      assertTrue(System.currentTimeMillis() < deadline, "the attempt was counted");
+      Thread.sleep(20);
+    }
+    HttpResponse<Buffer> next = complete(auraId, id, wrong(code));
+    assertEquals(1, Http.error(next).getJsonObject("details").getInteger("attempts_left"));
   }
 
   @Test
