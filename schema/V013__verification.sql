@@ -24,6 +24,7 @@ CREATE TABLE verification_challenges (
 
 CREATE INDEX verification_challenges_by_aura_id ON verification_challenges (aura_id, created_at DESC, id DESC);
 CREATE INDEX verification_challenges_pending ON verification_challenges (expires_at) WHERE status = 'pending';
+CREATE INDEX verification_challenges_completed ON verification_challenges (completed_at) WHERE status = 'completed';
 CREATE INDEX verification_challenges_by_provider_ref ON verification_challenges (provider_ref)
   WHERE provider_ref IS NOT NULL;
 

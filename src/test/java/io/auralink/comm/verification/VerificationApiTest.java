@@ -531,6 +531,22 @@ class VerificationApiTest {
   }
 
   @Test
+  void the_sweep_records_a_completion_whose_record_was_lost_and_tells_trust() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    assertEquals(200, complete(auraId, id, mailedCode(address)).statusCode());
+    // As if the node had failed between completing the challenge and recording the method.
+    sql("DELETE FROM verified_methods WHERE aura_id = '" + auraId + "'");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (sqlLong("SELECT count(*) FROM verified_methods WHERE aura_id = '" + auraId
+      + "' AND method = 'email' AND trust_recorded AND challenge_id = '" + id + "'") == 0) {
+      assertTrue(System.currentTimeMillis() < deadline, "the sweep records the method and tells trust");
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
   void a_cancelled_challenge_never_completes() throws Exception {
     String auraId = register();
     String address = email();

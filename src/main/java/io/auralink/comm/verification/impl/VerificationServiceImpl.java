@@ -583,7 +583,10 @@ public final class VerificationServiceImpl implements VerificationService {
 
   // ---- housekeeping -----------------------------------------------------------------------------------------
 
-  /** Expires pending challenges whose time ran out and tells trust what it has not acknowledged; any member may. */
+  /**
+   * Expires pending challenges whose time ran out, records completions a failure left unrecorded, and tells trust
+   * what it has not acknowledged; any member may, every step is idempotent.
+   */
   private void sweep() {
     store.expireDue()
       .onSuccess(expired -> {
@@ -591,6 +594,7 @@ public final class VerificationServiceImpl implements VerificationService {
           metrics.counter("auralink_verifications_total", "method", "any", "outcome", "expired").increment(expired);
         }
       })
+      .compose(v -> store.recordMissed())
       .compose(v -> store.unrecorded(RESYNC_BATCH))
       .compose(pending -> Future.join(pending.stream().map(p -> tellTrust(p[0], p[1])).toList()))
       .onFailure(e -> log.warn("verification sweep incomplete: {}", e.getMessage()));

@@ -206,6 +206,22 @@ final class VerificationStore {
       .execute(Tuple.of(auraId, method)).mapEmpty();
   }
 
+  /**
+   * Records, from the last day's completed challenges, any method whose record a failure between the completion and
+   * the record left out; answers how many.
+   */
+  Future<Integer> recordMissed() {
+    return pool.preparedQuery("""
+        INSERT INTO verified_methods (aura_id, method, destination, challenge_id, verified_at)
+        SELECT DISTINCT ON (c.aura_id, c.method) c.aura_id, c.method, c.destination, c.id, c.completed_at
+        FROM verification_challenges c
+        WHERE c.status = 'completed' AND c.completed_at > now() - interval '1 day'
+          AND NOT EXISTS (SELECT 1 FROM verified_methods v WHERE v.aura_id = c.aura_id AND v.method = c.method)
+        ORDER BY c.aura_id, c.method, c.completed_at
+        ON CONFLICT DO NOTHING""")
+      .execute().map(RowSet::rowCount);
+  }
+
   /** Verified methods the trust domain has not acknowledged yet, oldest first: {@code [aura_id, method]} pairs. */
   Future<List<String[]>> unrecorded(int limit) {
     return pool.preparedQuery("""
