@@ -41,6 +41,9 @@ CREATE TABLE verified_methods (
 );
 
 CREATE INDEX verified_methods_by_destination ON verified_methods (method, destination);
+-- A phone number or a social account proves one AuraID only (email: see AURALINK_VERIFICATION_SHARED_EMAIL).
+CREATE UNIQUE INDEX verified_methods_unique_destination ON verified_methods (method, destination)
+  WHERE method IN ('phone', 'social');
 CREATE INDEX verified_methods_unrecorded ON verified_methods (verified_at) WHERE NOT trust_recorded;
 
 -- Provider webhook events already applied, by provider and event id: a retried or replayed delivery is answered

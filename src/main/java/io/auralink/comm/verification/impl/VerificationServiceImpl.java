@@ -22,6 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.redis.client.Redis;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
@@ -341,7 +342,7 @@ public final class VerificationServiceImpl implements VerificationService {
           return store.verifiedByAnother("social", account, challenge.auraId()).compose(taken -> taken
             ? store.fail(challenge.id()).compose(v -> VerificationError.DESTINATION_TAKEN.<JsonObject>fail(
               "this " + provider.name() + " account is already verified by another AuraID", field("state")))
-            : store.completeWithSubject(challenge.id(), account).compose(done -> done.isEmpty()
+            : completeOnce(challenge.id(), account).compose(done -> done.isEmpty()
               ? store.find(challenge.id()).compose(now -> notPending(now.orElse(challenge)))
               : recorded(done.get()).map(view -> new JsonObject().put("outcome", "completed")
                 .put("verification", view))));
@@ -385,27 +386,38 @@ public final class VerificationServiceImpl implements VerificationService {
           : "the code is wrong and no attempts are left; start a new verification",
         new JsonObject().put("field", "code").put("attempts_left", left)));
     }
-    return store.complete(challenge.id()).compose(completed -> completed.isEmpty()
+    return completeOnce(challenge.id(), null).compose(completed -> completed.isEmpty()
       // Another request completed or cancelled it between the attempt and now.
       ? store.find(challenge.id()).compose(now -> now.get().status().equals(COMPLETED)
           ? Future.succeededFuture(view(now.get())) : notPending(now.get()))
       : recorded(completed.get()));
   }
 
-  /** Records the method once, tells trust (the sweep retries if it cannot be told now) and publishes. */
-  private Future<JsonObject> recorded(VerificationStore.Challenge challenge) {
+  /**
+   * Completes and records in one transaction; a destination another AuraID verified since the start is refused
+   * (409) and the challenge stays pending.
+   */
+  private Future<Optional<VerificationStore.Completed>> completeOnce(UUID id, String subject) {
+    return store.complete(id, subject).recover(failure -> failure instanceof PgException pg
+      && "23505".equals(pg.getSqlState())
+      ? VerificationError.DESTINATION_TAKEN.fail("this destination was verified by another AuraID meanwhile")
+      : Future.failedFuture(failure));
+  }
+
+  /** Tells trust of a new method (the sweep retries if it cannot be told now) and publishes. */
+  private Future<JsonObject> recorded(VerificationStore.Completed completed) {
+    VerificationStore.Challenge challenge = completed.challenge();
+    boolean first = completed.first();
     count(challenge.method(), "completed");
-    return store.recordVerified(challenge).compose(first -> {
-      vertx.eventBus().publish(VerificationEvents.COMPLETED, new JsonObject()
-        .put("id", challenge.id().toString()).put("aura_id", challenge.auraId()).put("method", challenge.method())
-        .put("first", first).put("at", challenge.completedAt().toString()));
-      Future<Void> told = first ? tellTrust(challenge.auraId(), challenge.method()) : Future.succeededFuture();
-      return told.recover(failure -> {
-        log.warn("trust not yet told of {}'s {} verification ({}); the sweep retries", challenge.auraId(),
-          challenge.method(), failure.getMessage());
-        return Future.succeededFuture();
-      }).map(v -> view(challenge).put("first", first));
-    });
+    vertx.eventBus().publish(VerificationEvents.COMPLETED, new JsonObject()
+      .put("id", challenge.id().toString()).put("aura_id", challenge.auraId()).put("method", challenge.method())
+      .put("first", first).put("at", challenge.completedAt().toString()));
+    Future<Void> told = first ? tellTrust(challenge.auraId(), challenge.method()) : Future.succeededFuture();
+    return told.recover(failure -> {
+      log.warn("trust not yet told of {}'s {} verification ({}); the sweep retries", challenge.auraId(),
+        challenge.method(), failure.getMessage());
+      return Future.succeededFuture();
+    }).map(v -> view(challenge).put("first", first));
   }
 
   private Future<Void> tellTrust(String auraId, String method) {
@@ -519,7 +531,7 @@ public final class VerificationServiceImpl implements VerificationService {
 
   private Future<String> applyStripe(String type, VerificationStore.Challenge challenge, JsonObject session) {
     return switch (type) {
-      case "identity.verification_session.verified" -> store.complete(challenge.id()).compose(done -> done.isEmpty()
+      case "identity.verification_session.verified" -> completeOnce(challenge.id(), null).compose(done -> done.isEmpty()
         ? Future.succeededFuture("ignored")
         : recorded(done.get()).map("completed"));
       case "identity.verification_session.requires_input" -> store.deliveryStatus(challenge.providerRef(),
@@ -556,8 +568,9 @@ public final class VerificationServiceImpl implements VerificationService {
         return VerificationError.VERIFICATION_NOT_FOUND.fail("no liveness check has this nonce");
       }
       VerificationStore.Challenge challenge = found.get();
-      Future<Optional<VerificationStore.Challenge>> applied = outcome.equals("passed")
-        ? store.complete(challenge.id()) : store.fail(challenge.id());
+      Future<Optional<VerificationStore.Completed>> applied = outcome.equals("passed")
+        ? completeOnce(challenge.id(), null)
+        : store.fail(challenge.id()).map(ended -> ended.map(c -> new VerificationStore.Completed(c, false)));
       return applied.compose(done -> {
         if (done.isEmpty()) {
           // A replay, or a result after the check ended: the nonce was single-use.

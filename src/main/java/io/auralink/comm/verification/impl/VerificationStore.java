@@ -98,15 +98,6 @@ final class VerificationStore {
         .map(row -> new Consumed(Challenge.of(row), row.getString("taken_verifier"))));
   }
 
-  /** Completes a social check with the provider's subject as its destination; empty if no longer pending. */
-  Future<Optional<Challenge>> completeWithSubject(UUID id, String subject) {
-    return pool.preparedQuery("""
-        UPDATE verification_challenges SET status = 'completed', destination = $2, completed_at = now(),
-                                           ended_at = now()
-        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *""")
-      .execute(Tuple.of(id, subject)).map(VerificationStore::first);
-  }
-
   Future<Optional<Challenge>> findByProviderRef(String method, String providerRef) {
     return pool.preparedQuery("SELECT * FROM verification_challenges WHERE method = $1 AND provider_ref = $2")
       .execute(Tuple.of(method, providerRef)).map(VerificationStore::first);
@@ -173,12 +164,38 @@ final class VerificationStore {
       .execute(Tuple.of(id)).mapEmpty();
   }
 
-  /** Completes a pending challenge; empty if it was no longer pending. */
-  Future<Optional<Challenge>> complete(UUID id) {
-    return pool.preparedQuery("""
-        UPDATE verification_challenges SET status = 'completed', completed_at = now(), ended_at = now()
-        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *""")
-      .execute(Tuple.of(id)).map(VerificationStore::first);
+  /** A completed challenge, and whether its method was new for the AuraID. */
+  record Completed(Challenge challenge, boolean first) {
+  }
+
+  /**
+   * Completes a pending, unexpired challenge and records its method in one transaction, with {@code subject} as
+   * its destination when given (social checks); empty if it was no longer pending. A destination that another
+   * AuraID verified in the meantime (phone, social: unique in {@code verified_methods}) fails with the database's
+   * unique violation and leaves the challenge pending.
+   */
+  Future<Optional<Completed>> complete(UUID id, String subject) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+          UPDATE verification_challenges SET status = 'completed', destination = COALESCE($2, destination),
+                                             completed_at = now(), ended_at = now()
+          WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *""")
+        .execute(Tuple.of(id, subject))
+        .compose(rows -> {
+          Optional<Challenge> done = first(rows);
+          if (done.isEmpty()) {
+            return Future.succeededFuture(Optional.<Completed>empty());
+          }
+          Challenge c = done.get();
+          return conn.preparedQuery("""
+              INSERT INTO verified_methods (aura_id, method, destination, challenge_id) VALUES ($1, $2, $3, $4)
+              ON CONFLICT (aura_id, method) DO NOTHING""")
+            .execute(Tuple.of(c.auraId(), c.method(), c.destination(), c.id()))
+            .map(inserted -> Optional.of(new Completed(c, inserted.rowCount() == 1)));
+        }));
+  }
+
+  Future<Optional<Completed>> complete(UUID id) {
+    return complete(id, null);
   }
 
   /** Cancels a pending challenge; empty if it was no longer pending. */
@@ -187,18 +204,6 @@ final class VerificationStore {
         UPDATE verification_challenges SET status = 'cancelled', code_hash = NULL, ended_at = now()
         WHERE id = $1 AND status = 'pending' RETURNING *""")
       .execute(Tuple.of(id)).map(VerificationStore::first);
-  }
-
-  /**
-   * Records the method as verified for the AuraID; answers whether it is new (a method verified before keeps its
-   * first row).
-   */
-  Future<Boolean> recordVerified(Challenge challenge) {
-    return pool.preparedQuery("""
-        INSERT INTO verified_methods (aura_id, method, destination, challenge_id) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (aura_id, method) DO NOTHING""")
-      .execute(Tuple.of(challenge.auraId(), challenge.method(), challenge.destination(), challenge.id()))
-      .map(rows -> rows.rowCount() == 1);
   }
 
   Future<Void> trustRecorded(String auraId, String method) {
