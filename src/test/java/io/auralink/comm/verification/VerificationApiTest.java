@@ -494,6 +494,19 @@ class VerificationApiTest {
   }
 
   @Test
+  void a_malformed_code_is_refused_without_counting_an_attempt() throws Exception {
+    String auraId = register();
+    String address = email();
+    String id = started(auraId, "email", address).getString("id");
+    HttpResponse<Buffer> malformed = complete(auraId, id, "12ab56");
+    assertEquals(400, malformed.statusCode(), malformed.bodyAsString());
+    assertEquals("VALIDATION_FAILED", Http.error(malformed).getString("code"));
+    assertEquals("code", Http.error(malformed).getJsonObject("details").getString("field"));
+    assertEquals(0, sqlLong("SELECT attempts FROM verification_challenges WHERE id = '" + id + "'"));
+    assertEquals(404, complete(auraId, java.util.UUID.randomUUID().toString(), "123456").statusCode());
+  }
+
+  @Test
   void concurrent_guesses_never_get_more_than_three_attempts() throws Exception {
     String auraId = register();
     String address = email();

@@ -22,6 +22,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Social checks: the OAuth 2.0 authorization code flow with PKCE (S256) against configured providers, then the
@@ -49,7 +50,7 @@ public final class SocialOAuth {
     return Optional.ofNullable(providers.get(name));
   }
 
-  public java.util.Set<String> providerNames() {
+  public Set<String> providerNames() {
     return providers.keySet();
   }
 

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -91,7 +93,7 @@ public final class StripeIdentity {
       return Optional.of("Stripe-Signature is missing");
     }
     Long timestamp = null;
-    java.util.List<String> signatures = new java.util.ArrayList<>();
+    List<String> signatures = new ArrayList<>();
     for (String part : header.split(",")) {
       int eq = part.indexOf('=');
       if (eq <= 0) {

@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -108,7 +109,7 @@ public final class TwilioSms implements Channel {
   }
 
   /** The status callback URL Twilio is given, which its signature covers. */
-  public java.util.Optional<String> statusCallbackUrl() {
+  public Optional<String> statusCallbackUrl() {
     return config.statusCallbackUrl();
   }
 

@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -97,7 +99,7 @@ public final class VerificationServiceImpl implements VerificationService {
     AppConfig.Verification config = platform.config().verification();
     long timeout = platform.config().node().eventBusTimeout().toMillis();
     Optional<TwilioSms> twilio = config.twilio().map(t -> new TwilioSms(vertx, t));
-    Map<String, Channel> channels = new java.util.HashMap<>();
+    Map<String, Channel> channels = new HashMap<>();
     config.smtp().ifPresent(smtp -> channels.put("email", new EmailChannel(vertx, smtp)));
     twilio.ifPresent(sms -> channels.put("phone", sms));
     String key = config.codeKey().orElseThrow(() -> new IllegalStateException(
@@ -193,7 +195,7 @@ public final class VerificationServiceImpl implements VerificationService {
       // The destination names the provider; the subject it vouches for becomes the destination on completion.
       if (raw == null || social.isPresent() && social.get().provider(raw).isEmpty()) {
         return VerificationError.VALIDATION_FAILED.fail("destination must name an OAuth provider"
-          + social.map(o -> ": one of " + String.join(", ", new java.util.TreeSet<>(o.providerNames()))).orElse(""),
+          + social.map(o -> ": one of " + String.join(", ", new TreeSet<>(o.providerNames()))).orElse(""),
           field("destination"));
       }
       destination = Optional.of(raw);
