@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Verification challenges, served on the event bus at {@link #ADDRESS}. A challenge proves one method
- * ({@code email}, {@code phone}) for one AuraID; its completion is recorded once per method and told to the trust
+ * ({@code email}, {@code phone}, {@code document}, {@code social}, {@code biometric}) for one AuraID; its completion is recorded once per method and told to the trust
  * domain. Failures are {@link io.vertx.serviceproxy.ServiceException}s with a {@link VerificationError} code. A
  * person acts on their own AuraID; a service needs {@link #WRITE} (or {@link #READ} to list).
  */

@@ -428,7 +428,8 @@ class VerificationApiTest {
     assertTrue(trust.getJsonObject("components").getJsonArray("verifications").contains("email"), trust.encode());
     long scoreAfter = trust.getLong("score");
     assertTrue(scoreAfter > scoreBefore, scoreBefore + " -> " + scoreAfter);
-    assertEquals(1, sqlLong("SELECT count(*) FROM aura_ids WHERE aura_id = '" + auraId + "' AND verified"));
+    HttpResponse<Buffer> profile = http.get("/internal/auraid/" + auraId, user(auraId));
+    assertEquals(true, profile.bodyAsJsonObject().getBoolean("verified"), profile.bodyAsString());
 
     HttpResponse<Buffer> again = complete(auraId, challenge.getString("id"), code);
     assertEquals(200, again.statusCode(), again.bodyAsString());

@@ -22,7 +22,7 @@ public enum Role {
   MESH,
   /** Calls: their state machine, ring deadlines and LiveKit rooms (the call verticle). */
   CALL,
-  /** Email and phone verification challenges and their channels (the verification verticle). */
+  /** Verification challenges (email, phone, document, social, biometric) and their providers (the verification verticle). */
   VERIFICATION;
 
   public String id() {
