@@ -10,6 +10,7 @@ import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.presence.PresenceService;
 import io.auralink.comm.trust.TrustService;
+import io.auralink.comm.verification.VerificationService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -174,6 +175,7 @@ public final class ApiVerticle extends VerticleBase {
       new TrustRoutes(TrustService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new VerificationRoutes(VerificationService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new NotificationRoutes(NotificationService.proxy(vertx, platform.loops(), eventBusTimeout), vertx,
         platform.config().notification().streamHeartbeat()),

@@ -214,6 +214,9 @@ public final class Cli {
       if (settings.optional(AppConfig.Matrix.AS_TOKEN).isEmpty() && settings.optional(AppConfig.Matrix.HS_TOKEN).isEmpty()) {
         overrides.putAll(DevMatrixTokens.loadOrCreate(dataDir));
       }
+      if (settings.optional(AppConfig.Verification.CODE_KEY).isEmpty()) {
+        overrides.put(AppConfig.Verification.CODE_KEY, DevSecret.loadOrCreate(dataDir, DevSecret.VERIFICATION_FILE));
+      }
       if (settings.optional(AppConfig.Cluster.NAME).isEmpty()) {
         // A development node has its own database: it must never join another developer node's cluster.
         overrides.put(AppConfig.Cluster.NAME, "auralink-dev-" + Integer.toHexString(dataDir.toString().hashCode()));

@@ -12,6 +12,7 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.presence.PresenceVerticle;
 import io.auralink.comm.trust.TrustVerticle;
+import io.auralink.comm.verification.VerificationVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -54,6 +55,7 @@ final class Composition {
       // One per node: each instance would hold a whole copy of the graph.
       new Deployment(Role.MESH, 1, () -> new MeshVerticle(platform)),
       new Deployment(Role.CALL, domainInstances, () -> new CallVerticle(platform)),
+      new Deployment(Role.VERIFICATION, domainInstances, () -> new VerificationVerticle(platform)),
       new Deployment(Role.PRESENCE, domainInstances, () -> new PresenceVerticle(platform)),
       // One per node: each instance receives every call event, and one worker per member drains the queue.
       new Deployment(Role.NOTIFICATION, 1, () -> new NotificationVerticle(platform)),

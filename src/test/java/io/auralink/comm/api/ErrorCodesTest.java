@@ -8,6 +8,7 @@ import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.presence.PresenceError;
 import io.auralink.comm.platform.PlatformError;
 import io.auralink.comm.trust.TrustError;
+import io.auralink.comm.verification.VerificationError;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ class ErrorCodesTest {
 
   private static final List<Class<? extends Enum<?>>> VOCABULARIES =
     List.of(EdgeError.class, IdentityError.class, TrustError.class, MeshError.class, CallError.class,
-      PresenceError.class, NotificationError.class, PlatformError.class);
+      PresenceError.class, NotificationError.class, PlatformError.class, VerificationError.class);
   private static final Pattern TABLE_ROW = Pattern.compile("^\\| `([A-Z_]+)` \\| (\\d{3}) \\|", Pattern.MULTILINE);
 
   /** Every code of every enum, by name, with its status; a name with two statuses fails here. */

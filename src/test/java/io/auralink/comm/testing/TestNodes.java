@@ -14,6 +14,7 @@ import java.util.UUID;
 public final class TestNodes {
 
   public static final String JWT_SECRET = "auralink-test-secret-0123456789-abcdefghijklmnop";
+  public static final String VERIFICATION_CODE_KEY = "auralink-test-verification-key-0123456789-abcdef";
   /**
    * Five times stricter than production's 2 s: an event loop busy this long fails the test class (see
    * NoBlockedEventLoops). Lower values trip on a 2-core machine when the scheduler or a GC pause, not our code,
@@ -39,6 +40,7 @@ public final class TestNodes {
     settings.put("AURALINK_DATABASE_URL", stores.newDatabase(purpose));
     settings.put("AURALINK_REDIS_URL", stores.redisUrl(clusterName));
     settings.put("AURALINK_JWT_SECRET", JWT_SECRET);
+    settings.put("AURALINK_VERIFICATION_CODE_KEY", VERIFICATION_CODE_KEY);
     settings.put("AURALINK_HTTP_HOST", "127.0.0.1");
     settings.put("AURALINK_HTTP_PORT", String.valueOf(EmbeddedStores.freePort()));
     settings.put("AURALINK_HTTP_INSTANCES", "2");

@@ -17,7 +17,7 @@ import java.util.Set;
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
                         ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
-                        Notification notification) {
+                        Notification notification, Verification verification) {
 
   private static final String P = Settings.PREFIX;
 
@@ -25,7 +25,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s));
+      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -580,6 +580,214 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.integer(P + "NOTIFICATION_BREAKER_FAILURES", 5, 1, 1000),
         s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)),
         s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)));
+    }
+  }
+
+  /**
+   * Verification: the key codes are stored under (HMAC-SHA256; required where the verification role runs; start-dev
+   * keeps one under the data directory), code lifetime and attempts, the send throttles, whether an email address
+   * may be verified by several AuraIDs, the sweep cadence, and each channel, present only when configured.
+   */
+  public record Verification(Optional<String> codeKey, Duration codeTtl, int maxAttempts, Duration destinationInterval,
+                             int sendsPerHour, boolean sharedEmail, Duration sweepInterval, int pageLimit,
+                             Optional<Smtp> smtp, Optional<Twilio> twilio, Optional<Stripe> stripe,
+                             Optional<Liveness> liveness, Map<String, OAuthProvider> oauthProviders,
+                             Optional<URI> oauthCallbackUrl) {
+    public static final String CODE_KEY = P + "VERIFICATION_CODE_KEY";
+
+    static Verification from(Settings s) {
+      Optional<String> key = s.optional(CODE_KEY);
+      boolean runs = Role.parse(Node.ROLES, s.list(Node.ROLES, List.of("all"))).contains(Role.VERIFICATION);
+      if (runs && key.isEmpty()) {
+        throw new ConfigException(CODE_KEY, "is required where the verification role runs (at least 32 random "
+          + "characters); start-dev creates one under the data directory");
+      }
+      if (key.isPresent() && key.get().length() < 32) {
+        throw new ConfigException(CODE_KEY, "must be at least 32 characters (256 bits)");
+      }
+      Duration ttl = s.duration(P + "VERIFICATION_CODE_TTL", Duration.ofMinutes(10));
+      if (ttl.toSeconds() < 30 || ttl.toHours() > 24) {
+        throw new ConfigException(P + "VERIFICATION_CODE_TTL", "must be between 30s and 24h, got " + ttl);
+      }
+      return new Verification(key, ttl,
+        s.integer(P + "VERIFICATION_MAX_ATTEMPTS", 3, 1, 10),
+        s.duration(P + "VERIFICATION_DESTINATION_INTERVAL", Duration.ofSeconds(60)),
+        s.integer(P + "VERIFICATION_SENDS_PER_HOUR", 5, 1, 1000),
+        s.bool(P + "VERIFICATION_SHARED_EMAIL", false),
+        s.duration(P + "VERIFICATION_SWEEP_INTERVAL", Duration.ofSeconds(30)),
+        s.integer(P + "VERIFICATION_PAGE_LIMIT", 100, 1, 1000),
+        Smtp.from(s), Twilio.from(s), Stripe.from(s), Liveness.from(s), OAuthProvider.all(s), oauthCallback(s));
+    }
+
+    /** Without the key: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "Verification[codeTtl=" + codeTtl + ", maxAttempts=" + maxAttempts + ", destinationInterval="
+        + destinationInterval + ", sendsPerHour=" + sendsPerHour + ", sharedEmail=" + sharedEmail + ", smtp=" + smtp
+        + ", twilio=" + twilio + ", stripe=" + stripe + ", liveness=" + liveness + ", oauth=" + oauthProviders.keySet()
+        + "]";
+    }
+
+    /**
+     * Stripe Identity for document checks: present when {@code AURALINK_STRIPE_SECRET_KEY} is set; the webhook
+     * endpoint's signing secret is then required. {@code sessionTtl} is how long a document challenge waits for the
+     * outcome.
+     */
+    public record Stripe(String secretKey, String webhookSecret, URI baseUrl, Duration sessionTtl) {
+      public static final String SECRET_KEY = P + "STRIPE_SECRET_KEY";
+
+      static Optional<Stripe> from(Settings s) {
+        Optional<String> key = s.optional(SECRET_KEY);
+        if (key.isEmpty()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Stripe(key.get(),
+          s.required(P + "STRIPE_WEBHOOK_SECRET", "(the endpoint's whsec_ signing secret) when " + SECRET_KEY + " is set"),
+          httpUrl(s, P + "STRIPE_BASE_URL", "https://api.stripe.com"),
+          s.duration(P + "STRIPE_SESSION_TTL", Duration.ofHours(24))));
+      }
+
+      @Override
+      public String toString() {
+        return "Stripe[" + baseUrl + ", sessionTtl=" + sessionTtl + "]";
+      }
+    }
+
+    /**
+     * A liveness (biometric) provider: present when {@code AURALINK_LIVENESS_URL} is set. We hand out the provider's
+     * URL with a single-use nonce; its result comes back as a webhook signed with HMAC-SHA256 under
+     * {@code webhookSecret}.
+     */
+    public record Liveness(URI url, String webhookSecret, Duration sessionTtl) {
+      public static final String URL = P + "LIVENESS_URL";
+
+      static Optional<Liveness> from(Settings s) {
+        if (s.optional(URL).isEmpty()) {
+          return Optional.empty();
+        }
+        String secret = s.required(P + "LIVENESS_WEBHOOK_SECRET", "when " + URL + " is set");
+        if (secret.length() < 32) {
+          throw new ConfigException(P + "LIVENESS_WEBHOOK_SECRET", "must be at least 32 characters");
+        }
+        return Optional.of(new Liveness(httpUrl(s, URL, null), secret,
+          s.duration(P + "LIVENESS_SESSION_TTL", Duration.ofMinutes(15))));
+      }
+
+      @Override
+      public String toString() {
+        return "Liveness[" + url + ", sessionTtl=" + sessionTtl + "]";
+      }
+    }
+
+    private static Optional<URI> oauthCallback(Settings s) {
+      if (s.list(OAuthProvider.PROVIDERS, List.of()).isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(httpUrl(s, P + "OAUTH_CALLBACK_URL", null));
+    }
+
+    /**
+     * An OAuth 2.0 provider for social checks (authorization code with PKCE S256, then OIDC UserInfo), named in
+     * {@code AURALINK_OAUTH_PROVIDERS}; its settings are {@code AURALINK_OAUTH_<NAME>_*}.
+     */
+    public record OAuthProvider(String name, URI authorizeUrl, URI tokenUrl, URI userinfoUrl, String clientId,
+                                Optional<String> clientSecret, String scope) {
+      public static final String PROVIDERS = P + "OAUTH_PROVIDERS";
+
+      static Map<String, OAuthProvider> all(Settings s) {
+        Map<String, OAuthProvider> providers = new java.util.LinkedHashMap<>();
+        for (String name : s.list(PROVIDERS, List.of())) {
+          if (!name.matches("^[a-z][a-z0-9_]{0,30}$")) {
+            throw new ConfigException(PROVIDERS, "names lower-case providers such as google, got " + name);
+          }
+          String k = P + "OAUTH_" + name.toUpperCase(java.util.Locale.ROOT) + "_";
+          providers.put(name, new OAuthProvider(name, httpUrl(s, k + "AUTHORIZE_URL", null),
+            httpUrl(s, k + "TOKEN_URL", null), httpUrl(s, k + "USERINFO_URL", null),
+            s.required(k + "CLIENT_ID", "for the OAuth provider " + name), s.optional(k + "CLIENT_SECRET"),
+            s.string(k + "SCOPE", "openid")));
+        }
+        return Map.copyOf(providers);
+      }
+
+      @Override
+      public String toString() {
+        return "OAuthProvider[" + name + ", " + authorizeUrl + ", client " + clientId + "]";
+      }
+    }
+
+    private static URI httpUrl(Settings s, String key, String defaultValue) {
+      String value = defaultValue == null ? s.required(key, "") : s.string(key, defaultValue);
+      try {
+        URI uri = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+          throw new ConfigException(key, "must be an http(s) URL, got " + value);
+        }
+        return uri;
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key, "is not a URL: " + e.getMessage());
+      }
+    }
+
+    /** SMTP for email codes: present when {@code AURALINK_SMTP_HOST} is set. */
+    public record Smtp(String host, int port, String security, Optional<String> username, Optional<String> password,
+                       String from) {
+      public static final String HOST = P + "SMTP_HOST";
+      public static final String SECURITY = P + "SMTP_SECURITY";
+
+      static Optional<Smtp> from(Settings s) {
+        Optional<String> host = s.optional(HOST);
+        if (host.isEmpty()) {
+          return Optional.empty();
+        }
+        String security = s.string(SECURITY, "starttls");
+        if (!List.of("none", "starttls", "tls").contains(security)) {
+          throw new ConfigException(SECURITY, "must be none, starttls or tls, got " + security);
+        }
+        return Optional.of(new Smtp(host.get(),
+          s.integer(P + "SMTP_PORT", security.equals("tls") ? 465 : 587, 1, 65535), security,
+          s.optional(P + "SMTP_USERNAME"), s.optional(P + "SMTP_PASSWORD"),
+          s.required(P + "SMTP_FROM", "(the sender address of verification emails) when " + HOST + " is set")));
+      }
+
+      @Override
+      public String toString() {
+        return "Smtp[" + host + ":" + port + ", " + security + ", user=" + username.orElse("-") + ", from=" + from + "]";
+      }
+    }
+
+    /**
+     * Twilio for SMS codes: present when {@code AURALINK_TWILIO_ACCOUNT_SID} is set. {@code statusCallbackUrl} is
+     * the public URL of the status callback route, exactly as Twilio will request it (its signature covers it).
+     */
+    public record Twilio(String accountSid, String authToken, String from, URI baseUrl,
+                         Optional<String> statusCallbackUrl) {
+      public static final String ACCOUNT_SID = P + "TWILIO_ACCOUNT_SID";
+
+      static Optional<Twilio> from(Settings s) {
+        Optional<String> sid = s.optional(ACCOUNT_SID);
+        if (sid.isEmpty()) {
+          return Optional.empty();
+        }
+        String from = s.required(P + "TWILIO_FROM", "(an E.164 sender number) when " + ACCOUNT_SID + " is set");
+        if (!from.matches("^\\+[1-9][0-9]{6,14}$")) {
+          throw new ConfigException(P + "TWILIO_FROM", "must be an E.164 number such as +15005550006");
+        }
+        String base = s.string(P + "TWILIO_BASE_URL", "https://api.twilio.com");
+        URI baseUrl;
+        try {
+          baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(P + "TWILIO_BASE_URL", "is not a URL: " + e.getMessage());
+        }
+        return Optional.of(new Twilio(sid.get(),
+          s.required(P + "TWILIO_AUTH_TOKEN", "when " + ACCOUNT_SID + " is set"), from, baseUrl,
+          s.optional(P + "TWILIO_STATUS_CALLBACK_URL")));
+      }
+
+      @Override
+      public String toString() {
+        return "Twilio[" + accountSid + ", from=" + from + ", " + baseUrl + "]";
+      }
     }
   }
 }

@@ -27,7 +27,9 @@ public enum Role {
   /** The notification hub: apps and channels, the durable delivery queue and its workers, ring control. */
   NOTIFICATION,
   /** The Matrix bridge: Application Service endpoints, the durable intake and its processor (the matrix verticle). */
-  MATRIX;
+  MATRIX,
+  /** Verification challenges (email, phone, document, social, biometric) and their providers (the verification verticle). */
+  VERIFICATION;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -27,6 +27,7 @@ class AppConfigTest {
     values.put("AURALINK_DATABASE_URL", "postgresql://app:pw@db.internal:5432/auralink");
     values.put("AURALINK_REDIS_URL", "redis://cache.internal:6379");
     values.put("AURALINK_JWT_SECRET", "x".repeat(32));
+    values.put("AURALINK_VERIFICATION_CODE_KEY", "v".repeat(32));
     return values;
   }
 
@@ -212,7 +213,7 @@ class AppConfigTest {
   }
 
   @ParameterizedTest(name = "without {0}")
-  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET"})
+  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET", "AURALINK_VERIFICATION_CODE_KEY"})
   void a_missing_required_setting_is_named(String key) {
     Map<String, String> values = minimal();
     values.remove(key);
@@ -229,6 +230,7 @@ class AppConfigTest {
     "AURALINK_EMBEDDED_STORAGE|maybe",
     "AURALINK_ROLES|api,teleport",
     "AURALINK_JWT_SECRET|too-short",
+    "AURALINK_VERIFICATION_CODE_KEY|too-short",
     "AURALINK_JWT_ALGORITHMS|HS256,none",
     "AURALINK_DATABASE_URL|mysql://localhost/x",
     "AURALINK_REDIS_URL|localhost:6379",
