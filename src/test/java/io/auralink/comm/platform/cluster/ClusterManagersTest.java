@@ -41,6 +41,7 @@ class ClusterManagersTest {
     values.put("AURALINK_DATABASE_URL", "postgresql://app:pw@db.internal:5432/auralink");
     values.put("AURALINK_REDIS_URL", "redis://cache.internal:6379");
     values.put("AURALINK_JWT_SECRET", "x".repeat(32));
+    values.put("AURALINK_VERIFICATION_CODE_KEY", "v".repeat(32));
     if (members != null) {
       values.put("AURALINK_CLUSTER_MEMBERS", members);
     }
