@@ -327,10 +327,11 @@ class NotificationHubTest {
           request.putHeader("Last-Event-ID", lastEventId);
         }
         return request.send();
-      }));
+      })
+      // Read from the first chunk on: a handler set later, from the test thread, would miss what came before it.
+      .map(answer -> answer.handler(chunk -> text.append(chunk.toString()))));
     assertEquals(200, response.statusCode());
     assertEquals("text/event-stream", response.getHeader("Content-Type"));
-    response.handler(chunk -> text.append(chunk.toString()));
     return new Stream(client, text);
   }
 
