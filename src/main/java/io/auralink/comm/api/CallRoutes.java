@@ -29,20 +29,7 @@ final class CallRoutes implements RouteGroup {
       Map.entry("hangupCall", ctx -> calls.hangup(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("terminateCall", ctx -> calls.terminate(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("getCall", ctx -> calls.call(callId(ctx), Callers.of(ctx)).map(Reply::ok)),
-      Map.entry("callHistory", ctx -> {
-        JsonObject query = new JsonObject();
-        for (String name : new String[] {"aura_id", "state", "before"}) {
-          String value = ctx.queryParams().get(name);
-          if (value != null) {
-            query.put(name, value);
-          }
-        }
-        String limit = ctx.queryParams().get("limit");
-        if (limit != null) {
-          query.put("limit", Integer.parseInt(limit));
-        }
-        return calls.history(query, Callers.of(ctx)).map(Reply::ok);
-      }));
+      Map.entry("callHistory", ctx -> calls.history(HistoryQuery.of(ctx), Callers.of(ctx)).map(Reply::ok)));
   }
 
   private static String callId(RoutingContext ctx) {

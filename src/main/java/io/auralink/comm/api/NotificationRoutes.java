@@ -46,20 +46,7 @@ final class NotificationRoutes implements RouteGroup {
       Map.entry("setNotificationPreferences", ctx -> hub.setPreferences(auraId(ctx), body(ctx), Callers.of(ctx))
         .map(Reply::ok)),
       Map.entry("getNotificationPreferences", ctx -> hub.preferences(auraId(ctx), Callers.of(ctx)).map(Reply::ok)),
-      Map.entry("listNotifications", ctx -> {
-        JsonObject query = new JsonObject();
-        for (String name : new String[] {"aura_id", "state", "before"}) {
-          String value = ctx.queryParams().get(name);
-          if (value != null) {
-            query.put(name, value);
-          }
-        }
-        String limit = ctx.queryParams().get("limit");
-        if (limit != null) {
-          query.put("limit", Integer.parseInt(limit));
-        }
-        return hub.notifications(query, Callers.of(ctx)).map(Reply::ok);
-      }),
+      Map.entry("listNotifications", ctx -> hub.notifications(HistoryQuery.of(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("sendNotification", ctx -> hub.send(body(ctx), Callers.of(ctx)).map(sent -> Reply.json(202, sent))),
       Map.entry("acknowledgeNotification", ctx -> hub.acknowledge(ctx.pathParam("notification_id"), Callers.of(ctx))
         .map(Reply::ok)),
