@@ -73,10 +73,7 @@ class CallClusterTest {
   private static String person() {
     String username = "cc_" + NAMES.incrementAndGet();
     String registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
-    HttpResponse<Buffer> response = firstHttp.post("/internal/auraid", registrar,
-      new JsonObject().put("username", username).put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return firstHttp.register(registrar, username);
   }
 
   private static String user(String auraId) {

@@ -165,10 +165,7 @@ class CallLiveKitTest {
 
   private static String person() {
     String username = "lk_" + NAMES.incrementAndGet();
-    HttpResponse<Buffer> response = http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return http.register(registrar, username);
   }
 
   private static String user(String auraId) {

@@ -116,10 +116,7 @@ class ElementCallApiTest {
 
   private static String person() {
     String username = "ec_" + NAMES.incrementAndGet();
-    HttpResponse<Buffer> response = http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return http.register(registrar, username);
   }
 
   private static JsonObject ok(HttpResponse<Buffer> response, int status) {

@@ -172,10 +172,7 @@ class MatrixBridgeMembersTest {
   }
 
   private static String register(Http api, String registrar, String username) {
-    HttpResponse<Buffer> response = api.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return api.register(registrar, username);
   }
 
   private static JsonArray calls(Http api, String reader, String auraId) {

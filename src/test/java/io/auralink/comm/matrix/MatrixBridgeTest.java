@@ -326,10 +326,7 @@ class MatrixBridgeTest {
 
   private static String person() {
     String username = "mx_" + IDS.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 100000, 36);
-    HttpResponse<Buffer> response = http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return http.register(registrar, username);
   }
 
   private static String alice() {

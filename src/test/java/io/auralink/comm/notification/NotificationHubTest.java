@@ -155,8 +155,7 @@ class NotificationHubTest {
 
   private static String person() {
     String username = "n_" + NAMES.incrementAndGet();
-    return ok(http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username)), 201).getString("aura_id");
+    return http.register(registrar, username);
   }
 
   private static String user(String auraId) {

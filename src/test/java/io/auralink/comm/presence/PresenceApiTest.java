@@ -106,8 +106,7 @@ class PresenceApiTest {
 
   private static String person() {
     String username = "p_" + NAMES.incrementAndGet();
-    return ok(http.post("/internal/auraid", registrar, new JsonObject().put("username", username)
-      .put("user_id", "acct-" + username)), 201).getString("aura_id");
+    return http.register(registrar, username);
   }
 
   private static String user(String auraId) {

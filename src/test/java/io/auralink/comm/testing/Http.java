@@ -45,6 +45,20 @@ public final class Http implements AutoCloseable {
     return client.request(method, path);
   }
 
+  /**
+   * Registers {@code username} (account {@code acct-<username>}) with a token holding {@code identity:write};
+   * answers the AuraID, failing the test unless it was created.
+   */
+  public String register(String token, String username) {
+    HttpResponse<Buffer> response = post("/internal/auraid", token,
+      new JsonObject().put("username", username).put("user_id", "acct-" + username));
+    if (response.statusCode() != 201) {
+      throw new AssertionError("registering " + username + " answered " + response.statusCode() + ": "
+        + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject().getString("aura_id");
+  }
+
   /** The {@code error} object of an error envelope. */
   public static JsonObject error(HttpResponse<Buffer> response) {
     return response.bodyAsJsonObject().getJsonObject("error");

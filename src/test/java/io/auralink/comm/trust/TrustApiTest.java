@@ -96,10 +96,7 @@ class TrustApiTest {
 
   private static String register() {
     String username = "t_" + NAMES.incrementAndGet();
-    HttpResponse<Buffer> response = http.post("/internal/auraid", registrar,
-      new JsonObject().put("username", username).put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return http.register(registrar, username);
   }
 
   /** An id no mesh node has. */

@@ -270,10 +270,7 @@ class VerificationApiTest {
 
   private static String register() {
     String username = "v_" + NAMES.incrementAndGet();
-    HttpResponse<Buffer> response = http.post("/internal/auraid", registrar,
-      new JsonObject().put("username", username).put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return http.register(registrar, username);
   }
 
   private static String user(String auraId) {

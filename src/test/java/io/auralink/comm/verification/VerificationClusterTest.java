@@ -79,11 +79,7 @@ class VerificationClusterTest {
 
   private static String register() {
     String username = "vc_" + NAMES.incrementAndGet();
-    HttpResponse<Buffer> response = firstHttp.post("/internal/auraid",
-      tokens.hs256(Tokens.service("dashboard", "identity:write")),
-      new JsonObject().put("username", username).put("user_id", "acct-" + username));
-    assertEquals(201, response.statusCode(), response.bodyAsString());
-    return response.bodyAsJsonObject().getString("aura_id");
+    return firstHttp.register(tokens.hs256(Tokens.service("dashboard", "identity:write")), username);
   }
 
   private static HttpResponse<Buffer> start(Http http, String auraId, String address) {

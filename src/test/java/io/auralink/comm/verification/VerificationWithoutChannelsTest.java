@@ -47,10 +47,7 @@ class VerificationWithoutChannelsTest {
   }
 
   private static String register(String registrar, String username) {
-    HttpResponse<Buffer> registered = http.post("/internal/auraid", registrar,
-      new JsonObject().put("username", username).put("user_id", "acct-" + username));
-    assertEquals(201, registered.statusCode(), registered.bodyAsString());
-    return registered.bodyAsJsonObject().getString("aura_id");
+    return http.register(registrar, username);
   }
 
   @AfterAll
