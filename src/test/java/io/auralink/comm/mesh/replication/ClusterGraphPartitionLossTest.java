@@ -78,6 +78,14 @@ class ClusterGraphPartitionLossTest {
       crash.join();
     }
     Await.until(Duration.ofSeconds(20), "the survivor hears of lost partitions", () -> lostEvents.get() > 0);
+    // One event per lost partition and map, arriving one after the other: take them once they have all come.
+    int[] seen = {-1, 0}; // the last count, and for how many polls in a row (0.1 s apart) it has not changed
+    Await.until(Duration.ofSeconds(20), "the lost-partition events to stop coming", () -> {
+      int now = lostEvents.get();
+      seen[1] = now == seen[0] ? seen[1] + 1 : 0;
+      seen[0] = now;
+      return seen[1] >= 5;
+    });
 
     Map<String, List<Integer>> lost = graph.takeLostPartitions();
     List<Integer> lostNodes = lost.get(ClusterGraph.NODES);
