@@ -20,6 +20,8 @@ public enum EdgeError implements ErrorCode {
   METHOD_NOT_ALLOWED(405),
   PAYLOAD_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
+  /** A rate limit of the edge is spent; {@code Retry-After} and {@code details.retry_after_seconds} say when to retry. */
+  RATE_LIMITED(429),
   INTERNAL_ERROR(500),
   SERVICE_UNAVAILABLE(503),
   OVERLOADED(503),
