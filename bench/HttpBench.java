@@ -124,10 +124,11 @@ public class HttpBench {
       "AURALINK_ACCESS_LOG_LEVEL", "WARN",
       "AURALINK_LOG_LEVEL", "WARN",
       "AURALINK_CLUSTER_PORT", String.valueOf(freePort()),
-      // Every request pays the rate limiter as in production (one Redis script), but in shadow mode with a quota
-      // this run cannot spend, so that nothing measured is refused; the user echo row runs without it.
-      "AURALINK_RATE_LIMIT_SERVICE", "100000/1m shadow",
-      "AURALINK_RATE_LIMIT_USER", "100000/1m shadow",
+      // Every request pays the rate limiter as in production (one Redis script on the admitting path: trim, count,
+      // add), with a quota this run cannot spend (and in shadow mode besides), so that nothing measured is refused;
+      // the user echo row runs without it.
+      "AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow",
+      "AURALINK_RATE_LIMIT_USER", "100000/1s shadow",
       "AURALINK_RATE_LIMIT_OPERATIONS", "echo.user=off"));
     service.environment().putAll(SERVICE_SETTINGS);
     processes.add(service.start());

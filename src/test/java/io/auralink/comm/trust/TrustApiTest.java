@@ -822,14 +822,19 @@ class TrustApiTest {
   }
 
   @Test
-  void an_unknown_server_is_recorded_at_first_contact_and_bad_names_are_refused() {
+  void an_unknown_server_is_answered_but_never_recorded_and_bad_names_are_refused() {
+    int before = ok(http.get("/internal/trust/federation", reader)).getJsonArray("servers").size();
     String domain = "new" + NAMES.incrementAndGet() + ".example.com";
     JsonObject first = ok(http.get("/internal/trust/federation/" + domain + "/check", reader));
     assertTrue(first.getBoolean("allowed"));
-    JsonObject recorded = ok(http.get("/internal/trust/federation", reader)).getJsonArray("servers").stream()
-      .map(JsonObject.class::cast).filter(s -> domain.equals(s.getString("domain"))).findFirst().orElseThrow();
-    assertEquals("system:first-contact", recorded.getString("changed_by"));
-    assertTrue(recorded.getString("last_seen_at") != null);
+    assertEquals("unknown", first.getString("state"));
+    assertEquals(600, first.getInteger("requests_per_minute"));
+    for (int i = 0; i < 40; i++) {
+      assertTrue(ok(http.get("/internal/trust/federation/made-up" + NAMES.incrementAndGet() + ".example.com/check",
+        reader)).getBoolean("allowed"));
+    }
+    assertEquals(before, ok(http.get("/internal/trust/federation", reader)).getJsonArray("servers").size(),
+      "asking about 41 unknown names added nothing to the registry");
     HttpResponse<Buffer> bad = http.get("/internal/trust/federation/not_a..domain/check", reader);
     assertError(400, "VALIDATION_FAILED", bad);
     assertEquals("domain", Http.error(bad).getJsonObject("details").getString("field"));

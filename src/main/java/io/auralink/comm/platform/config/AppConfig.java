@@ -505,11 +505,13 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    * Mesh routing: heartbeat cadence and the silence after which a node goes offline, how often beats are flushed
    * to the cluster and nodes swept, route search limits, the media-server regions for central routes
    * ({@code name:latitude:longitude}, comma separated), and an optional external scorer with its timeout and how
-   * long its order for a query on an unchanged graph is remembered ({@code 0} asks it every time).
+   * long its order for a query on an unchanged graph is remembered ({@code 0} asks it every time), and how many
+   * nodes one person may register.
    */
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
                      int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
-                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval) {
+                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval,
+                     int maxNodesPerPerson) {
     public static final String REGIONS = P + "MESH_REGIONS";
     /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
     static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
@@ -539,7 +541,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         regions, scorer,
         s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
         s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)),
-        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)));
+        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)),
+        s.integer(P + "MESH_MAX_NODES_PER_PERSON", 20, 1, 1000));
     }
 
     private static Region region(String spec) {
