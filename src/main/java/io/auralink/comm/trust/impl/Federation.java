@@ -1,6 +1,7 @@
 package io.auralink.comm.trust.impl;
 
 import io.auralink.comm.platform.Caller;
+import io.auralink.comm.platform.Page;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustError;
 import io.auralink.comm.trust.TrustService;
@@ -29,11 +30,11 @@ final class Federation {
     this.config = config;
   }
 
-  Future<JsonObject> servers(Caller caller) {
+  Future<JsonObject> servers(JsonObject page, Caller caller) {
     if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("reading the federation registry needs trust:read");
     }
-    return store.servers().map(servers -> new JsonObject().put("servers", new JsonArray(servers)));
+    return parsed(() -> Page.of(page, TrustError.VALIDATION_FAILED)).compose(store::servers);
   }
 
   Future<JsonObject> put(String domain, JsonObject settings, Caller caller) {
