@@ -80,8 +80,6 @@ class MeshApiTest {
     settings.put("AURALINK_MESH_FLUSH_INTERVAL", "100ms");
     settings.put("AURALINK_MESH_SERVICE_REPORT_INTERVAL", "300ms");
     settings.put("AURALINK_MESH_REGIONS", "eu-west:53.35:-6.26,us-east:39.04:-77.49");
-    // Every test's relays belong to @relays.aura: far more than a person's default quota (MeshBoundsTest tests it).
-    settings.put("AURALINK_MESH_MAX_NODES_PER_PERSON", "1000");
     node = TestNodes.start(settings);
     http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
     tokens = new Tokens(node.vertx());

@@ -54,6 +54,8 @@ public final class TestNodes {
     settings.put("AURALINK_RATE_LIMIT_USER", "100000/1m");
     settings.put("AURALINK_RATE_LIMIT_SERVICE", "100000/1m");
     settings.put("AURALINK_RATE_LIMIT_ANONYMOUS", "100000/1m");
+    // Tests give one person (a relay operator, a reporter) many nodes; MeshBoundsTest tests the quota itself.
+    settings.put("AURALINK_MESH_MAX_NODES_PER_PERSON", "1000");
     return settings;
   }
 
