@@ -1,6 +1,5 @@
 package io.auralink.comm.api;
 
-import io.auralink.comm.platform.Page;
 import io.auralink.comm.trust.TrustService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -25,7 +24,7 @@ final class TrustRoutes implements RouteGroup {
   public Map<String, ApiOperation> operations() {
     return Map.ofEntries(
       Map.entry("trustInfo", ctx -> trust.trustInfo(type(ctx), id(ctx), Callers.of(ctx)).map(Reply::ok)),
-      Map.entry("moderationLog", ctx -> trust.moderationLog(type(ctx), id(ctx), page(ctx), Callers.of(ctx))
+      Map.entry("moderationLog", ctx -> trust.moderationLog(type(ctx), id(ctx), PageQuery.of(ctx), Callers.of(ctx))
         .map(Reply::ok)),
       Map.entry("suspendEntity", ctx -> trust.suspend(type(ctx), id(ctx), reason(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("unsuspendEntity", ctx -> trust.unsuspend(type(ctx), id(ctx), reason(ctx), Callers.of(ctx)).map(Reply::ok)),
@@ -41,19 +40,13 @@ final class TrustRoutes implements RouteGroup {
       }),
       Map.entry("vouchNode", ctx -> trust.vouchNode(ctx.pathParam("node_id"), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
-      Map.entry("listFederatedServers", ctx -> trust.federatedServers(page(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("listFederatedServers", ctx -> trust.federatedServers(PageQuery.of(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("putFederatedServer", ctx -> trust.putFederatedServer(domain(ctx), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
       Map.entry("blockFederatedServer", ctx -> trust.blockFederatedServer(domain(ctx), reason(ctx), Callers.of(ctx))
         .map(Reply::ok)),
       Map.entry("unblockFederatedServer", ctx -> trust.unblockFederatedServer(domain(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("checkFederatedServer", ctx -> trust.checkFederatedServer(domain(ctx), Callers.of(ctx)).map(Reply::ok)));
-  }
-
-  /** {@code ?limit=&cursor=} of a paged list, {@code limit} as a number (validated by the document). */
-  private static JsonObject page(RoutingContext ctx) {
-    String limit = ctx.queryParams().get("limit");
-    return Page.request(limit == null ? null : Integer.valueOf(limit), ctx.queryParams().get("cursor"));
   }
 
   private static String type(RoutingContext ctx) {
