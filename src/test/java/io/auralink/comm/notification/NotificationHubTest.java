@@ -401,6 +401,26 @@ class NotificationHubTest {
   }
 
   @Test
+  void a_person_registers_at_most_twenty_apps() {
+    String owner = person();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(201, http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+        .put("app_id", "app" + i).put("display_name", "App " + i)).statusCode());
+    }
+    HttpResponse<Buffer> refused = http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+      .put("app_id", "one-more").put("display_name", "One more"));
+    assertEquals(409, refused.statusCode(), refused.bodyAsString());
+    assertEquals("APP_LIMIT_REACHED", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals(20, refused.bodyAsJsonObject().getJsonObject("error").getJsonObject("details").getInteger("max_apps"));
+    assertEquals("APP_EXISTS", http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+      .put("app_id", "app0").put("display_name", "again")).bodyAsJsonObject().getJsonObject("error").getString("code"),
+      "an app registered before is still a duplicate");
+    ok(http.send(HttpMethod.DELETE, "/internal/auraid/" + owner + "/apps/app0", user(owner), null), 200);
+    assertEquals(201, http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+      .put("app_id", "one-more").put("display_name", "One more")).statusCode(), "a removed app frees its place");
+  }
+
+  @Test
   void apps_are_managed_by_their_owner_and_the_secret_is_shown_once() {
     String erin = person();
     String other = person();

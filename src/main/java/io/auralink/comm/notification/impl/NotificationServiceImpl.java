@@ -44,15 +44,17 @@ public final class NotificationServiceImpl implements NotificationService {
   private final DeliveryWorker worker;
   private final RingControl rings;
   private final int maxRingSeconds;
+  private final int maxAppsPerPerson;
 
   private NotificationServiceImpl(NotificationStore store, IdentityService identity, CallService calls,
-                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds) {
+                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds, int maxAppsPerPerson) {
     this.store = store;
     this.identity = identity;
     this.calls = calls;
     this.worker = worker;
     this.rings = rings;
     this.maxRingSeconds = maxRingSeconds;
+    this.maxAppsPerPerson = maxAppsPerPerson;
   }
 
   public static NotificationServiceImpl create(Vertx vertx, Platform platform) {
@@ -63,7 +65,8 @@ public final class NotificationServiceImpl implements NotificationService {
     RingControl rings = new RingControl(store, identity, PresenceService.proxy(vertx, platform.loops(), timeout),
       worker::kick, platform.metrics());
     return new NotificationServiceImpl(store, identity, CallService.proxy(vertx, platform.loops(), timeout), worker,
-      rings, (int) platform.config().call().maxRingTime().toSeconds());
+      rings, (int) platform.config().call().maxRingTime().toSeconds(),
+      platform.config().notification().maxAppsPerPerson());
   }
 
   /** A call's change of state ({@link io.auralink.comm.call.CallEvents#STATE}). */
@@ -91,11 +94,15 @@ public final class NotificationServiceImpl implements NotificationService {
       .compose(parsed -> {
         String secret = StandardWebhooks.newSecret();
         return store.insertApp(parsed.getString("aura_id"), parsed.getString("app_id"),
-            parsed.getString("display_name"), secret, parsed.getJsonArray("devices"))
+            parsed.getString("display_name"), secret, parsed.getJsonArray("devices"), maxAppsPerPerson)
           .recover(e -> NotificationStore.uniqueViolation(e)
             ? NotificationError.APP_EXISTS.fail("an app " + parsed.getString("app_id") + " is registered already",
               field("app_id"))
             : Future.failedFuture(e))
+          .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+            : NotificationError.APP_LIMIT_REACHED.fail(parsed.getString("aura_id") + " has " + maxAppsPerPerson
+              + " apps, the most one person may register; remove one first",
+              new JsonObject().put("max_apps", maxAppsPerPerson)))
           .compose(v -> store.apps(parsed.getString("aura_id")))
           .map(apps -> apps.get(parsed.getString("app_id")).copy().put("aura_id", parsed.getString("aura_id"))
             .put("signing_secret", secret));

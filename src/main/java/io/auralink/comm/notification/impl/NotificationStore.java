@@ -38,11 +38,29 @@ final class NotificationStore {
 
   // ---- apps and channels ------------------------------------------------------------------------------------
 
-  Future<Void> insertApp(String auraId, String appId, String displayName, String secret, JsonArray devices) {
+  /**
+   * Registers an app unless the person has {@code maxApps} already (false). A person's registrations are serialized
+   * by a transaction-scoped advisory lock taken before counting, so concurrent ones cannot overrun the quota; an
+   * app id the person has already goes on to fail as a duplicate.
+   */
+  Future<Boolean> insertApp(String auraId, String appId, String displayName, String secret, JsonArray devices,
+                            int maxApps) {
     return pool.withTransaction(conn -> conn.preparedQuery(
-          "INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(auraId, appId, displayName, secret))
-        .compose(v -> insertChannels(conn, auraId, appId, devices)));
+          "SELECT pg_advisory_xact_lock(hashtextextended('notification_apps:' || $1, 0))")
+        .execute(Tuple.of(auraId))
+        .compose(locked -> conn.preparedQuery(
+            "SELECT count(*) AS apps, bool_or(app_id = $2) AS known FROM notification_apps WHERE aura_id = $1")
+          .execute(Tuple.of(auraId, appId)))
+        .compose(counted -> {
+          Row row = counted.iterator().next();
+          if (!Boolean.TRUE.equals(row.getBoolean("known")) && row.getLong("apps") >= maxApps) {
+            return Future.succeededFuture(false);
+          }
+          return conn.preparedQuery(
+              "INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret) VALUES ($1, $2, $3, $4)")
+            .execute(Tuple.of(auraId, appId, displayName, secret))
+            .compose(v -> insertChannels(conn, auraId, appId, devices)).map(true);
+        }));
   }
 
   Future<Boolean> updateApp(String auraId, String appId, String displayName, JsonArray devices) {

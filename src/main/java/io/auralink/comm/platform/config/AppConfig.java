@@ -609,7 +609,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    */
   public record Notification(Duration pollInterval, int batchSize, int maxAttempts, Duration initialBackoff,
                              Duration maxBackoff, Duration requestTimeout, int breakerFailures,
-                             Duration breakerReset, Duration streamHeartbeat) {
+                             Duration breakerReset, Duration streamHeartbeat, int maxAppsPerPerson) {
     static Notification from(Settings s) {
       Duration poll = s.duration(P + "NOTIFICATION_POLL_INTERVAL", Duration.ofMillis(500));
       if (poll.toMillis() < 10) {
@@ -628,7 +628,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "NOTIFICATION_REQUEST_TIMEOUT", Duration.ofSeconds(5)),
         s.integer(P + "NOTIFICATION_BREAKER_FAILURES", 5, 1, 1000),
         s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)),
-        s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)));
+        s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)),
+        s.integer(P + "NOTIFICATION_MAX_APPS_PER_PERSON", 20, 1, 1000));
     }
   }
 
