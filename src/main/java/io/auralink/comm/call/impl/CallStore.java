@@ -70,7 +70,7 @@ final class CallStore {
           call.callees().forEach(callee -> parties.add(Tuple.of(call.id(), callee, Call.CALLEE, created, "invited")));
           return conn.preparedQuery("""
               INSERT INTO call_participants (call_id, aura_id, role, created_at, state, joined_at)
-              VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'joined' THEN $4 END)""")
+              VALUES ($1, $2, $3, $4::timestamptz, $5::text, CASE WHEN $5::text = 'joined' THEN $4::timestamptz END)""")
             .executeBatch(parties)
             .compose(v -> conn.preparedQuery("INSERT INTO call_devices (call_id, aura_id, device_id) VALUES ($1, $2, $3)")
               .execute(Tuple.of(call.id(), call.caller(), call.callerDevice())))
@@ -263,8 +263,8 @@ final class CallStore {
                                                 ParticipantStates.State to) {
     return conn.preparedQuery("""
           UPDATE call_participants SET state = $3, version = version + 1,
-            joined_at = CASE WHEN $3 = 'joined' THEN now() ELSE joined_at END,
-            left_at = CASE WHEN $3 = 'left' THEN now() ELSE left_at END
+            joined_at = CASE WHEN $3::text = 'joined' THEN now() ELSE joined_at END,
+            left_at = CASE WHEN $3::text = 'left' THEN now() ELSE left_at END
           WHERE call_id = $1 AND aura_id = $2
           RETURNING version""")
       .execute(Tuple.of(callId, auraId, to.id())).map(CallStore::version);
