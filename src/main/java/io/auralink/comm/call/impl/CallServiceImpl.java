@@ -254,12 +254,16 @@ public final class CallServiceImpl implements CallService {
 
   /** Creates the call's LiveKit room when there is one to create; if LiveKit refuses, the call has failed. */
   private Future<Call> withRoom(Call call, Caller caller) {
-    if (call.room() == null || !rooms.configured() || call.liveKitUrl() == null) {
+    if (call.room() == null || !rooms.configured() || call.liveKitUrl() == null || roomCall(call)) {
+      // A MatrixRTC room call meets in the room Element Call's clients use: LiveKit (or Element Call's token
+      // service) creates it on the first join, and it is not ours to delete when our members have left.
       return Future.succeededFuture(call);
     }
     JsonObject metadata = new JsonObject().put("call_id", call.id().toString()).put("caller_aura_id", call.caller())
       .put("callee_aura_ids", new JsonArray(call.callees())).put("media_type", call.mediaType());
-    return rooms.create(call.liveKitUrl(), call.room(), call.participants().size(), metadata)
+    // A call of several callees may gain members and devices: no participant limit on its room.
+    int limit = call.callees().size() > 1 ? 0 : call.participants().size();
+    return rooms.create(call.liveKitUrl(), call.room(), limit, metadata)
       .compose(v -> store.roomCreated(call.id()).map(call))
       .recover(e -> {
         LOG.warn("call {}: LiveKit did not create room {}: {}", call.id(), call.room(), e.getMessage());
@@ -406,6 +410,8 @@ public final class CallServiceImpl implements CallService {
     List<Future<?>> effects = new ArrayList<>();
     if (call.roomCreated() && call.liveKitUrl() != null) {
       effects.add(rooms.close(call.liveKitUrl(), call.room(), removed));
+    } else if (roomCall(call) && rooms.configured() && call.liveKitUrl() != null && !removed.isEmpty()) {
+      effects.add(rooms.remove(call.liveKitUrl(), call.room(), removed));
     }
     if (call.answeredAt() != null && call.routeId().isPresent()) {
       JsonObject outcome = call.quality() == null ? new JsonObject() : call.quality().copy();
@@ -420,6 +426,11 @@ public final class CallServiceImpl implements CallService {
       }
     }
     return Future.join(effects).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** A MatrixRTC room call: its LiveKit room is the Matrix room's, shared with users who are not ours. */
+  static boolean roomCall(Call call) {
+    return "matrix_rtc".equals(call.entryPoint());
   }
 
   /** A completed call long enough to mean something, and not of bad quality as its parties measured it. */

@@ -177,7 +177,8 @@ final class Parties {
     }
     List<String> left = change.devicesLeft().stream().map(d -> LiveKitTokens.identity(auraId, d)).toList();
     if (change.callBefore() == change.callAfter()) {
-      return left.isEmpty() || !call.roomCreated() || call.liveKitUrl() == null ? Future.succeededFuture()
+      return left.isEmpty() || !rooms.configured() || call.room() == null || call.liveKitUrl() == null
+        ? Future.succeededFuture()
         : rooms.remove(call.liveKitUrl(), call.room(), left);
     }
     if (change.callAfter() == CallStates.State.ANSWERED) {
