@@ -1,7 +1,6 @@
 package io.auralink.comm.call.impl;
 
 import io.auralink.comm.call.CallError;
-import io.auralink.comm.call.CallEvents;
 import io.auralink.comm.call.CallService;
 import io.auralink.comm.call.livekit.LiveKitTokens;
 import io.auralink.comm.call.livekit.LiveKitWebhooks;
@@ -13,7 +12,6 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustEvents;
 import io.auralink.comm.trust.TrustService;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
