@@ -21,8 +21,9 @@ import java.util.UUID;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * The Matrix bridge of one member: the Application Service listener, the intake processor, the periodic work (due
- * events, queue depth, purge of old events, the silence warning) and the hang-ups sent into Matrix when the call domain
+ * The Matrix bridge of one member: the Application Service listener, the intake processor (membership, legacy VoIP,
+ * MatrixRTC), the periodic work (due events, queue depth, purge of old events, the silence warning, expired MatrixRTC
+ * memberships) and the hang-ups sent into Matrix when the call domain
  * ends a relayed call by policy. Built and stopped by {@link io.auralink.comm.matrix.MatrixBridgeVerticle}.
  */
 public final class Bridge {
