@@ -50,6 +50,7 @@ class MatrixRtcTest {
   private static WebClient as;
   private static String registrar;
   private static String reader;
+  private static String moderator;
   private static String databaseUrl;
 
   @BeforeAll
@@ -72,6 +73,7 @@ class MatrixRtcTest {
     Tokens tokens = new Tokens(node.vertx());
     registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
     reader = tokens.hs256(Tokens.service("hub", "calls:read"));
+    moderator = tokens.hs256(Tokens.service("console", "trust:moderate"));
   }
 
   @AfterAll
@@ -155,6 +157,26 @@ class MatrixRtcTest {
     assertEquals(Map.of(alice, "caller:joined", bob, "member:joined"), parties(answered));
     transaction(txn(), rtcMember(room, matrixUser(alice), "A1", "leave"), rtcMember(room, matrixUser(bob), "B1", "leave"));
     assertEquals("membership_left", awaitCall(alice, "completed").getString("end_reason"));
+  }
+
+  @Test
+  void a_suspended_aura_id_s_membership_is_refused_and_the_others_call_goes_on_without_it() {
+    String alice = person();
+    String bob = person();
+    String mallory = person();
+    assertEquals(200, http.post("/internal/trust/aura_id/" + mallory + "/suspend", moderator,
+      new JsonObject().put("reason", "abuse")).statusCode());
+    String room = room();
+    long now = System.currentTimeMillis();
+    transaction(txn(), membership(room, matrixUser(alice), "A", now, null),
+      membership(room, matrixUser(mallory), "M", now, null), membership(room, matrixUser(bob), "B", now, null));
+    JsonObject answered = awaitCall(alice, "answered");
+    awaitProcessed();
+    assertEquals(Map.of(alice, "caller:joined", bob, "member:joined"), parties(history(alice).getJsonObject(0)),
+      "mallory is suspended: not let in");
+    assertEquals(answered.getString("call_id"), history(bob).getJsonObject(0).getString("call_id"));
+    assertEquals(1, count("SELECT count(*) FROM matrix_events WHERE room_id = '" + room
+      + "' AND outcome = 'refused: AURAID_NOT_FOUND'"));
   }
 
   // ---- helpers ----------------------------------------------------------------------------------------------
