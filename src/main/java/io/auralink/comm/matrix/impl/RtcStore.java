@@ -13,7 +13,7 @@ import java.util.UUID;
 
 /**
  * The SQL of MatrixRTC: AuraIDs' memberships in room call slots ({@code matrix_rtc_members}) and each slot's live
- * call ({@code matrix_calls} of kind {@code rtc}). See {@code schema/V016__matrix_rtc.sql}.
+ * call ({@code matrix_calls} of kind {@code rtc}). See {@code schema/V017__matrix_rtc.sql}.
  */
 final class RtcStore {
 
