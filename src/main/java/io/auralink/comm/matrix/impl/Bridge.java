@@ -22,8 +22,9 @@ import java.util.UUID;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * The Matrix bridge of one member: the Application Service listener, the intake processor, the periodic work (due
- * events, queue depth, purge of old events, the silence warning) and the hang-ups sent into Matrix when the call domain
+ * The Matrix bridge of one member: the Application Service listener, the intake processor (membership, legacy VoIP,
+ * MatrixRTC), the periodic work (due events, queue depth, purge of old events, the silence warning, expired MatrixRTC
+ * memberships) and the hang-ups sent into Matrix when the call domain
  * ends a relayed call by policy. Built and stopped by {@link io.auralink.comm.matrix.MatrixBridgeVerticle}.
  */
 public final class Bridge {
@@ -44,7 +45,8 @@ public final class Bridge {
   private final LinkStatus link;
   private final IntakeProcessor processor;
   private final AsEndpoints endpoints;
-  private final long[] timers = new long[3];
+  private final long[] timers = new long[4];
+  private final MatrixRtc rtc;
   private MessageConsumer<JsonObject> callEvents;
   private HttpServer server;
   private final String member;
@@ -66,8 +68,11 @@ public final class Bridge {
     Membership membership = new Membership(identity, homeserver, users, CALLER);
     LegacyVoip voip = new LegacyVoip(calls, PresenceService.proxy(vertx, timeout), identity, store, homeserver, users, CALLER,
       platform.config().call().maxRingTime().toMillis());
+    this.rtc = new MatrixRtc(calls, new RtcStore(platform.pool()), users, CALLER,
+      platform.config().call().maxRingTime().toMillis());
     this.processor = new IntakeProcessor(store, config, member,
-      event -> event.type().equals("m.room.member") ? membership.handle(event) : voip.handle(event),
+      event -> event.type().equals("m.room.member") ? membership.handle(event)
+        : RtcMembership.handles(event.type()) ? rtc.handle(event) : voip.handle(event),
       platform.metrics());
     this.endpoints = new AsEndpoints(store, membership, homeserver, users, link, processor::nudge, config,
       matrix.hsToken().orElseThrow(), platform.metrics());
@@ -91,6 +96,7 @@ public final class Bridge {
         timers[0] = vertx.setPeriodic(config.pollInterval().toMillis(), id -> processor.nudge());
         timers[1] = vertx.setPeriodic(STATUS_INTERVAL_MS, id -> refreshStatus());
         timers[2] = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purge());
+        timers[3] = vertx.setPeriodic(config.pollInterval().toMillis(), id -> rtc.sweep());
         processor.nudge();
         ping();
         return null;

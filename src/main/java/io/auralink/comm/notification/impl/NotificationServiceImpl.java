@@ -74,6 +74,11 @@ public final class NotificationServiceImpl implements NotificationService {
     return rings.callState(event);
   }
 
+  /** A call participant's change ({@link io.auralink.comm.call.CallEvents#PARTICIPANT}). */
+  public Future<Void> participantChanged(JsonObject event) {
+    return rings.participantChanged(event);
+  }
+
   public Future<Void> close() {
     worker.close();
     return Future.succeededFuture();

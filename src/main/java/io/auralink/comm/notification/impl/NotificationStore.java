@@ -247,6 +247,25 @@ final class NotificationStore {
         .map(RowSet::rowCount));
   }
 
+  /**
+   * One callee of a call that still rings for others stopped ringing (they declined): their pending rings are
+   * cancelled and their devices the ring reached hear {@code kind}, once per event.
+   */
+  Future<Integer> calleeLeftRinging(String callId, String auraId, String eventKey, String kind, JsonObject payload) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            UPDATE notifications SET state = 'cancelled', lease_until = NULL, last_error = 'the callee declined'
+            WHERE call_id = $1 AND aura_id = $2 AND kind = 'call.incoming' AND state = 'pending'""")
+        .execute(Tuple.of(callId, auraId))
+        .compose(v -> conn.preparedQuery("""
+            INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at)
+            SELECT gen_random_uuid(), $3, $4, aura_id, app_id, device_id, call_id, $5, now() + interval '10 minutes'
+            FROM notifications
+            WHERE call_id = $1 AND aura_id = $2 AND kind = 'call.incoming' AND state IN ('delivered', 'delivering')
+            ON CONFLICT (event_key, aura_id, app_id, device_id) DO NOTHING""")
+          .execute(Tuple.of(callId, auraId, eventKey, kind, payload)))
+        .map(RowSet::rowCount));
+  }
+
   /** When the hub queued the call's ring, if it did. */
   Future<Optional<Instant>> ringQueuedAt(String callId) {
     return pool.preparedQuery("""

@@ -441,10 +441,11 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   /**
    * Calls: how long a call rings unless its invite asks for less or more (never beyond {@code maxRingTime}), how
    * often each member sweeps the calls whose ring deadline passed (any member ends any call: the deadline is in
-   * PostgreSQL), how long a LiveKit room stays open with nobody in it, and the page-size limit of call history.
+   * PostgreSQL), how long a LiveKit room stays open with nobody in it, the page-size limit of call history, and the
+   * most callees one invite rings.
    */
   public record Call(Duration ringTime, Duration maxRingTime, Duration sweepInterval, Duration roomEmptyTimeout,
-                     int historyPageLimit) {
+                     int historyPageLimit, int maxCallees) {
     public static final String RING_TIME = P + "CALL_RING_TIME";
     public static final String MAX_RING_TIME = P + "CALL_MAX_RING_TIME";
 
@@ -463,7 +464,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       }
       return new Call(ring, max, sweep,
         s.duration(P + "CALL_ROOM_EMPTY_TIMEOUT", Duration.ofMinutes(5)),
-        s.integer(P + "CALL_HISTORY_PAGE_LIMIT", 100, 1, 1000));
+        s.integer(P + "CALL_HISTORY_PAGE_LIMIT", 100, 1, 1000),
+        s.integer(P + "CALL_MAX_CALLEES", 8, 1, 100));
     }
   }
 
