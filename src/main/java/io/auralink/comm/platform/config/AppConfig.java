@@ -463,8 +463,10 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    */
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
                      int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
-                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval) {
+                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval,
+                     int routeBuffer) {
     public static final String REGIONS = P + "MESH_REGIONS";
+    public static final String ROUTE_BUFFER = P + "MESH_ROUTE_BUFFER";
     /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
     static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
 
@@ -493,7 +495,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         regions, scorer,
         s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
         s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)),
-        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)));
+        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)),
+        s.integer(ROUTE_BUFFER, 50_000, 100, 10_000_000));
     }
 
     private static Region region(String spec) {
