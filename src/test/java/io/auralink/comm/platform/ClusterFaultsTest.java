@@ -45,6 +45,8 @@ class ClusterFaultsTest {
    * timeout (10 s). The measured figure is reported.
    */
   private static final long MAX_FAILURE_WAIT_MILLIS = Long.getLong("faults.max.failure.wait.ms", 3000);
+  /** Hazelcast notices a killed member in well under a second; a hung one after 5 s (cluster.xml): the bound. */
+  private static final long DETECTION_MILLIS = 5_000;
   /** After healing, how long every acknowledged write may take to be in every member. */
   private static final Duration CONVERGENCE = Duration.ofSeconds(10);
 
@@ -90,10 +92,16 @@ class ClusterFaultsTest {
 
       assertEquals(0, readback.lost(), "acknowledged writes missing after the kill: " + readback.missing());
       for (MixedLoad.Failure failure : failures) {
+        long sinceKillMillis = (failure.atNanos() - killedAt) / 1_000_000;
         assertTrue(failure.atNanos() + failure.waitedNanos() >= killedAt,
           "a request failed before the kill: " + failure);
-        assertTrue(failure.member().equals(victim.name()) || "MEMBER_LEFT".equals(failure.code()),
-          "a survivor failed a request other than one in flight to the killed member: " + failure);
+        // A survivor fails only what it had sent to the killed member before the cluster noticed (MEMBER_LEFT, or
+        // a domain naming the registry that did not answer: the registry was on the killed member).
+        assertTrue(failure.member().equals(victim.name())
+            || failure.status() == 503 && Set.of("MEMBER_LEFT", "IDENTITY_UNAVAILABLE").contains(failure.code())
+            && sinceKillMillis < DETECTION_MILLIS,
+          "a survivor failed a request other than one in flight to the killed member, " + sinceKillMillis
+            + " ms after the kill: " + failure);
       }
       assertTrue(report.maxFailureWaitMillis() <= MAX_FAILURE_WAIT_MILLIS,
         "a failed request waited " + report.maxFailureWaitMillis() + " ms: " + report.row());

@@ -39,6 +39,7 @@ public record FaultReport(String fault, long requests, long acknowledged, long l
 
   /** Appends the row to the file named by {@code -Dfaults.report}, when given (the long form collects them). */
   public FaultReport appendToReport() {
+    System.out.println("fault report: " + row());
     String file = System.getProperty("faults.report");
     if (file != null && !file.isBlank()) {
       try {
