@@ -186,6 +186,78 @@ class ClusterFaultsTest {
     }
   }
 
+  @Test
+  @Order(4)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void a_frozen_member_resumed_into_a_minority_is_unready_refuses_writes_and_heals_with_every_write() {
+    int frozenIndex = MEMBERS - 1;
+    NodeProcess frozen = cluster.member(frozenIndex);
+    int minimum = MEMBERS / 2 + 1;
+    // Long enough for the others to expel it (5 s without heartbeats, cluster.xml).
+    Duration freeze = FAULT.compareTo(Duration.ofSeconds(8)) < 0 ? Duration.ofSeconds(8) : FAULT;
+    try (MixedLoad load = new MixedLoad(cluster.members()).seed(6)) {
+      load.start(CLIENTS);
+      pause(LOAD);
+      frozen.freeze();
+      load.takeOutOfRotation(frozenIndex);
+      pause(freeze);
+      frozen.resume();
+      long resumedAt = System.nanoTime();
+      long unreadyAfterMillis = -1;
+      long readyWithFewer = 0;
+      int minorityWrite = -1;
+      String minorityCode = "";
+      long deadline = resumedAt + Duration.ofSeconds(90).toNanos();
+      while (true) {
+        boolean healed = true;
+        for (NodeProcess member : cluster.members()) {
+          ProcessCluster.Readiness readiness = ProcessCluster.readinessReport(member);
+          if (readiness.status() == 200 && readiness.members() >= 0 && readiness.members() < minimum) {
+            readyWithFewer++;
+          }
+          healed &= readiness.status() == 200 && readiness.members() == MEMBERS;
+          if (member == frozen && readiness.status() == 503 && unreadyAfterMillis < 0) {
+            unreadyAfterMillis = (System.nanoTime() - resumedAt) / 1_000_000;
+            MixedLoad.Response write = load.call(frozenIndex, "POST", "/internal/auraid", load.registrar(),
+              new io.vertx.core.json.JsonObject().put("username", "minority_" + System.nanoTime())
+                .put("user_id", "acct-minority-" + System.nanoTime()));
+            minorityWrite = write.status();
+            minorityCode = write.code();
+          }
+        }
+        if (healed) {
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, "the cluster did not heal within 90 s of the resume");
+        pause(Duration.ofMillis(100));
+      }
+      long healedMillis = (System.nanoTime() - resumedAt) / 1_000_000;
+      load.putInRotation(frozenIndex);
+      pause(LOAD);
+      load.stop();
+
+      List<MixedLoad.Failure> failures = load.failures();
+      Readback.Result readback = Readback.everyWrite(load, allMembers(), CONVERGENCE);
+      new FaultReport("SIGSTOP " + freeze.toSeconds() + " s of 1 of " + MEMBERS, load.requests(),
+        load.acknowledgedWrites(), readback.lost(), failures.size(), FaultReport.maxWaitMillis(failures),
+        "unready " + unreadyAfterMillis + " ms after resume; healed (all ready, " + MEMBERS + " members) "
+          + healedMillis + " ms after; read back in " + readback.took().toMillis() + " ms",
+        "a write to it while unready: " + minorityWrite + " " + minorityCode + "; ready with fewer than " + minimum
+          + " members: " + readyWithFewer + "; failures " + FaultReport.byMemberAndCode(failures) + "; other answers "
+          + load.unexpected()).appendToReport();
+
+      assertEquals(0, readback.lost(), "acknowledged writes missing from a member's graph after healing: "
+        + readback.missing());
+      assertEquals(0, readyWithFewer, "no member is ready with fewer than the minimum members");
+      if (unreadyAfterMillis >= 0) {
+        assertTrue(unreadyAfterMillis <= 5_000, "unready " + unreadyAfterMillis + " ms after the resume");
+        assertTrue(minorityWrite == 503 && "CLUSTER_MINORITY".equals(minorityCode) || minorityWrite == 201,
+          "a write to the cut-off member is refused as CLUSTER_MINORITY (or accepted once it rejoined): "
+            + minorityWrite + " " + minorityCode);
+      }
+    }
+  }
+
   private static boolean registers(MixedLoad load, int member) {
     String username = "probe_" + System.nanoTime();
     return load.call(member, "POST", "/internal/auraid", load.registrar(), new io.vertx.core.json.JsonObject()

@@ -5,6 +5,7 @@ import io.auralink.comm.platform.config.Settings;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,6 +134,33 @@ public final class ProcessCluster implements AutoCloseable {
   /** Whether the member answers 200 on {@code /health/ready} (a member that does not answer is not ready). */
   public static boolean ready(NodeProcess member) {
     return readiness(member) == 200;
+  }
+
+  /** A member's readiness: the status (0 when it did not answer within 2 s) and the members it sees (-1: unsaid). */
+  public record Readiness(int status, int members) {
+  }
+
+  /** The member's {@code /health/ready} answer. */
+  public static Readiness readinessReport(NodeProcess member) {
+    try {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + member.httpPort() + "/health/ready"))
+        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      int members = -1;
+      try {
+        JsonObject cluster = new JsonObject(response.body()).getJsonObject("checks", new JsonObject())
+          .getJsonObject("cluster", new JsonObject());
+        members = cluster.getInteger("members", -1);
+      } catch (RuntimeException notJson) {
+        // unsaid
+      }
+      return new Readiness(response.statusCode(), members);
+    } catch (java.io.IOException e) {
+      return new Readiness(0, -1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Readiness(0, -1);
+    }
   }
 
   /** The member's {@code /health/ready} status, or 0 if it did not answer within 2 s. */
