@@ -218,9 +218,9 @@ class ClusterFaultsTest {
           healed &= readiness.status() == 200 && readiness.members() == MEMBERS;
           if (member == frozen && readiness.status() == 503 && unreadyAfterMillis < 0) {
             unreadyAfterMillis = (System.nanoTime() - resumedAt) / 1_000_000;
+            String username = "minority_" + (System.nanoTime() % 100_000_000);
             MixedLoad.Response write = load.call(frozenIndex, "POST", "/internal/auraid", load.registrar(),
-              new io.vertx.core.json.JsonObject().put("username", "minority_" + System.nanoTime())
-                .put("user_id", "acct-minority-" + System.nanoTime()));
+              new io.vertx.core.json.JsonObject().put("username", username).put("user_id", "acct-" + username));
             minorityWrite = write.status();
             minorityCode = write.code();
           }
@@ -259,7 +259,7 @@ class ClusterFaultsTest {
   }
 
   private static boolean registers(MixedLoad load, int member) {
-    String username = "probe_" + System.nanoTime();
+    String username = "probe_" + (System.nanoTime() % 100_000_000);
     return load.call(member, "POST", "/internal/auraid", load.registrar(), new io.vertx.core.json.JsonObject()
       .put("username", username).put("user_id", "acct-" + username)).status() == 201;
   }
