@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * end-to-end run) sharing a PostgreSQL and a Redis of their own, under a bounded mixed load over all members, faulted
  * one way at a time; afterwards every acknowledged write is read back through every member (nodes from each member's
  * own graph). Short by default (each fault a few seconds; the build's end-to-end run); {@code bench/reliability.sh}
- * runs the long form with {@code -Dfaults.seconds}, {@code -Dfaults.load.seconds} and {@code -Dfaults.report}, which
- * collects each fault's figures for RELIABILITY.md.
+ * runs the long form with {@code -Dfaults.seconds}, {@code -Dfaults.freeze.seconds}, {@code -Dfaults.load.seconds}
+ * and {@code -Dfaults.report}, which collects each fault's figures for RELIABILITY.md.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsTest {
@@ -194,7 +194,7 @@ class ClusterFaultsTest {
     NodeProcess frozen = cluster.member(frozenIndex);
     int minimum = MEMBERS / 2 + 1;
     // Long enough for the others to expel it (5 s without heartbeats, cluster.xml).
-    Duration freeze = FAULT.compareTo(Duration.ofSeconds(8)) < 0 ? Duration.ofSeconds(8) : FAULT;
+    Duration freeze = Duration.ofSeconds(Integer.getInteger("faults.freeze.seconds", 8));
     try (MixedLoad load = new MixedLoad(cluster.members()).seed(6)) {
       load.start(CLIENTS);
       pause(LOAD);
