@@ -46,6 +46,9 @@ public final class ProcessCluster implements AutoCloseable {
       Map<String, String> shared = new HashMap<>();
       shared.put(AppConfig.Database.URL, stores.databaseUrl());
       Migrations.applyBlocking(AppConfig.Database.from(Settings.of(shared)));
+      String jar = System.getProperty("auralink.faults.jar");
+      System.out.println("process cluster of " + size + " under " + dir + ", members run "
+        + (jar == null || jar.isBlank() ? "the compiled classes on the test class path" : jar));
       String name = "auralink-faults-" + UUID.randomUUID();
       List<Integer> clusterPorts = new ArrayList<>();
       for (int i = 0; i < size; i++) {
