@@ -48,9 +48,9 @@ final class RouteLog {
     trim();
   }
 
-  /** Routes waiting for PostgreSQL, for tests. */
-  int waiting() {
-    return pending.size();
+  /** The routes waiting for PostgreSQL, oldest first (for tests). */
+  List<MeshStore.ChosenRoute> waiting() {
+    return List.copyOf(pending);
   }
 
   /**
