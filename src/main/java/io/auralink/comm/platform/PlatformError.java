@@ -16,7 +16,12 @@ public enum PlatformError implements ErrorCode {
    * The cluster member serving the request left the cluster before answering: a change may or may not have been
    * made; retry (the next request goes to a survivor). See {@link io.auralink.comm.platform.bus.MemberRouting}.
    */
-  MEMBER_LEFT(503);
+  MEMBER_LEFT(503),
+  /**
+   * This member is cut off from the cluster's majority: Hazelcast's split-brain protection refused a change to the
+   * mesh maps. Same meaning as the edge's; retry (another member may take it).
+   */
+  CLUSTER_MINORITY(503);
 
   private final int status;
 

@@ -74,7 +74,7 @@ final class Routing {
     this.services = services;
     this.scorer = scorer;
     this.visibility = visibility;
-    this.routes = new RouteLog(store);
+    this.routes = new RouteLog(store, config.routeBuffer(), metrics);
     this.config = config;
     this.search = new RouteSearch(graph, config.regions().stream()
       .map(r -> new RouteSearch.Region(r.name(), r.latitude(), r.longitude())).toList());

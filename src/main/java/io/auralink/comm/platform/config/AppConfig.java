@@ -513,8 +513,9 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
                      int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
                      Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval,
-                     int maxNodesPerPerson) {
+                     int maxNodesPerPerson, int routeBuffer) {
     public static final String REGIONS = P + "MESH_REGIONS";
+    public static final String ROUTE_BUFFER = P + "MESH_ROUTE_BUFFER";
     /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
     static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
 
@@ -544,7 +545,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
         s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)),
         s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)),
-        s.integer(P + "MESH_MAX_NODES_PER_PERSON", 20, 1, 1000));
+        s.integer(P + "MESH_MAX_NODES_PER_PERSON", 20, 1, 1000),
+        s.integer(ROUTE_BUFFER, 50_000, 100, 10_000_000));
     }
 
     private static Region region(String spec) {

@@ -1,5 +1,6 @@
 package io.auralink.comm.platform.storage;
 
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.auralink.comm.platform.PlatformError;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
@@ -59,6 +60,10 @@ public final class StorageFailures {
     for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (databaseConnectionLost(cause)) {
         return outage(PlatformError.DATABASE_UNAVAILABLE, "PostgreSQL is unavailable; retry shortly");
+      }
+      if (cause instanceof SplitBrainProtectionException) {
+        return outage(PlatformError.CLUSTER_MINORITY, "this member is cut off from the cluster's majority and may"
+          + " not change the mesh; retry shortly (another member may take it)");
       }
       if (cause instanceof ConnectionPoolTooBusyException) {
         return outage(PlatformError.OVERLOADED, "the service is overloaded; retry shortly");
