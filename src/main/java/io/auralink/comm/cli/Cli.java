@@ -6,6 +6,7 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
 import io.auralink.comm.platform.config.Durations;
 import io.auralink.comm.platform.config.Settings;
+import io.auralink.comm.platform.config.Transport;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.platform.storage.Migrations;
 import io.vertx.core.Vertx;
@@ -126,7 +127,8 @@ public final class Cli {
         settings = settings.with(dev.get());
       }
     }
-    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings)));
+    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings),
+      settings.optional(Transport.MATRIX_AS_CERT).isPresent()));
     return OK;
   }
 

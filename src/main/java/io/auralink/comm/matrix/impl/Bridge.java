@@ -6,15 +6,20 @@ import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.CertificateReloader;
+import io.auralink.comm.platform.tls.TlsPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ServerSSLOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -45,6 +50,7 @@ public final class Bridge {
   private final long[] timers = new long[3];
   private MessageConsumer<JsonObject> callEvents;
   private HttpServer server;
+  private CertificateReloader reloader;
   private final String member;
   private long lastSilenceWarning;
 
@@ -80,10 +86,13 @@ public final class Bridge {
   private Future<Void> listen() {
     callEvents = vertx.eventBus().consumer(CallEvents.STATE, message -> callChanged(message.body()));
     return callEvents.completion()
-      .compose(registered -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()))
-        .requestHandler(endpoints.router(vertx)).listen(config.port(), config.host()))
+      .compose(registered -> createServer())
+      .compose(created -> created.requestHandler(endpoints.router(vertx)).listen(config.port(), config.host()))
       .map(listening -> {
         server = listening;
+        if (reloader != null) {
+          reloader.watch(listening, platform.config().transport().reloadInterval());
+        }
         LOG.info("Matrix Application Service listening {} {}", kv("host", config.host()),
           kv("port", listening.actualPort()));
         timers[0] = vertx.setPeriodic(config.pollInterval().toMillis(), id -> processor.nudge());
@@ -93,6 +102,20 @@ public final class Bridge {
         ping();
         return null;
       });
+  }
+
+  /** The listener's server: over TLS, reloading rotated certificate files, when it has a certificate. */
+  private Future<HttpServer> createServer() {
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host());
+    Optional<Transport.ListenerTls> tls = platform.config().transport().matrixAs();
+    if (tls.isEmpty()) {
+      return Future.succeededFuture(vertx.createHttpServer(options));
+    }
+    ServerSSLOptions sslOptions = TlsPolicy.serverOptions(tls.get(), Optional.empty());
+    return CertificateReloader.prepare(vertx, tls.get(), sslOptions, "matrix-as").map(prepared -> {
+      reloader = prepared;
+      return vertx.createHttpServer(TlsPolicy.apply(options, sslOptions));
+    });
   }
 
   /** The port the listener is bound to (the configured one, or the one chosen for port 0). */
@@ -106,6 +129,9 @@ public final class Bridge {
 
   public Future<Void> stop() {
     processor.stop();
+    if (reloader != null) {
+      reloader.stop();
+    }
     for (long timer : timers) {
       vertx.cancelTimer(timer);
     }

@@ -17,7 +17,7 @@ import java.util.Set;
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
                         ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
-                        Notification notification, Verification verification) {
+                        Notification notification, Verification verification, Transport transport) {
 
   private static final String P = Settings.PREFIX;
 
@@ -25,7 +25,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s));
+      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s),
+      Transport.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -260,8 +261,13 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     /** The listener's URL as seen from this machine (a wildcard host becomes the loopback address). */
     public String localUrl() {
+      return localUrl(false);
+    }
+
+    /** The same over TLS ({@code https}) when the listener has a certificate. */
+    public String localUrl(boolean tls) {
       String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      return "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
+      return (tls ? "https://" : "http://") + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
     }
   }
 
