@@ -2,12 +2,15 @@ package io.auralink.comm.platform.tls;
 
 import io.auralink.comm.platform.config.Transport;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.TCPSSLOptions;
 
+import javax.net.ssl.SSLContext;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +73,24 @@ public final class TlsPolicy {
       .setTrustOptions(new PemTrustOptions().addCertPath(cluster.ca().toString()))
       .setEnabledSecureTransportProtocols(PROTOCOLS);
     CIPHER_SUITES.forEach(eventBus::addEnabledCipherSuite);
+  }
+
+  /**
+   * The JDK's TLS machinery initialises itself on first use, loading its CA store and probing ALPN: half a second
+   * or more on a busy machine. Done here, on the caller's thread before Vert.x starts, so that no event loop pays
+   * for it with the first connection (as Node does for Netty's allocator).
+   */
+  public static void warmUp() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, null, null);
+      context.createSSLEngine().getSupportedCipherSuites();
+      JdkSSLEngineOptions.isAlpnAvailable();
+      // Vert.x's list of the JDK's suites is built once, in a static initialiser.
+      Class.forName("io.vertx.core.spi.tls.DefaultJDKCipherSuite", true, TlsPolicy.class.getClassLoader());
+    } catch (GeneralSecurityException | ClassNotFoundException e) {
+      throw new IllegalStateException("this JDK cannot do TLS: " + e.getMessage(), e);
+    }
   }
 
   private static PemKeyCertOptions keyCert(String cert, String key) {
