@@ -65,7 +65,7 @@ public final class Bridge {
     IdentityService identity = IdentityService.proxy(vertx, timeout);
     MatrixUsers users = new MatrixUsers(matrix.serverName());
     this.store = new IntakeStore(platform.pool());
-    this.homeserver = new HomeserverClient(vertx, matrix);
+    this.homeserver = new HomeserverClient(vertx, matrix, platform.config().transport());
     this.link = new LinkStatus(platform.metrics());
     Membership membership = new Membership(identity, homeserver, users, CALLER);
     LegacyVoip voip = new LegacyVoip(calls, store, homeserver, users, CALLER,
