@@ -1,8 +1,13 @@
 package io.auralink.comm.platform.config;
 
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,9 +79,15 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     }
   }
 
-  /** PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}. */
+  /**
+   * PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}.
+   * With {@code ?sslmode=require}, {@code verify-ca} or {@code verify-full} the connection is TLS and the server's
+   * certificate chain is always verified, against {@code caFile} ({@code AURALINK_DATABASE_CA_FILE}) or else the
+   * JDK's CA store; {@code verify-full} also checks the host name. (Unlike libpq, {@code require} does not accept an
+   * unverified server.)
+   */
   public record Database(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, Duration idleTimeout,
-                         int pipeliningLimit) {
+                         int pipeliningLimit, Optional<Path> caFile) {
     public static final String URL = P + "DATABASE_URL";
 
     public static Database from(Settings s) {
@@ -91,21 +102,44 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.integer(P + "DATABASE_MAX_WAIT_QUEUE", 1024, 1, 1_000_000),
         s.duration(P + "DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(5)),
         s.duration(P + "DATABASE_IDLE_TIMEOUT", Duration.ofMinutes(5)),
-        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096));
+        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096),
+        s.optional(Transport.DATABASE_CA).map(f -> Transport.readable(Transport.DATABASE_CA, f)));
     }
 
     public PgConnectOptions connectOptions() {
-      return PgConnectOptions.fromUri(url)
+      PgConnectOptions options = PgConnectOptions.fromUri(url)
         .setPipeliningLimit(pipeliningLimit)
         .setReconnectAttempts(0);
+      if (options.getSslMode() != SslMode.DISABLE) {
+        ClientSSLOptions tls = new ClientSSLOptions()
+          .setHostnameVerificationAlgorithm(options.getSslMode() == SslMode.VERIFY_FULL ? "HTTPS" : null);
+        caFile.ifPresent(ca -> tls.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        options.setSslOptions(tls);
+      }
+      return options;
+    }
+
+    /** The JDBC URL's TLS parameters (for migrations), with the same verification as {@link #connectOptions}. */
+    public String jdbcTlsParameters() {
+      SslMode mode = PgConnectOptions.fromUri(url).getSslMode();
+      if (mode == SslMode.DISABLE || mode == SslMode.ALLOW || mode == SslMode.PREFER) {
+        return "sslmode=" + mode.value;
+      }
+      String verified = "sslmode=" + (mode == SslMode.VERIFY_FULL ? "verify-full" : "verify-ca");
+      return verified + caFile.map(ca -> "&sslrootcert=" + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8))
+        .orElse("&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory");
     }
   }
 
-  /** Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}. */
-  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout) {
+  /**
+   * Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}, or
+   * {@code rediss://…} for TLS, the server's certificate and host name verified against {@code caFile}
+   * ({@code AURALINK_REDIS_CA_FILE}) or else the JDK's CA store.
+   */
+  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout, Optional<Path> caFile) {
     public static final String URL = P + "REDIS_URL";
 
-    static Redis from(Settings s) {
+    public static Redis from(Settings s) {
       String url = s.required(URL, "(redis://host:6379); start-dev runs an embedded one");
       if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
         throw new ConfigException(URL, "must start with redis:// or rediss://");
@@ -113,7 +147,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return new Redis(url,
         s.integer(P + "REDIS_POOL_SIZE", 16, 1, 1000),
         s.integer(P + "REDIS_MAX_WAITING", 2048, 1, 1_000_000),
-        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)));
+        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)),
+        s.optional(Transport.REDIS_CA).map(f -> Transport.readable(Transport.REDIS_CA, f)));
     }
   }
 

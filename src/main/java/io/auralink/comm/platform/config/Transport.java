@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public record Transport(Optional<ListenerTls> http, Optional<ClientCertificates> clientCertificates,
                         Optional<ListenerTls> matrixAs, Optional<ClusterTls> cluster, Optional<Path> outboundCa,
-                        Optional<Path> databaseCa, Optional<Path> redisCa, Duration reloadInterval) {
+                        Duration reloadInterval) {
 
   private static final String P = Settings.PREFIX;
   public static final String HTTP_CERT = P + "HTTP_TLS_CERT";
@@ -85,8 +85,6 @@ public record Transport(Optional<ListenerTls> http, Optional<ClientCertificates>
     }
     return new Transport(http, clients, listener(s, MATRIX_AS_CERT, MATRIX_AS_KEY), cluster,
       s.optional(OUTBOUND_CA).map(f -> readable(OUTBOUND_CA, f)),
-      s.optional(DATABASE_CA).map(f -> readable(DATABASE_CA, f)),
-      s.optional(REDIS_CA).map(f -> readable(REDIS_CA, f)),
       reload);
   }
 
@@ -103,7 +101,7 @@ public record Transport(Optional<ListenerTls> http, Optional<ClientCertificates>
     return Optional.of(new ListenerTls(readable(certKey, cert.get()), readable(keyKey, key.get())));
   }
 
-  private static Path readable(String key, String file) {
+  static Path readable(String key, String file) {
     Path path = Path.of(file).toAbsolutePath().normalize();
     if (!Files.isReadable(path)) {
       throw new ConfigException(key, "names a file that does not exist or cannot be read: " + path);
