@@ -123,7 +123,9 @@ public class HttpBench {
       "AURALINK_JWT_SECRET", SECRET,
       "AURALINK_ACCESS_LOG_LEVEL", "WARN",
       "AURALINK_LOG_LEVEL", "WARN",
-      "AURALINK_CLUSTER_PORT", String.valueOf(freePort())));
+      "AURALINK_CLUSTER_PORT", String.valueOf(freePort()),
+      // Measured in plain HTTP, as the bare endpoint it is compared with (start-dev would serve TLS).
+      "AURALINK_DEV_TLS", "false"));
     service.environment().putAll(SERVICE_SETTINGS);
     processes.add(service.start());
     processes.add(new ProcessBuilder("java", "-Xmx512m", "-cp", jar.toString(),

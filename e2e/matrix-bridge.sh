@@ -31,7 +31,9 @@ SERVER_NAME=${SYNAPSE_SERVER_NAME:-localhost}
 HS="http://127.0.0.1:$SYNAPSE_PORT"
 HTTP_PORT=$(free_port)
 AS_PORT=$(free_port)
-API="http://127.0.0.1:$HTTP_PORT"
+# start-dev serves the API over TLS with its own CA under the data directory; curl trusts it through this.
+API="https://127.0.0.1:$HTTP_PORT"
+export CURL_CA_BUNDLE=$WORK/data/tls/ca.pem
 NODE_PID=
 passed=0; failed=0
 check() { # check NAME CONDITION-COMMAND...

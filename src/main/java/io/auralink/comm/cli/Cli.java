@@ -219,6 +219,12 @@ public final class Cli {
       if (settings.optional(AppConfig.Verification.CODE_KEY).isEmpty()) {
         overrides.put(AppConfig.Verification.CODE_KEY, DevSecret.loadOrCreate(dataDir, DevSecret.VERIFICATION_FILE));
       }
+      Map<String, String> tls = DevCertificates.settings(settings, dataDir);
+      overrides.putAll(tls);
+      if (!tls.isEmpty()) {
+        log.info("start-dev serves TLS with its own CA; clients trust it, e.g. {}",
+          DevCertificates.howToConnect(settings, dataDir));
+      }
       if (settings.optional(AppConfig.Cluster.NAME).isEmpty()) {
         // A development node has its own database: it must never join another developer node's cluster.
         overrides.put(AppConfig.Cluster.NAME, "auralink-dev-" + Integer.toHexString(dataDir.toString().hashCode()));
