@@ -100,11 +100,30 @@ public final class Cli {
     }
     try {
       AppConfig config = AppConfig.from(settings);
+      if (!dev) {
+        warnIfPlaintext(config);
+      }
       Node node = Blocking.await(Node.start(config), Duration.ofMinutes(5));
       return new RunningNode(node, stores);
     } catch (RuntimeException e) {
       stores.ifPresent(EmbeddedStores::close);
       throw e;
+    }
+  }
+
+  /**
+   * A production node may run plain behind a TLS-terminating proxy and a private network, so plaintext is allowed,
+   * but never silently.
+   */
+  private static void warnIfPlaintext(AppConfig config) {
+    Logger log = LoggerFactory.getLogger(Cli.class);
+    if (config.transport().http().isEmpty()) {
+      log.warn("the API listener is plain HTTP: set AURALINK_HTTP_TLS_CERT and AURALINK_HTTP_TLS_KEY unless a "
+        + "TLS-terminating proxy on a private network is the only way in");
+    }
+    if (config.transport().cluster().isEmpty()) {
+      log.warn("the event bus between members is plain and unauthenticated: set AURALINK_CLUSTER_TLS_CERT, "
+        + "AURALINK_CLUSTER_TLS_KEY and AURALINK_CLUSTER_TLS_CA");
     }
   }
 
