@@ -13,6 +13,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,7 +52,8 @@ public final class ClientCertificates {
     if (session == null) {
       return Optional.empty();
     }
-    if (session.getValue(SESSION_KEY) instanceof Principal known) {
+    // A resumed session keeps its principal; the certificate's validity is checked again on every use of it.
+    if (session.getValue(SESSION_KEY) instanceof Principal known && Instant.now().isBefore(known.expiresAt())) {
       return Optional.of(Future.succeededFuture(known));
     }
     X509Certificate certificate;
@@ -63,6 +65,10 @@ public final class ClientCertificates {
       certificate = first;
     } catch (SSLPeerUnverifiedException noCertificate) {
       return Optional.empty();
+    }
+    if (!Instant.now().isBefore(certificate.getNotAfter().toInstant())) {
+      return Optional.of(Future.failedFuture(ApiException.unauthorized(EdgeError.AUTH_REQUIRED,
+        "the client certificate has expired; a Bearer token is required")));
     }
     String name = commonName(certificate).orElse("");
     Set<String> scopes = services.get(name);
