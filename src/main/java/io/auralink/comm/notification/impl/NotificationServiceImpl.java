@@ -313,16 +313,19 @@ public final class NotificationServiceImpl implements NotificationService {
         JsonArray receipts = new JsonArray();
         int delivered = 0;
         int acknowledged = 0;
+        int suppressed = 0;
         for (JsonObject row : rows) {
           delivered += "delivered".equals(row.getString("state")) ? 1 : 0;
+          suppressed += "suppressed".equals(row.getString("state")) ? 1 : 0;
           acknowledged += row.getString("acknowledged_at") != null ? 1 : 0;
           receipts.add(new JsonObject().put("notification_id", row.getString("notification_id"))
             .put("aura_id", row.getString("aura_id")).put("app_id", row.getString("app_id"))
             .put("device_id", row.getString("device_id")).put("state", row.getString("state"))
+            .put("suppressed_reason", row.getString("suppressed_reason"))
             .put("delivered_at", row.getString("delivered_at")).put("acknowledged_at", row.getString("acknowledged_at")));
         }
         return new JsonObject().put("call_id", callId).put("devices", rows.size()).put("delivered", delivered)
-          .put("acknowledged", acknowledged).put("receipts", receipts);
+          .put("acknowledged", acknowledged).put("suppressed", suppressed).put("receipts", receipts);
       });
     });
   }
