@@ -50,8 +50,8 @@ AS_PORT=$(free_port)
 HS=$(SYNAPSE_PORT=$SYNAPSE_PORT SYNAPSE_SERVER_NAME=$SERVER_NAME AS_URL="http://127.0.0.1:$AS_PORT" AS_TOKEN=$AS_TOKEN HS_TOKEN=$HS_TOKEN \
   "$PEERS/synapse.sh" up) || { echo "e2e: synapse.sh up failed"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 
-# 2. A development node pointed at it (its API over TLS with the CA start-dev creates; curl trusts it).
-export CURL_CA_BUNDLE=$WORK/data/tls/ca.pem
+# 2. A development node pointed at it (its API over TLS with the CA start-dev creates; this script's curl trusts it).
+curl() { command curl --cacert "$WORK/data/tls/ca.pem" "$@"; }
 export AURALINK_DATA_DIR=$WORK/data AURALINK_HTTP_PORT=$HTTP_PORT AURALINK_HTTP_HOST=127.0.0.1 \
   AURALINK_CLUSTER_PORT=$(free_port) AURALINK_MATRIX_HOMESERVER_URL=$HS AURALINK_MATRIX_AS_TOKEN=$AS_TOKEN \
   AURALINK_MATRIX_HS_TOKEN=$HS_TOKEN AURALINK_MATRIX_SERVER_NAME=$SERVER_NAME AURALINK_MATRIX_RETRY_INTERVAL=500ms \
