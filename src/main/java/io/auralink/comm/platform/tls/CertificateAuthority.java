@@ -66,6 +66,13 @@ public final class CertificateAuthority {
       writePem(certFile, "CERTIFICATE", encoded(certificate));
       writePem(keyFile, "PRIVATE KEY", key.getEncoded());
     }
+
+    /** Without the key. */
+    @Override
+    public String toString() {
+      return "Issued[" + certificate.getSubjectX500Principal().getName() + ", serial "
+        + certificate.getSerialNumber().toString(16) + "]";
+    }
   }
 
   private final Issued self;
