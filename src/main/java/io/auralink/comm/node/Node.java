@@ -13,6 +13,7 @@ import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
+import io.auralink.comm.platform.tls.MemberProbe;
 import io.auralink.comm.platform.tls.TlsPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.netty.buffer.AdaptiveByteBufAllocator;
@@ -114,6 +115,7 @@ public final class Node {
       config.redis().commandTimeout());
     MemberRouting members = new MemberRouting(vertx, clusterManager, config.node().eventBusTimeout().toMillis());
     ClusterManagers.onMemberLeft(clusterManager, members::memberLeft);
+    config.transport().cluster().ifPresent(tls -> MemberProbe.start(vertx, clusterManager, tls, registry));
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
       new LoopAddresses(vertx, members), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);

@@ -80,6 +80,7 @@ class ClusterTlsTest {
 
   @Test
   void a_member_with_a_cluster_certificate_talks_both_ways() {
+    double reportedBefore = untrustedReported();
     other = join(Optional.of(clusterCa.member("node-b")), clusterCa);
     assertEquals("got hello", Await.result(other.eventBus().<String>request(INBOX, "hello",
       new DeliveryOptions().setSendTimeout(10_000))).body());
@@ -93,22 +94,25 @@ class ClusterTlsTest {
         return false;
       }
     });
+    assertEquals(reportedBefore, untrustedReported(), "a member with a cluster certificate is not reported");
   }
 
   @Test
   void a_process_without_a_certificate_can_neither_send_nor_receive() {
+    double reportedBefore = untrustedReported();
     other = join(Optional.empty(), null);
-    assertStrangerIsCutOff("plain");
+    assertStrangerIsCutOff("plain", reportedBefore);
   }
 
   @Test
   void a_process_with_a_certificate_from_another_ca_can_neither_send_nor_receive() {
     TestCertificates foreign = TestCertificates.newAuthority("someone-elses-cluster-ca");
+    double reportedBefore = untrustedReported();
     other = join(Optional.of(foreign.member("intruder")), foreign);
-    assertStrangerIsCutOff("foreign");
+    assertStrangerIsCutOff("foreign", reportedBefore);
   }
 
-  private void assertStrangerIsCutOff(String who) {
+  private void assertStrangerIsCutOff(String who, double reportedBefore) {
     HazelcastClusterManager ours = (HazelcastClusterManager) node.platform().cluster();
     assertTrue(ours.getNodes().size() >= 2, "the stranger joined Hazelcast (its open source edition allows it)");
 
@@ -127,6 +131,14 @@ class ClusterTlsTest {
       Await.failure(node.vertx().eventBus().request(address, "secret", new DeliveryOptions().setSendTimeout(2_000)));
     }
     assertEquals(List.of(), stolen, "the stranger received what our node sent");
+    Await.until(Duration.ofSeconds(30), "our node reports the member without a cluster certificate",
+      () -> untrustedReported() > reportedBefore);
+  }
+
+  private static double untrustedReported() {
+    io.micrometer.core.instrument.Counter counter = node.platform().metrics()
+      .find("auralink.cluster.untrusted.members").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** A bare clustered Vert.x in our cluster, its event bus with this member certificate (or none) and CA. */

@@ -70,7 +70,9 @@ class OutboundTlsTest {
           if (INSECURE.matcher(line).find()) {
             findings.add(file + ":" + (i + 1) + ": " + line.trim());
           }
-          if (CLIENT_CREATION.matcher(line).find() && !file.endsWith("platform/tls/OutboundTls.java")) {
+          // MemberProbe's client is the event bus's own kind: cluster certificate, cluster CA.
+          if (CLIENT_CREATION.matcher(line).find() && !file.endsWith("platform/tls/OutboundTls.java")
+            && !file.endsWith("platform/tls/MemberProbe.java")) {
             findings.add(file + ":" + (i + 1) + " makes its own client: " + line.trim());
           }
         }
