@@ -31,7 +31,10 @@ SERVER_NAME=${SYNAPSE_SERVER_NAME:-localhost}
 HS="http://127.0.0.1:$SYNAPSE_PORT"
 HTTP_PORT=$(free_port)
 AS_PORT=$(free_port)
-API="http://127.0.0.1:$HTTP_PORT"
+# start-dev serves the API over TLS with its own CA under the data directory: this script's curl trusts it (a
+# function, not an exported CURL_CA_BUNDLE, so that synapse.sh's own downloads keep the system CAs).
+API="https://127.0.0.1:$HTTP_PORT"
+curl() { command curl --cacert "$WORK/data/tls/ca.pem" "$@"; }
 NODE_PID=
 passed=0; failed=0
 check() { # check NAME CONDITION-COMMAND...

@@ -1,6 +1,7 @@
 package io.auralink.comm.api;
 
 import io.auralink.comm.api.auth.Authentication;
+import io.auralink.comm.api.auth.ClientCertificates;
 import io.auralink.comm.call.CallService;
 import io.auralink.comm.echo.EchoService;
 import io.auralink.comm.identity.IdentityService;
@@ -8,6 +9,9 @@ import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.notification.NotificationService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.CertificateReloader;
+import io.auralink.comm.platform.tls.TlsPolicy;
 import io.auralink.comm.presence.PresenceService;
 import io.auralink.comm.trust.TrustService;
 import io.auralink.comm.verification.VerificationService;
@@ -18,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.Json;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Route;
@@ -56,11 +61,13 @@ public final class ApiVerticle extends VerticleBase {
   private final Platform platform;
   private final Authentication authentication;
   private HttpServer server;
+  private CertificateReloader reloader;
 
   public ApiVerticle(Platform platform, JWTAuth jwt) {
     this.platform = platform;
     AppConfig.Jwt config = platform.config().jwt();
-    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew());
+    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew(),
+      new ClientCertificates(platform.config().transport().clientCertificates()));
   }
 
   @Override
@@ -74,16 +81,30 @@ public final class ApiVerticle extends VerticleBase {
       .compose(document -> vertx.executeBlocking(() -> yamlToJson(document))
         .compose(json -> OpenAPIContract.from(vertx, json))
         .compose(contract -> vertx.executeBlocking(() -> router(contract, document, http, operations))))
-      .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-          .setHost(http.host())
-          .setPort(http.port())
-          .setCompressionSupported(true)
-          // Room for the original's GET /internal/presence/bulk?aura_ids= with 500 AuraIDs of the longest form.
-          .setMaxInitialLineLength(16 * 1024)
-          .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes())))
-        .requestHandler(router)
-        .listen())
-      .onSuccess(listening -> server = listening);
+      .compose(router -> listen(router, http));
+  }
+
+  /** Listens, over TLS (reloading rotated certificate files) when the listener has a certificate. */
+  private Future<HttpServer> listen(Router router, AppConfig.Http http) {
+    HttpServerOptions options = new HttpServerOptions()
+      .setHost(http.host())
+      .setPort(http.port())
+      .setCompressionSupported(true)
+      // Room for the original's GET /internal/presence/bulk?aura_ids= with 500 AuraIDs of the longest form.
+      .setMaxInitialLineLength(16 * 1024)
+      .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes()));
+    Transport transport = platform.config().transport();
+    if (transport.http().isEmpty()) {
+      return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(listening -> server = listening);
+    }
+    ServerSSLOptions tls = TlsPolicy.serverOptions(transport.http().get(), transport.clientCertificates());
+    return CertificateReloader.prepare(vertx, transport.http().get(), tls, "api")
+      .compose(prepared -> vertx.createHttpServer(TlsPolicy.apply(options, tls)).requestHandler(router).listen()
+        .onSuccess(listening -> {
+          server = listening;
+          reloader = prepared;
+          prepared.watch(listening, transport.reloadInterval());
+        }));
   }
 
   private static JsonObject yamlToJson(Buffer yaml) {
@@ -95,6 +116,9 @@ public final class ApiVerticle extends VerticleBase {
   /** Stops accepting connections and lets in-flight requests finish within the configured grace period. */
   @Override
   public Future<?> stop() {
+    if (reloader != null) {
+      reloader.stop();
+    }
     return server == null ? Future.succeededFuture()
       : server.shutdown(platform.config().http().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -6,6 +6,7 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
 import io.auralink.comm.platform.config.Durations;
 import io.auralink.comm.platform.config.Settings;
+import io.auralink.comm.platform.config.Transport;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.platform.storage.Migrations;
 import io.vertx.core.Vertx;
@@ -99,11 +100,30 @@ public final class Cli {
     }
     try {
       AppConfig config = AppConfig.from(settings);
+      if (!dev) {
+        warnIfPlaintext(config);
+      }
       Node node = Blocking.await(Node.start(config), Duration.ofMinutes(5));
       return new RunningNode(node, stores);
     } catch (RuntimeException e) {
       stores.ifPresent(EmbeddedStores::close);
       throw e;
+    }
+  }
+
+  /**
+   * A production node may run plain behind a TLS-terminating proxy and a private network, so plaintext is allowed,
+   * but never silently.
+   */
+  private static void warnIfPlaintext(AppConfig config) {
+    Logger log = LoggerFactory.getLogger(Cli.class);
+    if (config.transport().http().isEmpty()) {
+      log.warn("the API listener is plain HTTP: set AURALINK_HTTP_TLS_CERT and AURALINK_HTTP_TLS_KEY unless a "
+        + "TLS-terminating proxy on a private network is the only way in");
+    }
+    if (config.transport().cluster().isEmpty()) {
+      log.warn("the event bus between members is plain and unauthenticated: set AURALINK_CLUSTER_TLS_CERT, "
+        + "AURALINK_CLUSTER_TLS_KEY and AURALINK_CLUSTER_TLS_CA");
     }
   }
 
@@ -126,7 +146,8 @@ public final class Cli {
         settings = settings.with(dev.get());
       }
     }
-    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings)));
+    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings),
+      settings.optional(Transport.MATRIX_AS_CERT).isPresent()));
     return OK;
   }
 
@@ -216,6 +237,12 @@ public final class Cli {
       }
       if (settings.optional(AppConfig.Verification.CODE_KEY).isEmpty()) {
         overrides.put(AppConfig.Verification.CODE_KEY, DevSecret.loadOrCreate(dataDir, DevSecret.VERIFICATION_FILE));
+      }
+      Map<String, String> tls = DevCertificates.settings(settings, dataDir);
+      overrides.putAll(tls);
+      if (!tls.isEmpty()) {
+        log.info("start-dev serves TLS with its own CA; clients trust it, e.g. {}",
+          DevCertificates.howToConnect(settings, dataDir));
       }
       if (settings.optional(AppConfig.Cluster.NAME).isEmpty()) {
         // A development node has its own database: it must never join another developer node's cluster.

@@ -13,6 +13,8 @@ import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
+import io.auralink.comm.platform.tls.MemberProbe;
+import io.auralink.comm.platform.tls.TlsPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -21,6 +23,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -66,6 +69,8 @@ public final class Node {
    */
   public static Future<Node> start(AppConfig config) {
     initialiseAllocatorEvents();
+    // Outbound HTTPS and the stores may use TLS whatever the listeners do: always worth it.
+    TlsPolicy.warmUp();
     JWTAuthOptions jwtOptions = JwtKeys.verification(config.jwt());
     ClusterManager clusterManager = ClusterManagers.create(config.cluster());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -110,6 +115,7 @@ public final class Node {
       config.redis().commandTimeout());
     MemberRouting members = new MemberRouting(vertx, clusterManager, config.node().eventBusTimeout().toMillis());
     ClusterManagers.onMemberLeft(clusterManager, members::memberLeft);
+    config.transport().cluster().ifPresent(tls -> MemberProbe.start(vertx, clusterManager, tls, registry));
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
       new LoopAddresses(vertx, members), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
@@ -153,11 +159,7 @@ public final class Node {
     return new VertxOptions()
       .setPreferNativeTransport(true)
       .setEventLoopPoolSize(config.node().eventLoops())
-      .setEventBusOptions(new EventBusOptions()
-        .setHost(config.cluster().host())
-        .setPort(0)
-        .setClusterPublicHost(config.cluster().host())
-        .setClusterNodeMetadata(metadata))
+      .setEventBusOptions(eventBusOptions(config, metadata))
       .setMaxEventLoopExecuteTime(blockedWarningMillis)
       .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setBlockedThreadCheckInterval(Math.max(10, blockedWarningMillis / 2))
@@ -169,6 +171,23 @@ public final class Node {
         .setJvmMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
           Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE, Label.EB_SIDE)));
+  }
+
+  /**
+   * The clustered event bus; with cluster certificates, TLS both ways with client authentication: a member accepts
+   * connections only from holders of a certificate the cluster CA issued, and connects only to them.
+   */
+  private static EventBusOptions eventBusOptions(AppConfig config, JsonObject metadata) {
+    EventBusOptions options = new EventBusOptions()
+      .setHost(config.cluster().host())
+      .setPort(0)
+      .setClusterPublicHost(config.cluster().host())
+      .setClusterNodeMetadata(metadata);
+    config.transport().cluster().ifPresent(tls -> {
+      TlsPolicy.applyCluster(options, tls);
+      options.setClientAuth(ClientAuth.REQUIRED);
+    });
+    return options;
   }
 
   /**

@@ -126,7 +126,7 @@ class CliTest {
   }
 
   @Test
-  void start_dev_boots_ready_on_embedded_storage_and_keeps_its_data_across_a_restart() {
+  void start_dev_boots_ready_on_embedded_storage_and_keeps_its_data_across_a_restart() throws java.io.IOException {
     Path dataDir = TestStores.tempDir();
     Map<String, String> environment = new HashMap<>();
     environment.put("AURALINK_DATA_DIR", dataDir.toString());
@@ -140,7 +140,12 @@ class CliTest {
     int port = Integer.parseInt(environment.get("AURALINK_HTTP_PORT"));
     Cli cli = new Cli(environment, System.out, System.err);
 
-    try (RunningNode node = cli.launch("start-dev"); Http http = new Http(node.node().vertx(), port)) {
+    try (RunningNode node = cli.launch("start-dev");
+         Http http = new Http(node.node().vertx(), port, dataDir.resolve("tls/ca.pem"))) {
+      // The secure path by default: the API over TLS with the development CA, the event bus with its certificates.
+      assertTrue(node.node().platform().config().transport().cluster().isPresent(), "the event bus runs TLS");
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("tls/node-key.pem"))));
       HttpResponse<Buffer> ready = http.get("/health/ready");
       assertEquals(200, ready.statusCode(), ready.bodyAsString());
       assertEquals("embedded", http.get("/health").bodyAsJsonObject().getString("storage"));
@@ -170,9 +175,19 @@ class CliTest {
       Await.result(node.node().platform().pool().query("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')").execute());
     }
 
+    String caBefore = read(dataDir.resolve("tls/ca.pem"));
     try (RunningNode restarted = cli.launch("start-dev")) {
+      assertEquals(caBefore, read(dataDir.resolve("tls/ca.pem")), "the development CA is kept across restarts");
       Row row = Await.result(restarted.node().platform().pool().query("SELECT note FROM kept").execute()).iterator().next();
       assertEquals("still here", row.getString("note"));
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.auralink.comm.api.ApiException;
 import io.auralink.comm.api.EdgeError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
@@ -19,10 +20,12 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Bearer-token authentication and authorisation for one operation, driven by the operation's security
+ * Bearer-token (or, for services, client-certificate: {@link ClientCertificates}) authentication and authorisation
+ * for one operation, driven by the operation's security
  * requirements in the OpenAPI document: {@code serviceToken: [scopes…]} is met by a service token holding every
  * listed scope, {@code userToken: []} by any user token; meeting one requirement is enough.
  * Missing or invalid tokens are 401 with {@code WWW-Authenticate}; a valid token that meets no requirement is 403.
@@ -52,7 +55,14 @@ public final class Authentication {
     }
   };
 
+  private final ClientCertificates certificates;
+
   public Authentication(JWTAuth jwt, List<String> algorithms, Duration clockSkew) {
+    this(jwt, algorithms, clockSkew, ClientCertificates.none());
+  }
+
+  public Authentication(JWTAuth jwt, List<String> algorithms, Duration clockSkew, ClientCertificates certificates) {
+    this.certificates = certificates;
     this.jwt = jwt;
     this.algorithms = Set.copyOf(algorithms);
     this.clockSkew = clockSkew;
@@ -67,7 +77,7 @@ public final class Authentication {
         }
       }
     }
-    return ctx -> authenticate(ctx.request().getHeader("Authorization"))
+    return ctx -> authenticate(ctx.request())
       .onSuccess(principal -> {
         ctx.put(Principal.CONTEXT_KEY, principal);
         if (requirements.stream().anyMatch(r -> satisfies(principal, r))) {
@@ -84,6 +94,21 @@ public final class Authentication {
           : REALM + ", error=\"invalid_token\", error_description=\"" + failure.getMessage().replace('"', '\'') + "\"");
         ctx.fail(failure);
       });
+  }
+
+  /**
+   * A bearer token when the request has one (it names the caller explicitly), else the connection's client
+   * certificate when client certificates are on and one was presented.
+   */
+  private Future<Principal> authenticate(HttpServerRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header == null) {
+      Optional<Future<Principal>> byCertificate = certificates.principal(request);
+      if (byCertificate.isPresent()) {
+        return byCertificate.get();
+      }
+    }
+    return authenticate(header);
   }
 
   /** Verifies a bearer header; the future fails with a 401 {@link ApiException} saying why. */

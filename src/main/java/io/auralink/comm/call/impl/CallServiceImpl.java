@@ -1,5 +1,6 @@
 package io.auralink.comm.call.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.call.CallError;
 import io.auralink.comm.call.CallService;
 import io.auralink.comm.call.livekit.LiveKitTokens;
@@ -18,6 +19,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,7 +109,7 @@ public final class CallServiceImpl implements CallService {
   public static CallServiceImpl create(Vertx vertx, Platform platform) {
     AppConfig config = platform.config();
     long timeout = config.node().eventBusTimeout().toMillis();
-    WebClient web = WebClient.create(vertx);
+    WebClient web = OutboundTls.webClient(vertx, config.transport(), new WebClientOptions());
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(), timeout);
     AppConfig.LiveKit liveKit = config.liveKit();
     LiveKitWebhooks webhooks = liveKit.configured() ? new LiveKitWebhooks(liveKit.apiKey().orElseThrow(),

@@ -504,7 +504,7 @@ public final class IdentityServiceImpl implements IdentityService {
       platform.metrics());
     Usernames usernames = new Usernames(platform.config().identity().extraReservedUsernames());
     return new IdentityServiceImpl(vertx, store, cache, usernames,
-      new MatrixProvisioner(vertx, platform.config().matrix(), store, cache));
+      new MatrixProvisioner(vertx, platform.config().matrix(), platform.config().transport(), store, cache));
   }
 
   /** Starts the background provisioning sweep. */

@@ -1,7 +1,9 @@
 package io.auralink.comm.notification.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.notification.NotificationEvents;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -48,12 +50,13 @@ final class DeliveryWorker {
   private boolean again;
   private long timer;
 
-  DeliveryWorker(Vertx vertx, NotificationStore store, AppConfig.Notification config, MeterRegistry metrics) {
+  DeliveryWorker(Vertx vertx, NotificationStore store, AppConfig.Notification config, Transport transport,
+                 MeterRegistry metrics) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
     this.metrics = metrics;
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    this.client = OutboundTls.webClient(vertx, transport, new WebClientOptions()
       .setConnectTimeout((int) config.requestTimeout().toMillis()).setFollowRedirects(false));
     this.timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> kick());
   }

@@ -61,7 +61,8 @@ public final class NotificationServiceImpl implements NotificationService {
     long timeout = platform.config().node().eventBusTimeout().toMillis();
     NotificationStore store = new NotificationStore(platform.pool());
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(), timeout);
-    DeliveryWorker worker = new DeliveryWorker(vertx, store, platform.config().notification(), platform.metrics());
+    DeliveryWorker worker = new DeliveryWorker(vertx, store, platform.config().notification(), platform.config().transport(),
+      platform.metrics());
     RingControl rings = new RingControl(store, identity, PresenceService.proxy(vertx, platform.loops(), timeout),
       worker::kick, platform.metrics());
     return new NotificationServiceImpl(store, identity, CallService.proxy(vertx, platform.loops(), timeout), worker,

@@ -57,6 +57,24 @@ public final class ClusterManagers {
       });
   }
 
+  /** Calls {@code joined} with the Vert.x node id of every member that joins after now, on a Hazelcast thread. */
+  public static void onMemberJoined(ClusterManager cluster, Consumer<String> joined) {
+    ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster()
+      .addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+          String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+          if (nodeId != null) {
+            joined.accept(nodeId);
+          }
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+        }
+      });
+  }
+
   public static HazelcastClusterManager create(AppConfig.Cluster cluster) {
     return new HazelcastClusterManager(hazelcastConfig(cluster));
   }

@@ -1,8 +1,13 @@
 package io.auralink.comm.platform.config;
 
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +22,8 @@ import java.util.Set;
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
                         ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
-                        Notification notification, Verification verification, RateLimits rateLimits) {
+                        Notification notification, Verification verification, RateLimits rateLimits,
+                        Transport transport) {
 
   private static final String P = Settings.PREFIX;
 
@@ -26,7 +32,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
       ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s),
-      RateLimits.from(s));
+      RateLimits.from(s),
+      Transport.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -119,9 +126,15 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     }
   }
 
-  /** PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}. */
+  /**
+   * PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}.
+   * With {@code ?sslmode=require}, {@code verify-ca} or {@code verify-full} the connection is TLS and the server's
+   * certificate chain is always verified, against {@code caFile} ({@code AURALINK_DATABASE_CA_FILE}) or else the
+   * JDK's CA store; {@code verify-full} also checks the host name. (Unlike libpq, {@code require} does not accept an
+   * unverified server.)
+   */
   public record Database(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, Duration idleTimeout,
-                         int pipeliningLimit) {
+                         int pipeliningLimit, Optional<Path> caFile) {
     public static final String URL = P + "DATABASE_URL";
 
     public static Database from(Settings s) {
@@ -136,21 +149,44 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.integer(P + "DATABASE_MAX_WAIT_QUEUE", 1024, 1, 1_000_000),
         s.duration(P + "DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(5)),
         s.duration(P + "DATABASE_IDLE_TIMEOUT", Duration.ofMinutes(5)),
-        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096));
+        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096),
+        s.optional(Transport.DATABASE_CA).map(f -> Transport.readable(Transport.DATABASE_CA, f)));
     }
 
     public PgConnectOptions connectOptions() {
-      return PgConnectOptions.fromUri(url)
+      PgConnectOptions options = PgConnectOptions.fromUri(url)
         .setPipeliningLimit(pipeliningLimit)
         .setReconnectAttempts(0);
+      if (options.getSslMode() != SslMode.DISABLE) {
+        ClientSSLOptions tls = new ClientSSLOptions()
+          .setHostnameVerificationAlgorithm(options.getSslMode() == SslMode.VERIFY_FULL ? "HTTPS" : null);
+        caFile.ifPresent(ca -> tls.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        options.setSslOptions(tls);
+      }
+      return options;
+    }
+
+    /** The JDBC URL's TLS parameters (for migrations), with the same verification as {@link #connectOptions}. */
+    public String jdbcTlsParameters() {
+      SslMode mode = PgConnectOptions.fromUri(url).getSslMode();
+      if (mode == SslMode.DISABLE || mode == SslMode.ALLOW || mode == SslMode.PREFER) {
+        return "sslmode=" + mode.value;
+      }
+      String verified = "sslmode=" + (mode == SslMode.VERIFY_FULL ? "verify-full" : "verify-ca");
+      return verified + caFile.map(ca -> "&sslrootcert=" + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8))
+        .orElse("&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory");
     }
   }
 
-  /** Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}. */
-  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout) {
+  /**
+   * Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}, or
+   * {@code rediss://…} for TLS, the server's certificate and host name verified against {@code caFile}
+   * ({@code AURALINK_REDIS_CA_FILE}) or else the JDK's CA store.
+   */
+  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout, Optional<Path> caFile) {
     public static final String URL = P + "REDIS_URL";
 
-    static Redis from(Settings s) {
+    public static Redis from(Settings s) {
       String url = s.required(URL, "(redis://host:6379); start-dev runs an embedded one");
       if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
         throw new ConfigException(URL, "must start with redis:// or rediss://");
@@ -158,7 +194,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return new Redis(url,
         s.integer(P + "REDIS_POOL_SIZE", 16, 1, 1000),
         s.integer(P + "REDIS_MAX_WAITING", 2048, 1, 1_000_000),
-        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)));
+        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)),
+        s.optional(Transport.REDIS_CA).map(f -> Transport.readable(Transport.REDIS_CA, f)));
     }
   }
 
@@ -306,8 +343,13 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     /** The listener's URL as seen from this machine (a wildcard host becomes the loopback address). */
     public String localUrl() {
+      return localUrl(false);
+    }
+
+    /** The same over TLS ({@code https}) when the listener has a certificate. */
+    public String localUrl(boolean tls) {
       String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      return "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
+      return (tls ? "https://" : "http://") + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
     }
   }
 

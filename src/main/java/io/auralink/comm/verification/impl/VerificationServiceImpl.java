@@ -98,16 +98,16 @@ public final class VerificationServiceImpl implements VerificationService {
   public static VerificationServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
     AppConfig.Verification config = platform.config().verification();
     long timeout = platform.config().node().eventBusTimeout().toMillis();
-    Optional<TwilioSms> twilio = config.twilio().map(t -> new TwilioSms(vertx, t));
+    Optional<TwilioSms> twilio = config.twilio().map(t -> new TwilioSms(vertx, t, platform.config().transport()));
     Map<String, Channel> channels = new HashMap<>();
-    config.smtp().ifPresent(smtp -> channels.put("email", new EmailChannel(vertx, smtp)));
+    config.smtp().ifPresent(smtp -> channels.put("email", new EmailChannel(vertx, smtp, platform.config().transport())));
     twilio.ifPresent(sms -> channels.put("phone", sms));
     String key = config.codeKey().orElseThrow(() -> new IllegalStateException(
       AppConfig.Verification.CODE_KEY + " is required where the verification role runs"));
     return new VerificationServiceImpl(vertx, new VerificationStore(platform.pool()), new Codes(key),
       new Throttles(redis, config.destinationInterval(), config.sendsPerHour()), Map.copyOf(channels), twilio,
-      config.stripe().map(st -> new StripeIdentity(vertx, st)), config.liveness().map(LivenessProvider::new),
-      config.oauthCallbackUrl().map(callback -> new SocialOAuth(vertx, config.oauthProviders(), callback)),
+      config.stripe().map(st -> new StripeIdentity(vertx, st, platform.config().transport())), config.liveness().map(LivenessProvider::new),
+      config.oauthCallbackUrl().map(callback -> new SocialOAuth(vertx, config.oauthProviders(), callback, platform.config().transport())),
       TrustService.proxy(vertx, platform.loops(), timeout), IdentityService.proxy(vertx, platform.loops(), timeout),
       platform.metrics(), config);
   }
