@@ -78,7 +78,7 @@ class ClusterFaultsTest {
       load.takeOutOfRotation(victimIndex);
       pause(FAULT);
       victim.start();
-      Duration toReady = cluster.awaitReady(victim, Duration.ofSeconds(120));
+      Duration toReady = victim.awaitReady(Duration.ofSeconds(120));
       load.putInRotation(victimIndex);
       pause(LOAD);
       load.stop();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * when the build names it ({@code -Dauralink.faults.jar}, set by the end-to-end execution after {@code package}),
  * otherwise the compiled classes on this test JVM's class path. Its output goes to a log file per start.
  */
-public final class NodeProcess {
+public final class NodeProcess implements AutoCloseable {
 
   /** What Hazelcast needs opened on JDK 17 (the jar's manifest opens the same for {@code java -jar}). */
   private static final List<String> JVM_FLAGS = List.of("--add-modules", "java.se",
@@ -32,7 +33,7 @@ public final class NodeProcess {
   private int starts;
   private Process process;
 
-  NodeProcess(String name, int httpPort, Map<String, String> environment, Path logDir) {
+  public NodeProcess(String name, int httpPort, Map<String, String> environment, Path logDir) {
     this.name = name;
     this.httpPort = httpPort;
     this.environment = environment;
@@ -75,6 +76,21 @@ public final class NodeProcess {
 
   public synchronized long pid() {
     return process.pid();
+  }
+
+  /** Waits until the member answers 200 on {@code /health/ready}; answers how long that took. */
+  public Duration awaitReady(Duration within) {
+    long start = System.nanoTime();
+    while (!ProcessCluster.ready(this)) {
+      if (!alive()) {
+        throw new AssertionError(this + " exited while starting; see its log under " + logDir);
+      }
+      if (System.nanoTime() - start > within.toNanos()) {
+        throw new AssertionError(this + " not ready within " + within + "; see its log under " + logDir);
+      }
+      ProcessCluster.pause(50);
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   /** {@code kill -9}: no shutdown hook runs, the cluster learns of it only from missing heartbeats. */
@@ -153,6 +169,12 @@ public final class NodeProcess {
     }
     String surefire = System.getProperty("surefire.test.class.path");
     return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+  }
+
+  /** Killed, as the tests that start one expect of a member they leave behind. */
+  @Override
+  public void close() {
+    kill();
   }
 
   @Override

@@ -121,19 +121,6 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  /** Waits until {@code member} answers 200 on {@code /health/ready}; answers how long that took. */
-  public Duration awaitReady(NodeProcess member, Duration within) {
-    long start = System.nanoTime();
-    while (!ready(member)) {
-      if (System.nanoTime() - start > within.toNanos()) {
-        throw new AssertionError(member + " not ready within " + within + "; see its log under "
-          + dir.resolve("logs"));
-      }
-      pause(50);
-    }
-    return Duration.ofNanos(System.nanoTime() - start);
-  }
-
   /** Whether the member answers 200 on {@code /health/ready} (a member that does not answer is not ready). */
   public static boolean ready(NodeProcess member) {
     return readiness(member) == 200;
