@@ -60,7 +60,8 @@ public final class ApiVerticle extends VerticleBase {
   public ApiVerticle(Platform platform, JWTAuth jwt) {
     this.platform = platform;
     AppConfig.Jwt config = platform.config().jwt();
-    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew());
+    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew(),
+      config.maxUserTokenLifetime(), config.maxServiceTokenLifetime());
   }
 
   @Override
@@ -117,6 +118,7 @@ public final class ApiVerticle extends VerticleBase {
       root.handler(new CorsExcept(cors, ElementCallRoutes.EXCHANGE_PATHS));
     }
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+    root.handler(new BodyDepth());
     for (String path : ElementCallRoutes.EXCHANGE_PATHS) {
       router.route(path).handler(ElementCallRoutes.cors(platform.config().elementCall().corsOrigins()));
     }
