@@ -83,6 +83,7 @@ public final class ApiVerticle extends VerticleBase {
           .setMaxInitialLineLength(16 * 1024)
           .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes())))
         .requestHandler(router)
+        .invalidRequestHandler(new InvalidRequests())
         .listen())
       .onSuccess(listening -> server = listening);
   }
@@ -151,7 +152,8 @@ public final class ApiVerticle extends VerticleBase {
     Failures failures = new Failures(http.maxBodyBytes(),
       AllowedMethods.of(contract, Map.of("/" + CONTRACT, HttpMethod.GET.name())));
     router.route().failureHandler(failures);
-    for (int status : List.of(404, 405, 413)) {
+    // 400: a request the router cannot read (a broken percent-encoding in the path) still gets the envelope.
+    for (int status : List.of(400, 404, 405, 413)) {
       router.errorHandler(status, failures);
     }
     return router;
