@@ -173,7 +173,8 @@ public final class Authentication {
     Duration max = principal.isService() ? maxServiceLifetime : maxUserLifetime;
     long from = claims.getValue("iat") instanceof Number iat ? iat.longValue() : Instant.now().getEpochSecond();
     long exp = seconds(claims, "exp");
-    if (exp - from > max.toSeconds() + clockSkew.toSeconds()) {
+    // Exact arithmetic: an iat of -2^63 must not wrap around into a short lifetime (an overflow is a 401 too).
+    if (Math.subtractExact(exp, from) > max.toSeconds() + clockSkew.toSeconds()) {
       throw new IllegalArgumentException("token lifetime is longer than the " + max.toHours() + " h allowed for "
         + (principal.isService() ? "service" : "user") + " tokens");
     }

@@ -46,8 +46,7 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
 
   /** Builds the principal from verified, unexpired claims, or explains why they do not describe one. */
   static Principal fromClaims(JsonObject claims) {
-    String subject = claims.getString("sub");
-    if (subject == null || subject.isBlank()) {
+    if (!(claims.getValue("sub") instanceof String subject) || subject.isBlank()) {
       throw new IllegalArgumentException("token has no sub claim");
     }
     Kind kind = subject.startsWith("@") ? Kind.USER : Kind.SERVICE;
