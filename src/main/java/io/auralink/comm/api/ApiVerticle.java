@@ -108,6 +108,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Route root = router.route()
       .handler(new RequestTracking())
+      .handler(new PathEncoding())
       .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
     if (!http.corsOrigins().isEmpty()) {
       CorsHandler cors = CorsHandler.create()

@@ -78,11 +78,22 @@ class HostileInputTest {
 
     // A nested value and a property name: the field is named as a client writes it.
     String reporter = tokens.hs256(Tokens.user("@hostilereporter.aura"));
-    JsonObject report = new JsonObject().put("target", new JsonObject().put("type", "aura_id")
-        .put("id", "@nobody.aura")).put("category", "harassment").put("severity", "low").put("description", "x")
+    JsonObject report = new JsonObject().put("target", new JsonObject().put("entity_type", "aura_id")
+        .put("entity_id", "@nobody.aura")).put("category", "harassment").put("severity", "low").put("description", "x")
       .put("evidence", new JsonObject().put("k\u0000", "v"));
     JsonObject keyError = envelope(http.post("/internal/trust/reports", reporter, report), 400, "VALIDATION_FAILED");
-    assertTrue(keyError.getJsonObject("details").getString("field").startsWith("evidence."), keyError.encode());
+    assertEquals("evidence.k\\u0000", keyError.getJsonObject("details").getString("field"), keyError.encode());
+  }
+
+  @Test
+  void a_signed_token_with_an_absurd_expiry_or_a_forged_subject_is_401_over_http() {
+    for (JsonObject claims : new JsonObject[]{Tokens.service("svc").put("exp", Long.MAX_VALUE),
+      Tokens.service("svc").put("exp", 1e20), Tokens.service("svc").put("exp", "soon"),
+      Tokens.service("svc\nINFO forged").put("exp", 1e20), Tokens.user("@alice.aura").put("exp", Long.MAX_VALUE)}) {
+      HttpResponse<Buffer> response = http.get("/internal/whoami", tokens.hs256(claims));
+      envelope(response, 401, "INVALID_TOKEN");
+      assertNotNull(response.getHeader("WWW-Authenticate"));
+    }
   }
 
   @Test
@@ -139,8 +150,9 @@ class HostileInputTest {
     HttpResponse<Buffer> uri = http.get("/internal/auraid/" + "a".repeat(20_000), registrar);
     envelope(uri, 414, "URI_TOO_LONG");
 
-    HttpResponse<Buffer> encoding = http.get("/internal/auraid/%ZZ", registrar);
-    envelope(encoding, 400, "BAD_REQUEST");
+    for (String broken : new String[]{"/internal/auraid/%ZZ", "/internal/auraid/%", "/internal/auraid/%C0%AF"}) {
+      envelope(http.get(broken, registrar), 400, "BAD_REQUEST");
+    }
     assertEquals(200, http.get("/health/live").statusCode(), "the node still serves");
   }
 
