@@ -108,7 +108,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Route root = router.route()
       .handler(new RequestTracking())
-      .handler(new PathEncoding())
+      .handler(new UriEncoding())
       .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
     if (!http.corsOrigins().isEmpty()) {
       CorsHandler cors = CorsHandler.create()
@@ -119,6 +119,7 @@ public final class ApiVerticle extends VerticleBase {
       // Element Call's exchange answers its own origins (below), whatever the API's are.
       root.handler(new CorsExcept(cors, ElementCallRoutes.EXCHANGE_PATHS));
     }
+    root.handler(new FormBodyGuard());
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
     root.handler(new BodyDepth());
     for (String path : ElementCallRoutes.EXCHANGE_PATHS) {

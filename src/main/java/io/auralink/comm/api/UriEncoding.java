@@ -9,19 +9,19 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Refuses a path whose percent-encoding is broken ({@code /internal/auraid/%ZZ}, a lone {@code %}, bytes that are
- * not UTF-8) with 400 {@code BAD_REQUEST} in the envelope, before the router tries to decode its parameters (Vert.x
- * fails such a request with a bare 500).
+ * Refuses a path or query string whose percent-encoding is broken ({@code /internal/auraid/%ZZ}, {@code ?a=%}, a
+ * lone {@code %}, bytes that are not UTF-8) with 400 {@code BAD_REQUEST} in the envelope, before the router decodes
+ * parameters (Vert.x fails such a request with a bare 500).
  */
-final class PathEncoding implements PlatformHandler {
+final class UriEncoding implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (isValid(ctx.request().path())) {
+    if (isValid(ctx.request().path()) && isValid(ctx.request().query())) {
       ctx.next();
     } else {
       ctx.fail(new ApiException(EdgeError.BAD_REQUEST,
-        "the request path is not valid percent-encoded UTF-8 (RFC 3986 §2.1)", null));
+        "the request path or query is not valid percent-encoded UTF-8 (RFC 3986 §2.1)", null));
     }
   }
 
