@@ -109,6 +109,7 @@ public final class ApiVerticle extends VerticleBase {
     Route root = router.route()
       .handler(new RequestTracking())
       .handler(new UriEncoding())
+      .handler(new FormBodyGuard())
       .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
     if (!http.corsOrigins().isEmpty()) {
       CorsHandler cors = CorsHandler.create()
@@ -119,7 +120,6 @@ public final class ApiVerticle extends VerticleBase {
       // Element Call's exchange answers its own origins (below), whatever the API's are.
       root.handler(new CorsExcept(cors, ElementCallRoutes.EXCHANGE_PATHS));
     }
-    root.handler(new FormBodyGuard());
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
     root.handler(new BodyDepth());
     for (String path : ElementCallRoutes.EXCHANGE_PATHS) {

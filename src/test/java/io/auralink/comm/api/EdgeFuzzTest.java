@@ -82,6 +82,8 @@ class EdgeFuzzTest {
     Map<String, String> settings = TestNodes.settings("fuzz");
     settings.put("AURALINK_HTTP_REQUEST_TIMEOUT", "5s");
     settings.put("AURALINK_EVENT_BUS_TIMEOUT", "4s");
+    // CORS on: the longer handler chain, and preflights among the generated requests.
+    settings.put("AURALINK_CORS_ORIGINS", "https://console.auralink.test");
     node = TestNodes.start(settings);
     client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(Integer.parseInt(settings.get("AURALINK_HTTP_PORT"))).setMaxHeaderSize(64 * 1024));
@@ -401,6 +403,12 @@ class EdgeFuzzTest {
       }
       if (random.nextInt(8) == 0) {
         headers.put(RequestTracking.HEADER, encode(draw(anyText)));
+      }
+      if (random.nextInt(6) == 0) {
+        headers.put("Origin", random.nextBoolean() ? "https://console.auralink.test" : "https://" + encode(draw(anyText)));
+        if (method == HttpMethod.OPTIONS || random.nextInt(4) == 0) {
+          headers.put("Access-Control-Request-Method", draw(Arbitraries.of("GET", "POST", "ZQ7X", "")));
+        }
       }
       if (random.nextInt(40) == 0) {
         headers.put("X-Padding", "p".repeat(random.nextInt(40_000)));
