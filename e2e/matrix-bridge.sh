@@ -95,7 +95,7 @@ done
 check "the bridge pinged the homeserver at start (/health)" test -n "$ping_age" -a "$ping_age" != None
 
 # 3. Three AuraIDs with their Matrix users; the callee of the last call blocks the caller.
-TOKEN=$(java -jar "$JAR" token --service e2e --scope identity:write --scope identity:admin --scope calls:read --ttl 10m | tail -n 1)
+TOKEN=$(java -jar "$JAR" token --service e2e --scope identity:write --scope identity:admin --scope calls:read --scope presence:write --ttl 10m | tail -n 1)
 RUN="e$(date +%s | tail -c 6)$RANDOM"
 register() { # register USERNAME → waits until its Matrix user is provisioned
   curl -s -o /dev/null -X POST "$API/internal/auraid" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -119,6 +119,11 @@ for user in "$ALICE" "$BOB"; do
   curl -s -o /dev/null -X PUT "$HS/_synapse/admin/v2/users/@${user}_aura:$SERVER_NAME" \
     -H "Authorization: Bearer $ADMIN_TOKEN" -d '{"password":"e2e-password"}'
 done
+
+# Bob's Matrix client is present: the bridge rings only callees with a device that speaks Matrix VoIP.
+check "bob's Matrix client is present (presence capability matrix_voip)" test "$(curl -s -o /dev/null -w '%{http_code}' \
+  -X POST "$API/internal/presence" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"aura_id\":\"@$BOB.aura\",\"device_id\":\"element\",\"state\":\"online\",\"capabilities\":[\"matrix_voip\"]}")" = 200
 
 calls_of() { curl -s -H "Authorization: Bearer $TOKEN" "$API/internal/calls?aura_id=@$1.aura"; }
 await_call() { # await_call AURA_USERNAME STATE → prints the newest call once it has that state

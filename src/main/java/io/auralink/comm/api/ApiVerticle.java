@@ -128,6 +128,7 @@ public final class ApiVerticle extends VerticleBase {
 
     RequestValidation validation = new RequestValidation(contract);
     MinorityGuard minorityGuard = new MinorityGuard(platform.cluster(), platform.config().cluster().minimumMembers());
+    RateLimits rateLimits = new RateLimits(platform, contract);
     for (Operation operation : routeOrder(contract)) {
       Route route = router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()))
         .handler(ctx -> {
@@ -139,6 +140,7 @@ public final class ApiVerticle extends VerticleBase {
       if (!operation.getSecurityRequirements().isEmpty()) {
         route.handler(authentication.guard(operation.getSecurityRequirements()));
       }
+      rateLimits.forOperation(operation).ifPresent(route::handler);
       route.handler(validation.forOperation(operation));
       if (!HttpMethod.GET.equals(operation.getHttpMethod()) && !HttpMethod.HEAD.equals(operation.getHttpMethod())) {
         route.handler(minorityGuard);

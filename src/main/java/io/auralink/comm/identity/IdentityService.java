@@ -71,8 +71,17 @@ public interface IdentityService {
   /** Administrators only: brings a deactivated AuraID back. */
   Future<JsonObject> reactivate(String auraId, Caller caller);
 
-  /** {@code {aura_id, contacts: [{aura_id, state, direction}]}}: friends, pending both ways, and blocks. */
+  /**
+   * {@code {aura_id, contacts: [{aura_id, state, since}]}}: friends, pending both ways, and blocks, all of them (for
+   * the domains that decide by them; the HTTP API pages with {@link #contactsPage}).
+   */
   Future<JsonObject> contacts(String auraId, Caller caller);
+
+  /**
+   * The same, by contact AuraID, one {@link io.auralink.comm.platform.Page} ({@code {limit?, cursor?}}) at a time:
+   * {@code {aura_id, contacts, next_cursor}}.
+   */
+  Future<JsonObject> contactsPage(String auraId, JsonObject page, Caller caller);
 
   /** {@code auraId} asks {@code contact} to become contacts (accepts at once if {@code contact} asked first). */
   Future<JsonObject> requestContact(String auraId, String contact, Caller caller);

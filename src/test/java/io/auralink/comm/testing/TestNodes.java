@@ -49,6 +49,13 @@ public final class TestNodes {
     settings.put("AURALINK_CLUSTER_MEMBERS", members != null ? members : "127.0.0.1:" + clusterPort);
     settings.put("AURALINK_BLOCKED_THREAD_WARNING", BLOCKED_THREAD_WARNING);
     settings.put("AURALINK_DATA_DIR", TestStores.tempDir().toString());
+    // Test classes share one Redis and reuse principals (service:dashboard, @alice.aura) within a minute: limits
+    // far above what any test sends, so that only the tests about limits (which set their own) meet one.
+    settings.put("AURALINK_RATE_LIMIT_USER", "100000/1m");
+    settings.put("AURALINK_RATE_LIMIT_SERVICE", "100000/1m");
+    settings.put("AURALINK_RATE_LIMIT_ANONYMOUS", "100000/1m");
+    // Tests give one person (a relay operator, a reporter) many nodes; MeshBoundsTest tests the quota itself.
+    settings.put("AURALINK_MESH_MAX_NODES_PER_PERSON", "1000");
     return settings;
   }
 

@@ -1,6 +1,7 @@
 package io.auralink.comm.identity.impl;
 
 import io.auralink.comm.identity.IdentityError;
+import io.auralink.comm.platform.Page;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.AuraIds;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import static io.auralink.comm.platform.ErrorCode.field;
+import static io.auralink.comm.platform.ErrorCode.parsed;
 
 /**
  * The registry's logic: validation, authorisation, privacy, cache reads and invalidation, events. Storage is
@@ -293,6 +295,14 @@ public final class IdentityServiceImpl implements IdentityService {
     return owned(input, caller, "see its contacts")
       .compose(auraId -> store.contactsOf(auraId)
         .map(list -> new JsonObject().put("aura_id", auraId).put("contacts", new JsonArray(list))));
+  }
+
+  @Override
+  public Future<JsonObject> contactsPage(String input, JsonObject page, Caller caller) {
+    return owned(input, caller, "see its contacts")
+      .compose(auraId -> parsed(() -> Page.of(page, IdentityError.VALIDATION_FAILED))
+        .compose(asked -> store.contactsPage(auraId, asked))
+        .map(contacts -> new JsonObject().put("aura_id", auraId).mergeIn(contacts)));
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -29,7 +30,8 @@ public final class Bridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
   /** Who the bridge is toward the other domains. */
-  static final Caller CALLER = Caller.service("matrix-bridge", Set.of(CallService.WRITE, IdentityService.READ));
+  static final Caller CALLER = Caller.service("matrix-bridge", Set.of(CallService.WRITE, IdentityService.READ,
+    PresenceService.READ));
   private static final long STATUS_INTERVAL_MS = 5_000;
   private static final long PURGE_INTERVAL_MS = 3_600_000;
 
@@ -62,7 +64,7 @@ public final class Bridge {
     this.homeserver = new HomeserverClient(vertx, matrix);
     this.link = new LinkStatus(platform.metrics());
     Membership membership = new Membership(identity, homeserver, users, CALLER);
-    LegacyVoip voip = new LegacyVoip(calls, store, homeserver, users, CALLER,
+    LegacyVoip voip = new LegacyVoip(calls, PresenceService.proxy(vertx, timeout), identity, store, homeserver, users, CALLER,
       platform.config().call().maxRingTime().toMillis());
     this.processor = new IntakeProcessor(store, config, member,
       event -> event.type().equals("m.room.member") ? membership.handle(event) : voip.handle(event),

@@ -200,7 +200,11 @@ public final class MeshServiceImpl implements MeshService {
       .compose(fresh -> activeOwner(owner, caller).map(since -> fresh.withOwner(true, since)))
       .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
         .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
-      .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
+      .compose(node -> store.saveWithinQuota(node, config.maxNodesPerPerson()).compose(storedId -> storedId.isEmpty()
+        ? MeshError.NODE_LIMIT_REACHED.<NodeState>fail(owner + " has " + config.maxNodesPerPerson()
+          + " nodes, the most one person may register; remove one first",
+          new JsonObject().put("max_nodes", config.maxNodesPerPerson()))
+        : Future.succeededFuture(withId(node, storedId.get()))))
       .compose(node -> replicate(() -> cluster.register(node)).map(stored -> {
         boolean created = stored.version() == 1;
         publish(stored, created ? "registered" : "updated");

@@ -44,15 +44,17 @@ public final class NotificationServiceImpl implements NotificationService {
   private final DeliveryWorker worker;
   private final RingControl rings;
   private final int maxRingSeconds;
+  private final int maxAppsPerPerson;
 
   private NotificationServiceImpl(NotificationStore store, IdentityService identity, CallService calls,
-                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds) {
+                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds, int maxAppsPerPerson) {
     this.store = store;
     this.identity = identity;
     this.calls = calls;
     this.worker = worker;
     this.rings = rings;
     this.maxRingSeconds = maxRingSeconds;
+    this.maxAppsPerPerson = maxAppsPerPerson;
   }
 
   public static NotificationServiceImpl create(Vertx vertx, Platform platform) {
@@ -63,7 +65,8 @@ public final class NotificationServiceImpl implements NotificationService {
     RingControl rings = new RingControl(store, identity, PresenceService.proxy(vertx, platform.loops(), timeout),
       worker::kick, platform.metrics());
     return new NotificationServiceImpl(store, identity, CallService.proxy(vertx, platform.loops(), timeout), worker,
-      rings, (int) platform.config().call().maxRingTime().toSeconds());
+      rings, (int) platform.config().call().maxRingTime().toSeconds(),
+      platform.config().notification().maxAppsPerPerson());
   }
 
   /** A call's change of state ({@link io.auralink.comm.call.CallEvents#STATE}). */
@@ -91,11 +94,15 @@ public final class NotificationServiceImpl implements NotificationService {
       .compose(parsed -> {
         String secret = StandardWebhooks.newSecret();
         return store.insertApp(parsed.getString("aura_id"), parsed.getString("app_id"),
-            parsed.getString("display_name"), secret, parsed.getJsonArray("devices"))
+            parsed.getString("display_name"), secret, parsed.getJsonArray("devices"), maxAppsPerPerson)
           .recover(e -> NotificationStore.uniqueViolation(e)
             ? NotificationError.APP_EXISTS.fail("an app " + parsed.getString("app_id") + " is registered already",
               field("app_id"))
             : Future.failedFuture(e))
+          .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+            : NotificationError.APP_LIMIT_REACHED.fail(parsed.getString("aura_id") + " has " + maxAppsPerPerson
+              + " apps, the most one person may register; remove one first",
+              new JsonObject().put("max_apps", maxAppsPerPerson)))
           .compose(v -> store.apps(parsed.getString("aura_id")))
           .map(apps -> apps.get(parsed.getString("app_id")).copy().put("aura_id", parsed.getString("aura_id"))
             .put("signing_secret", secret));
@@ -312,16 +319,19 @@ public final class NotificationServiceImpl implements NotificationService {
         JsonArray receipts = new JsonArray();
         int delivered = 0;
         int acknowledged = 0;
+        int suppressed = 0;
         for (JsonObject row : rows) {
           delivered += "delivered".equals(row.getString("state")) ? 1 : 0;
+          suppressed += "suppressed".equals(row.getString("state")) ? 1 : 0;
           acknowledged += row.getString("acknowledged_at") != null ? 1 : 0;
           receipts.add(new JsonObject().put("notification_id", row.getString("notification_id"))
             .put("aura_id", row.getString("aura_id")).put("app_id", row.getString("app_id"))
             .put("device_id", row.getString("device_id")).put("state", row.getString("state"))
+            .put("suppressed_reason", row.getString("suppressed_reason"))
             .put("delivered_at", row.getString("delivered_at")).put("acknowledged_at", row.getString("acknowledged_at")));
         }
         return new JsonObject().put("call_id", callId).put("devices", rows.size()).put("delivered", delivered)
-          .put("acknowledged", acknowledged).put("receipts", receipts);
+          .put("acknowledged", acknowledged).put("suppressed", suppressed).put("receipts", receipts);
       });
     });
   }

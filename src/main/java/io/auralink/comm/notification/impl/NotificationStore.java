@@ -38,11 +38,29 @@ final class NotificationStore {
 
   // ---- apps and channels ------------------------------------------------------------------------------------
 
-  Future<Void> insertApp(String auraId, String appId, String displayName, String secret, JsonArray devices) {
+  /**
+   * Registers an app unless the person has {@code maxApps} already (false). A person's registrations are serialized
+   * by a transaction-scoped advisory lock taken before counting, so concurrent ones cannot overrun the quota; an
+   * app id the person has already goes on to fail as a duplicate.
+   */
+  Future<Boolean> insertApp(String auraId, String appId, String displayName, String secret, JsonArray devices,
+                            int maxApps) {
     return pool.withTransaction(conn -> conn.preparedQuery(
-          "INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(auraId, appId, displayName, secret))
-        .compose(v -> insertChannels(conn, auraId, appId, devices)));
+          "SELECT pg_advisory_xact_lock(hashtextextended('notification_apps:' || $1, 0))")
+        .execute(Tuple.of(auraId))
+        .compose(locked -> conn.preparedQuery(
+            "SELECT count(*) AS apps, bool_or(app_id = $2) AS known FROM notification_apps WHERE aura_id = $1")
+          .execute(Tuple.of(auraId, appId)))
+        .compose(counted -> {
+          Row row = counted.iterator().next();
+          if (!Boolean.TRUE.equals(row.getBoolean("known")) && row.getLong("apps") >= maxApps) {
+            return Future.succeededFuture(false);
+          }
+          return conn.preparedQuery(
+              "INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret) VALUES ($1, $2, $3, $4)")
+            .execute(Tuple.of(auraId, appId, displayName, secret))
+            .compose(v -> insertChannels(conn, auraId, appId, devices)).map(true);
+        }));
   }
 
   Future<Boolean> updateApp(String auraId, String appId, String displayName, JsonArray devices) {
@@ -163,6 +181,21 @@ final class NotificationStore {
    */
   Future<Integer> enqueue(String eventKey, String kind, String auraId, List<RingPolicy.Target> targets, String callId,
                           JsonObject payload, Instant expiresAt) {
+    return insert(eventKey, kind, auraId, targets, callId, payload, expiresAt, null);
+  }
+
+  /**
+   * Records a ring that was not sent ({@code reason}: do-not-disturb, contacts-only), one row per device it would
+   * have reached, in state {@code suppressed}: never delivered, shown in the ring receipts and the notification list,
+   * and reached by the call's missed-call notification. Answers how many were recorded now.
+   */
+  Future<Integer> suppress(String eventKey, String auraId, List<RingPolicy.Target> targets, String callId,
+                           JsonObject payload, Instant expiresAt, String reason) {
+    return insert(eventKey, RING, auraId, targets, callId, payload, expiresAt, reason);
+  }
+
+  private Future<Integer> insert(String eventKey, String kind, String auraId, List<RingPolicy.Target> targets,
+                                 String callId, JsonObject payload, Instant expiresAt, String suppressedReason) {
     if (targets.isEmpty()) {
       return Future.succeededFuture(0);
     }
@@ -175,14 +208,16 @@ final class NotificationStore {
       devices.add(target.deviceId());
     }
     return pool.preparedQuery("""
-        INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at)
-        SELECT t.id::uuid, $1, $2, $3, t.app_id, t.device_id, $4, $5, $6
+        INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at,
+          state, suppressed_reason)
+        SELECT t.id::uuid, $1, $2, $3, t.app_id, t.device_id, $4, $5, $6,
+          CASE WHEN $10::text IS NULL THEN 'pending' ELSE 'suppressed' END, $10
         FROM unnest($7::text[], $8::text[], $9::text[]) AS t(id, app_id, device_id)
         WHERE $2 <> 'call.incoming'
            OR NOT EXISTS (SELECT 1 FROM notification_calls_ended e WHERE e.call_id = $4)
         ON CONFLICT (event_key, aura_id, app_id, device_id) DO NOTHING""")
       .execute(Tuple.from(Arrays.asList(eventKey, kind, auraId, callId, payload, time(expiresAt),
-        ids.toArray(new String[0]), apps.toArray(new String[0]), devices.toArray(new String[0]))))
+        ids.toArray(new String[0]), apps.toArray(new String[0]), devices.toArray(new String[0]), suppressedReason)))
       .map(RowSet::rowCount);
   }
 
@@ -193,6 +228,7 @@ final class NotificationStore {
    */
   Future<Integer> callLeftRinging(String callId, String state, String eventKey, String kind, JsonObject payload,
                                   String exceptAuraId, String exceptDevice) {
+    // A missed call reaches every device the ring was meant for, those it was suppressed on included.
     String reached = "call.missed".equals(kind) ? "" : " AND state IN ('delivered', 'delivering')";
     return pool.withTransaction(conn -> conn.preparedQuery(
           "INSERT INTO notification_calls_ended (call_id, state) VALUES ($1, $2) ON CONFLICT (call_id) DO NOTHING")
@@ -213,7 +249,9 @@ final class NotificationStore {
 
   /** When the hub queued the call's ring, if it did. */
   Future<Optional<Instant>> ringQueuedAt(String callId) {
-    return pool.preparedQuery("SELECT min(created_at) AS at FROM notifications WHERE call_id = $1 AND kind = 'call.incoming'")
+    return pool.preparedQuery("""
+        SELECT min(created_at) AS at FROM notifications
+        WHERE call_id = $1 AND kind = 'call.incoming' AND state <> 'suppressed'""")
       .execute(Tuple.of(callId))
       .map(rows -> Optional.ofNullable(rows.iterator().next().getOffsetDateTime("at")).map(OffsetDateTime::toInstant));
   }
@@ -334,7 +372,7 @@ final class NotificationStore {
         .put("aura_id", row.getString("aura_id")).put("app_id", row.getString("app_id"))
         .put("device_id", row.getString("device_id")).put("call_id", row.getString("call_id"))
         .put("state", row.getString("state")).put("attempts", row.getInteger("attempts"))
-        .put("last_error", row.getString("last_error"))
+        .put("last_error", row.getString("last_error")).put("suppressed_reason", row.getString("suppressed_reason"))
         .put("created_at", text(instant(row, "created_at"))).put("expires_at", text(instant(row, "expires_at")))
         .put("delivered_at", text(instant(row, "delivered_at")))
         .put("acknowledged_at", text(instant(row, "acknowledged_at")))

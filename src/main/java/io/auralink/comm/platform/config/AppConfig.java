@@ -17,7 +17,7 @@ import java.util.Set;
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
                         ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
-                        Notification notification, Verification verification) {
+                        Notification notification, Verification verification, RateLimits rateLimits) {
 
   private static final String P = Settings.PREFIX;
 
@@ -25,7 +25,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public static AppConfig from(Settings s) {
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
-      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s));
+      ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s),
+      RateLimits.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -70,6 +71,51 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.list(P + "CORS_ORIGINS", List.of()),
         s.duration(P + "HTTP_SHUTDOWN_GRACE", Duration.ofSeconds(20)),
         s.bool(DOCS, s.bool(Node.EMBEDDED_STORAGE, false)));
+    }
+  }
+
+  /**
+   * The edge's request limits, cluster-wide in Redis: a quota per principal kind (user, service, and per client address
+   * without a token), per-operation overrides ({@code operationId[.user|.service|.anonymous]=<quota>|off}, merged
+   * over the built-in exemptions of health, metrics and the providers' webhooks), and what happens while Redis cannot
+   * answer: admit ({@code open}) or refuse with 503 ({@code closed}).
+   */
+  public record RateLimits(Quota user, Quota service, Quota anonymous, Map<String, Optional<Quota>> operations,
+                           boolean failOpen) {
+    public static final String USER = P + "RATE_LIMIT_USER";
+    public static final String SERVICE = P + "RATE_LIMIT_SERVICE";
+    public static final String ANONYMOUS = P + "RATE_LIMIT_ANONYMOUS";
+    public static final String OPERATIONS = P + "RATE_LIMIT_OPERATIONS";
+    public static final String ON_REDIS_FAILURE = P + "RATE_LIMIT_ON_REDIS_FAILURE";
+    /** Open without a limit: probes, scrapes, and providers' callbacks that authenticate by signature. */
+    public static final List<String> EXEMPT = List.of("healthLive", "healthReady", "healthDetails", "metrics",
+      "twilioStatusCallback", "stripeIdentityWebhook", "livenessWebhook", "liveKitWebhook");
+    private static final java.util.regex.Pattern OVERRIDE =
+      java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9_]*)(\\.(user|service|anonymous))?$");
+
+    static RateLimits from(Settings s) {
+      String onFailure = s.string(ON_REDIS_FAILURE, "open");
+      if (!onFailure.equals("open") && !onFailure.equals("closed")) {
+        throw new ConfigException(ON_REDIS_FAILURE, "must be open or closed, got " + onFailure);
+      }
+      Map<String, Optional<Quota>> operations = new java.util.LinkedHashMap<>();
+      EXEMPT.forEach(id -> operations.put(id, Optional.empty()));
+      for (String entry : s.list(OPERATIONS, List.of())) {
+        int eq = entry.indexOf('=');
+        String name = eq < 0 ? "" : entry.substring(0, eq).trim();
+        if (!OVERRIDE.matcher(name).matches()) {
+          throw new ConfigException(OPERATIONS, "entries are operationId[.user|.service|.anonymous]=<quota>|off "
+            + "(e.g. registerAuraId=20/1m, fileReport.user=5/1h shadow, echo=off), got " + entry);
+        }
+        String quota = entry.substring(eq + 1).trim();
+        operations.put(name, quota.equals("off") ? Optional.empty() : Optional.of(Quota.parse(OPERATIONS, quota)));
+      }
+      return new RateLimits(
+        Quota.parse(USER, s.string(USER, "100/1m")),
+        Quota.parse(SERVICE, s.string(SERVICE, "1000/1m")),
+        Quota.parse(ANONYMOUS, s.string(ANONYMOUS, "60/1m")),
+        java.util.Collections.unmodifiableMap(operations),
+        onFailure.equals("open"));
     }
   }
 
@@ -477,11 +523,13 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    * Mesh routing: heartbeat cadence and the silence after which a node goes offline, how often beats are flushed
    * to the cluster and nodes swept, route search limits, the media-server regions for central routes
    * ({@code name:latitude:longitude}, comma separated), and an optional external scorer with its timeout and how
-   * long its order for a query on an unchanged graph is remembered ({@code 0} asks it every time).
+   * long its order for a query on an unchanged graph is remembered ({@code 0} asks it every time), and how many
+   * nodes one person may register.
    */
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
                      int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
-                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval) {
+                     Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval,
+                     int maxNodesPerPerson) {
     public static final String REGIONS = P + "MESH_REGIONS";
     /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
     static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
@@ -511,7 +559,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         regions, scorer,
         s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
         s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)),
-        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)));
+        s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)),
+        s.integer(P + "MESH_MAX_NODES_PER_PERSON", 20, 1, 1000));
     }
 
     private static Region region(String spec) {
@@ -578,7 +627,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    */
   public record Notification(Duration pollInterval, int batchSize, int maxAttempts, Duration initialBackoff,
                              Duration maxBackoff, Duration requestTimeout, int breakerFailures,
-                             Duration breakerReset, Duration streamHeartbeat) {
+                             Duration breakerReset, Duration streamHeartbeat, int maxAppsPerPerson) {
     static Notification from(Settings s) {
       Duration poll = s.duration(P + "NOTIFICATION_POLL_INTERVAL", Duration.ofMillis(500));
       if (poll.toMillis() < 10) {
@@ -597,7 +646,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "NOTIFICATION_REQUEST_TIMEOUT", Duration.ofSeconds(5)),
         s.integer(P + "NOTIFICATION_BREAKER_FAILURES", 5, 1, 1000),
         s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)),
-        s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)));
+        s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)),
+        s.integer(P + "NOTIFICATION_MAX_APPS_PER_PERSON", 20, 1, 1000));
     }
   }
 
