@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * every table's row count as it was, and the node must still serve afterwards.
  *
  * <p>A jqwik property, one request per try. Bounded for CI by {@code jqwik.tries.default} in
- * {@code junit-platform.properties} (300 tries, about 20 s); a long run on demand:
+ * {@code junit-platform.properties} (1000 tries, about 20 s); a long run on demand:
  * {@code mvn -B -o test -Dtest=EdgeFuzzTest -Djqwik.tries.default=100000}. jqwik reports the seed of a failing
  * run and tries it first the next time (its database is under {@code target/}).
  */
