@@ -67,6 +67,7 @@ public final class ApiVerticle extends VerticleBase {
     this.platform = platform;
     AppConfig.Jwt config = platform.config().jwt();
     this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew(),
+      config.maxUserTokenLifetime(), config.maxServiceTokenLifetime(),
       new ClientCertificates(platform.config().transport().clientCertificates()));
   }
 
@@ -84,6 +85,11 @@ public final class ApiVerticle extends VerticleBase {
       .compose(router -> listen(router, http));
   }
 
+  /** Routes requests, and answers those the decoder refused (too long, too large, malformed) in the envelope. */
+  private static Future<HttpServer> serve(HttpServer server, Router router) {
+    return server.requestHandler(router).invalidRequestHandler(new InvalidRequests()).listen();
+  }
+
   /** Listens, over TLS (reloading rotated certificate files) when the listener has a certificate. */
   private Future<HttpServer> listen(Router router, AppConfig.Http http) {
     HttpServerOptions options = new HttpServerOptions()
@@ -95,11 +101,11 @@ public final class ApiVerticle extends VerticleBase {
       .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes()));
     Transport transport = platform.config().transport();
     if (transport.http().isEmpty()) {
-      return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(listening -> server = listening);
+      return serve(vertx.createHttpServer(options), router).onSuccess(listening -> server = listening);
     }
     ServerSSLOptions tls = TlsPolicy.serverOptions(transport.http().get(), transport.clientCertificates());
     return CertificateReloader.prepare(vertx, transport.http().get(), tls, "api")
-      .compose(prepared -> vertx.createHttpServer(TlsPolicy.apply(options, tls)).requestHandler(router).listen()
+      .compose(prepared -> serve(vertx.createHttpServer(TlsPolicy.apply(options, tls)), router)
         .onSuccess(listening -> {
           server = listening;
           reloader = prepared;
@@ -130,6 +136,8 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Route root = router.route()
       .handler(new RequestTracking())
+      .handler(new UriEncoding())
+      .handler(new FormBodyGuard())
       .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
     if (!http.corsOrigins().isEmpty()) {
       CorsHandler cors = CorsHandler.create()
@@ -141,6 +149,7 @@ public final class ApiVerticle extends VerticleBase {
       root.handler(new CorsExcept(cors, ElementCallRoutes.EXCHANGE_PATHS));
     }
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+    root.handler(new BodyDepth());
     for (String path : ElementCallRoutes.EXCHANGE_PATHS) {
       router.route(path).handler(ElementCallRoutes.cors(platform.config().elementCall().corsOrigins()));
     }
@@ -175,7 +184,8 @@ public final class ApiVerticle extends VerticleBase {
     Failures failures = new Failures(http.maxBodyBytes(),
       AllowedMethods.of(contract, Map.of("/" + CONTRACT, HttpMethod.GET.name())));
     router.route().failureHandler(failures);
-    for (int status : List.of(404, 405, 413)) {
+    // 400: a request the router cannot read (a broken percent-encoding in the path) still gets the envelope.
+    for (int status : List.of(400, 404, 405, 413)) {
       router.errorHandler(status, failures);
     }
     return router;

@@ -8,12 +8,15 @@ import io.auralink.comm.platform.config.Durations;
 import io.auralink.comm.platform.config.Settings;
 import io.auralink.comm.platform.config.Transport;
 import io.auralink.comm.platform.storage.EmbeddedStores;
+import io.auralink.comm.platform.storage.PrivateFiles;
 import io.auralink.comm.platform.storage.Migrations;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,12 +221,17 @@ public final class Cli {
     static DevEnvironment prepare(Settings settings) {
       Logger log = LoggerFactory.getLogger(Cli.class);
       Path dataDir = AppConfig.Node.dataDir(settings);
-      log.warn("""
-
-        ************************************************************************
-        *  start-dev: EMBEDDED PostgreSQL and Redis, data under {}
-        *  for development only; production runs `start` with external stores
-        ************************************************************************""", dataDir);
+      // One event per line: the console format escapes line breaks inside a message.
+      log.warn("************************************************************************");
+      log.warn("*  start-dev: EMBEDDED PostgreSQL and Redis, data under {}", dataDir);
+      log.warn("*  for development only; production runs `start` with external stores");
+      log.warn("************************************************************************");
+      try {
+        // Everything under it is private: the stores' data and the development secrets.
+        PrivateFiles.directory(dataDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+      }
       EmbeddedStores stores = EmbeddedStores.start(dataDir);
       Map<String, String> overrides = new HashMap<>();
       overrides.put(AppConfig.Database.URL, stores.databaseUrl());

@@ -2,10 +2,16 @@ package io.auralink.comm.platform;
 
 /**
  * Failure codes of the ground floor, shared by every domain: a dependency of the node (PostgreSQL, its pool, a
- * deadline, the cluster member serving the request) failed, not the request. Each is a 503 that carries {@code details.retry_after_seconds}, which the edge
+ * deadline, the cluster member serving the request) failed, not the request; or text no store can hold got through. Each is a 503 that carries {@code details.retry_after_seconds}, which the edge
  * also sends as {@code Retry-After}; see {@link io.auralink.comm.platform.storage.StorageFailures}.
  */
 public enum PlatformError implements ErrorCode {
+  /**
+   * Text PostgreSQL cannot store reached it (a NUL, SQLSTATE {@code 22021}, or a NUL escape in JSON, {@code 22P05}):
+   * the edge refuses such text first, naming the field; this is the backstop for any other way in. Same meaning as
+   * the edge's.
+   */
+  VALIDATION_FAILED(400),
   /** PostgreSQL cannot be reached, refused the connection or lost it; retry when it is back. */
   DATABASE_UNAVAILABLE(503),
   /** The node's PostgreSQL pool and its wait queue are full; retry shortly. Same meaning as the edge's. */

@@ -93,6 +93,10 @@ class CliTest {
     assertEquals(Cli.USAGE, run(environment, "token", "--user", "@b.aura", "--scope", "x").code());
     assertEquals(Cli.USAGE, run(environment, "token", "--user", "Bob").code());
     assertEquals(Cli.USAGE, run(environment, "token", "--service", "a", "--ttl", "soon").code());
+    // Longer than the node accepts (24 h for users, 30 days for services), or a name that is no service name.
+    assertEquals(Cli.USAGE, run(environment, "token", "--user", "@bob.aura", "--ttl", "25h").code());
+    assertEquals(Cli.USAGE, run(environment, "token", "--service", "a", "--ttl", "31d").code());
+    assertEquals(Cli.USAGE, run(environment, "token", "--service", "a\nb").code());
   }
 
   @Test

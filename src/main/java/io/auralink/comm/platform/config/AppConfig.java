@@ -228,9 +228,17 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    * tokens. The signing key (HS256 secret or a PKCS#8 private key) is only needed to mint tokens.
    */
   public record Jwt(Optional<String> secret, List<Path> publicKeyFiles, Optional<Path> signingKeyFile,
-                    String issuer, String audience, List<String> algorithms, Duration clockSkew) {
+                    String issuer, String audience, List<String> algorithms, Duration clockSkew,
+                    Duration maxUserTokenLifetime, Duration maxServiceTokenLifetime) {
     public static final String SECRET = P + "JWT_SECRET";
     public static final String PUBLIC_KEYS = P + "JWT_PUBLIC_KEYS";
+    public static final String MAX_USER_TOKEN_LIFETIME = P + "JWT_MAX_USER_TOKEN_LIFETIME";
+    public static final String MAX_SERVICE_TOKEN_LIFETIME = P + "JWT_MAX_SERVICE_TOKEN_LIFETIME";
+
+    /** The longest lifetime a token of this kind may claim ({@code exp} after {@code iat}, or after now). */
+    public Duration maxTokenLifetime(boolean service) {
+      return service ? maxServiceTokenLifetime : maxUserTokenLifetime;
+    }
     public static final List<String> SUPPORTED_ALGORITHMS = List.of("HS256", "RS256", "ES256");
 
     public static Jwt from(Settings s) {
@@ -253,7 +261,17 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.string(P + "JWT_ISSUER", "auralink"),
         s.string(P + "JWT_AUDIENCE", "auralink-comm"),
         algorithms,
-        s.duration(P + "JWT_CLOCK_SKEW", Duration.ofSeconds(30)));
+        s.duration(P + "JWT_CLOCK_SKEW", Duration.ofSeconds(30)),
+        positive(s, MAX_USER_TOKEN_LIFETIME, Duration.ofHours(24)),
+        positive(s, MAX_SERVICE_TOKEN_LIFETIME, Duration.ofDays(30)));
+    }
+
+    private static Duration positive(Settings s, String key, Duration fallback) {
+      Duration value = s.duration(key, fallback);
+      if (value.isZero() || value.isNegative()) {
+        throw new ConfigException(key, "must be positive");
+      }
+      return value;
     }
   }
 

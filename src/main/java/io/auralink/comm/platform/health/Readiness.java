@@ -93,6 +93,21 @@ public final class Readiness {
     });
   }
 
+  /**
+   * A report as the open endpoints show it: the overall status, the degraded checks and each check's status and
+   * effect, without errors, latencies or counts (an error names a host and port).
+   */
+  public static JsonObject summary(JsonObject report) {
+    JsonObject checks = new JsonObject();
+    JsonObject detailed = report.getJsonObject("checks", new JsonObject());
+    for (String name : detailed.fieldNames()) {
+      JsonObject check = detailed.getJsonObject(name);
+      checks.put(name, new JsonObject().put("status", check.getString("status")).put("effect", check.getString("effect")));
+    }
+    return new JsonObject().put("status", report.getString("status")).put("degraded", report.getJsonArray("degraded"))
+      .put("checks", checks);
+  }
+
   /** Whether a report says the node should take traffic: UP or DEGRADED. */
   public static boolean ready(JsonObject report) {
     return !DOWN.equals(report.getString("status"));
