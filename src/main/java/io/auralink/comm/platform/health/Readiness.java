@@ -95,14 +95,23 @@ public final class Readiness {
 
   /**
    * A report as the open endpoints show it: the overall status, the degraded checks and each check's status and
-   * effect, without errors, latencies or counts (an error names a host and port).
+   * effect, without errors or latencies (an error names a host and port); the cluster check keeps its member
+   * counts, which say why a member is unready (a minority) and name no one.
    */
+  private static final List<String> OPEN_COUNTS = List.of("members", "minimum_members");
+
   public static JsonObject summary(JsonObject report) {
     JsonObject checks = new JsonObject();
     JsonObject detailed = report.getJsonObject("checks", new JsonObject());
     for (String name : detailed.fieldNames()) {
       JsonObject check = detailed.getJsonObject(name);
-      checks.put(name, new JsonObject().put("status", check.getString("status")).put("effect", check.getString("effect")));
+      JsonObject open = new JsonObject().put("status", check.getString("status")).put("effect", check.getString("effect"));
+      for (String count : OPEN_COUNTS) {
+        if (check.getValue(count) instanceof Integer) {
+          open.put(count, check.getInteger(count));
+        }
+      }
+      checks.put(name, open);
     }
     return new JsonObject().put("status", report.getString("status")).put("degraded", report.getJsonArray("degraded"))
       .put("checks", checks);
