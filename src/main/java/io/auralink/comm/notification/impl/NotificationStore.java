@@ -42,7 +42,7 @@ final class NotificationStore {
   static final List<SealedColumn> SEALED = List.of(
     SealedColumn.sealed("notification_apps", "signing_secret", "aura_id", "app_id"),
     SealedColumn.sealed("notification_channels", "pushkey", "aura_id", "app_id", "device_id"));
-  /** Opened secrets and pushkeys by their sealed text (which names one value under one key), for repeat deliveries. */
+  /** Opened secrets and pushkeys by row and sealed text ({@link Sealer#openingKey}), for repeat deliveries. */
   private static final int OPENED_CACHE = 1024;
 
   private final Pool pool;
@@ -61,17 +61,19 @@ final class NotificationStore {
 
   /**
    * The plaintext of a sealed column or, for a row not sealed yet, its legacy plaintext. Opening costs microseconds,
-   * but every delivery of a busy app needs its secret: the sealed text is a safe cache key (a new value or a
-   * re-encryption is a new text), and the cache is this instance's, on its one event loop.
+   * but every delivery of a busy app needs its secret: the row and the sealed text are a safe cache key (a new value
+   * or a re-encryption is a new text; the same text in another row must fail to open, so the row is part of the
+   * key), and the cache is this instance's, on its one event loop.
    */
   private String open(Sealer.Field field, String sealed, String legacy, String... rowKey) {
     if (sealed == null) {
       return legacy;
     }
-    String value = opened.get(sealed);
+    String opening = Sealer.openingKey(field, sealed, rowKey);
+    String value = opened.get(opening);
     if (value == null) {
       value = sealer.open(field, sealed, rowKey);
-      opened.put(sealed, value);
+      opened.put(opening, value);
     }
     return value;
   }

@@ -75,9 +75,12 @@ public final class Resealer {
     }
   }
 
-  /** Runs a pass now, then every {@code AURALINK_DATA_RESEAL_INTERVAL}. */
+  /**
+   * Runs a pass every {@code AURALINK_DATA_RESEAL_INTERVAL}, the first one interval after start (a node restarted
+   * with a new key serves first, and re-encrypts once it is up).
+   */
   public void start() {
-    timer = vertx.setPeriodic(0, config.resealInterval().toMillis(), id -> pass());
+    timer = vertx.setPeriodic(config.resealInterval().toMillis(), id -> pass());
   }
 
   /** Stops the timer and gives the lease back if this instance held it. */

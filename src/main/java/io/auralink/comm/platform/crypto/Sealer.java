@@ -128,6 +128,14 @@ public final class Sealer {
     }
   }
 
+  /**
+   * What identifies one opening of a value: its column, its row and its sealed text. A cache of opened values must
+   * be keyed by all three, never by the text alone, or a text copied to another row would open there from the cache.
+   */
+  public static String openingKey(Field field, String sealed, String... rowKey) {
+    return new String(field.associatedData(rowKey), StandardCharsets.UTF_8) + sealed;
+  }
+
   /** The key id a sealed value names; null for null. */
   public static String keyId(String sealed) {
     if (sealed == null) {

@@ -144,6 +144,17 @@ class SealerTest {
   }
 
   @Test
+  void an_opening_key_tells_rows_and_columns_apart() {
+    String sealed = underK1().seal(SECRET, "whsec_x", "@alice.aura", "app1");
+    assertEquals(Sealer.openingKey(SECRET, sealed, "@alice.aura", "app1"),
+      Sealer.openingKey(SECRET, sealed, "@alice.aura", "app1"));
+    assertFalse(Sealer.openingKey(SECRET, sealed, "@alice.aura", "app1")
+      .equals(Sealer.openingKey(SECRET, sealed, "@alice.aura", "app2")));
+    assertFalse(Sealer.openingKey(SECRET, sealed, "@alice.aura", "app1")
+      .equals(Sealer.openingKey(EMAIL, sealed, "@alice.aura", "app1")));
+  }
+
+  @Test
   void the_current_key_must_be_configured() {
     assertThrows(IllegalArgumentException.class, () -> new Sealer(Map.of("k1", K1), "k2", LOOKUP));
   }
