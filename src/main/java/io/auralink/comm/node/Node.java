@@ -12,6 +12,7 @@ import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
 import io.auralink.comm.platform.crypto.KeysInUse;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
 import io.auralink.comm.platform.tls.MemberProbe;
@@ -126,6 +127,12 @@ public final class Node {
         kv("schema_version", result.version())))
       // A sealed value under a key the configuration dropped could never be read again: refuse to start.
       .compose(migrated -> KeysInUse.check(pool, config.data()))
+      .compose(keysChecked -> config.data().configured()
+        ? vertx.executeBlocking(() -> {
+          Sealer.from(config.data()).selfTest();
+          return null;
+        })
+        : Future.succeededFuture())
       .compose(keysChecked -> warnIfRedisDown(readiness))
       .compose(checked -> Composition.deploy(vertx, config.node().roles(), Composition.table(platform, jwt)))
       .map(deployments -> {

@@ -61,6 +61,21 @@ public final class Sealer {
     return new Sealer(config.keys(), config.currentKeyId(), config.lookupKey());
   }
 
+  /**
+   * Seals and opens a value under every configured key and computes a digest, on the calling thread: at start, on a
+   * worker, so that the JDK's first use of AES-GCM (provider loading, intrinsics) never lands on an event loop.
+   */
+  public void selfTest() {
+    Field field = new Field("self_test", "value");
+    for (String kid : keys.keySet()) {
+      Sealer under = new Sealer(Map.of(kid, keys.get(kid).getEncoded()), kid, lookupKey.getEncoded());
+      if (!"self-test".equals(under.open(field, under.seal(field, "self-test", kid), kid))) {
+        throw new IllegalStateException("AES-GCM did not round-trip under key " + kid);
+      }
+    }
+    lookup("self-test", "self-test");
+  }
+
   public String currentKeyId() {
     return currentKeyId;
   }
