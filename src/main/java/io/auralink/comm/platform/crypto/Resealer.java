@@ -29,9 +29,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 /**
  * The background job that keeps a domain's sensitive columns sealed under the current key: it seals rows still in
  * plaintext (written before sealing existed) and re-encrypts values sealed under an older key after a rotation.
- * Any member may run it; a lease in {@code sealing_leases} lets one at a time work on a domain's columns. It works
- * in batches, each one transaction that locks its rows ({@code FOR UPDATE SKIP LOCKED}, so the domain's own writes
- * are never lost: they wait for the batch, or the batch skips them), with the cryptography on a worker thread.
+ * Any member may run it; a lease in {@code sealing_leases}, renewed between batches, lets one at a time work on a
+ * domain's columns (an efficiency: should two ever overlap, the row locks keep them on disjoint rows). It works in
+ * batches, each one transaction that locks its rows ({@code FOR UPDATE SKIP LOCKED}, so the domain's own writes are
+ * never lost: they wait for the batch, or the batch skips them), with the cryptography on a worker thread.
  * Progress: {@code auralink_data_sealing_pending_rows{table, column}} (rows still in plaintext or under an old key,
  * as this member last counted while holding the lease) and {@code auralink_data_sealed_rows_total{table, column,
  * reason}}.
@@ -140,7 +141,8 @@ public final class Resealer {
     return pool.withTransaction(conn -> sealPlaintext(conn, column)).compose(batch -> {
       long total = soFar + batch.rewritten();
       return batch.complete() && batch.taken() == config.resealBatch()
-        ? drainPlaintext(column, total) : Future.succeededFuture(total);
+        ? lease().compose(held -> held ? drainPlaintext(column, total) : Future.succeededFuture(total))
+        : Future.succeededFuture(total);
     });
   }
 
@@ -148,7 +150,8 @@ public final class Resealer {
     return pool.withTransaction(conn -> reseal(conn, column)).compose(batch -> {
       long total = soFar + batch.rewritten();
       return batch.complete() && batch.taken() == config.resealBatch()
-        ? drainOldKeys(column, total) : Future.succeededFuture(total);
+        ? lease().compose(held -> held ? drainOldKeys(column, total) : Future.succeededFuture(total))
+        : Future.succeededFuture(total);
     });
   }
 
