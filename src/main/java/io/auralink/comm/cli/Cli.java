@@ -246,6 +246,9 @@ public final class Cli {
       if (settings.optional(AppConfig.Verification.CODE_KEY).isEmpty()) {
         overrides.put(AppConfig.Verification.CODE_KEY, DevSecret.loadOrCreate(dataDir, DevSecret.VERIFICATION_FILE));
       }
+      if (settings.optional(AppConfig.DataProtection.KEYS).isEmpty()) {
+        overrides.putAll(DevDataKeys.loadOrCreate(dataDir));
+      }
       Map<String, String> tls = DevCertificates.settings(settings, dataDir);
       overrides.putAll(tls);
       if (!tls.isEmpty()) {

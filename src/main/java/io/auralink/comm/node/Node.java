@@ -11,6 +11,8 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
+import io.auralink.comm.platform.crypto.KeysInUse;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
 import io.auralink.comm.platform.tls.MemberProbe;
@@ -133,7 +135,15 @@ public final class Node {
       .compose(reachable -> Migrations.apply(vertx, config.database()))
       .onSuccess(result -> LOG.info("schema is current {} {}", kv("applied_migrations", result.applied()),
         kv("schema_version", result.version())))
-      .compose(migrated -> warnIfRedisDown(readiness))
+      // A sealed value under a key the configuration dropped could never be read again: refuse to start.
+      .compose(migrated -> KeysInUse.check(pool, config.data()))
+      .compose(keysChecked -> config.data().configured()
+        ? vertx.executeBlocking(() -> {
+          Sealer.from(config.data()).selfTest();
+          return null;
+        })
+        : Future.succeededFuture())
+      .compose(keysChecked -> warnIfRedisDown(readiness))
       .compose(checked -> Composition.deploy(vertx, config.node().roles(), Composition.table(platform, jwt)))
       .map(deployments -> {
         LOG.info("node started {} {} {} {} {}", kv("node_id", clusterManager.getNodeId()),

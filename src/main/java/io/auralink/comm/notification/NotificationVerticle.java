@@ -25,6 +25,7 @@ public final class NotificationVerticle extends ServiceVerticle<NotificationServ
   @Override
   protected Future<NotificationService> startService() {
     service = NotificationServiceImpl.create(vertx, platform);
+    service.start();
     callEvents = vertx.eventBus().consumer(CallEvents.STATE, message -> service.callState(message.body()));
     participantEvents = vertx.eventBus().consumer(CallEvents.PARTICIPANT,
       message -> service.participantChanged(message.body()));

@@ -59,6 +59,16 @@ class CliTest {
   }
 
   @Test
+  void start_without_data_keys_refuses_to_run_roles_that_store_sealed_data() {
+    Map<String, String> environment = TestNodes.settings("cli_no_data_keys");
+    environment.remove("AURALINK_DATA_KEYS");
+    Run run = run(environment, "start");
+    assertEquals(Cli.USAGE, run.code());
+    assertTrue(run.err().contains("AURALINK_DATA_KEYS is required where the verification or notification role runs"),
+      run.err());
+  }
+
+  @Test
   void start_with_an_unreachable_database_fails_with_a_clear_error() {
     Map<String, String> environment = TestNodes.settings("cli_unreachable");
     environment.put("AURALINK_DATABASE_URL", "postgresql://postgres@127.0.0.1:" + EmbeddedStores.freePort() + "/nowhere");

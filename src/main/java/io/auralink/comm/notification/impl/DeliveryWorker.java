@@ -89,6 +89,9 @@ final class DeliveryWorker {
     if (due.expiresAt() != null && !now.isBefore(due.expiresAt())) {
       return finish(due, "expired", "its lifetime ended before delivery");
     }
+    if (due.unreadable()) {
+      return finish(due, "dead", "the app's sealed secret cannot be opened (altered, or its data key removed)");
+    }
     if (due.channel() == null || due.secret() == null) {
       return finish(due, "dead", "the device's channel was removed");
     }

@@ -10,10 +10,14 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The node's configuration, one typed section per subsystem, built once at start from {@link Settings}.
@@ -23,7 +27,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
                         ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
                         Notification notification, Verification verification, RateLimits rateLimits,
-                        Transport transport) {
+                        Transport transport, DataProtection data) {
 
   private static final String P = Settings.PREFIX;
 
@@ -33,7 +37,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
       ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s),
       RateLimits.from(s),
-      Transport.from(s));
+      Transport.from(s), DataProtection.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -398,7 +402,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         }
         checkUrl(URL, url.get());
       }
-      Map<String, String> regions = new java.util.LinkedHashMap<>();
+      Map<String, String> regions = new LinkedHashMap<>();
       for (String entry : s.list(REGIONS, List.of())) {
         int eq = entry.indexOf('=');
         if (eq <= 0 || url.isEmpty()) {
@@ -446,7 +450,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     static ElementCall from(Settings s) {
       Matrix own = Matrix.from(s);
-      Map<String, String> homeservers = new java.util.LinkedHashMap<>();
+      Map<String, String> homeservers = new LinkedHashMap<>();
       if (s.optional(HOMESERVERS).isPresent()) {
         for (String entry : s.list(HOMESERVERS, List.of())) {
           int eq = entry.indexOf('=');
@@ -698,6 +702,90 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   }
 
   /**
+   * Data at rest: the AES-256-GCM keys sensitive columns are sealed under ({@code kid:base64} of 32 bytes, comma
+   * separated; new values use the current one, reads accept every one listed), the separate HMAC-SHA256 key of
+   * their equality lookups, and the background re-encryption's cadence and batch. Required where a role that
+   * stores such data runs (verification, notification); start-dev keeps generated keys under the data directory.
+   */
+  public record DataProtection(Map<String, byte[]> keys, String currentKeyId, byte[] lookupKey,
+                               Duration resealInterval, int resealBatch) {
+    public static final String KEYS = P + "DATA_KEYS";
+    public static final String CURRENT_KEY = P + "DATA_KEY_CURRENT";
+    public static final String LOOKUP_KEY = P + "DATA_LOOKUP_KEY";
+    public static final String RESEAL_INTERVAL = P + "DATA_RESEAL_INTERVAL";
+    public static final String RESEAL_BATCH = P + "DATA_RESEAL_BATCH";
+    /** The roles whose tables hold sealed columns. */
+    public static final Set<Role> STORING_ROLES = Set.of(Role.VERIFICATION, Role.NOTIFICATION);
+    private static final Pattern KEY_ID = Pattern.compile("^[A-Za-z0-9_-]{1,32}$");
+
+    public boolean configured() {
+      return !keys.isEmpty();
+    }
+
+    static DataProtection from(Settings s) {
+      Set<Role> roles = Role.parse(Node.ROLES, s.list(Node.ROLES, List.of("all")));
+      boolean stores = roles.stream().anyMatch(STORING_ROLES::contains);
+      Duration interval = s.duration(RESEAL_INTERVAL, Duration.ofSeconds(30));
+      if (interval.toMillis() < 100) {
+        throw new ConfigException(RESEAL_INTERVAL, "must be at least 100ms");
+      }
+      int batch = s.integer(RESEAL_BATCH, 200, 1, 10_000);
+      List<String> entries = s.list(KEYS, List.of());
+      if (entries.isEmpty()) {
+        if (stores) {
+          throw new ConfigException(KEYS, "is required where the verification or notification role runs: "
+            + "kid:base64 of 32 random bytes, comma separated, the first current (e.g. k1:$(openssl rand -base64 32)); "
+            + "start-dev creates one under the data directory");
+        }
+        return new DataProtection(Map.of(), "", new byte[0], interval, batch);
+      }
+      Map<String, byte[]> keys = new LinkedHashMap<>();
+      for (String entry : entries) {
+        int colon = entry.indexOf(':');
+        String kid = colon < 0 ? entry : entry.substring(0, colon);
+        if (colon < 0 || !KEY_ID.matcher(kid).matches()) {
+          throw new ConfigException(KEYS, "entries must be kid:base64 with a key id of 1-32 letters, digits, _ or -");
+        }
+        byte[] key;
+        try {
+          key = Base64.getDecoder().decode(entry.substring(colon + 1).trim());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(KEYS, "key '" + kid + "' is not base64");
+        }
+        if (key.length != 32) {
+          throw new ConfigException(KEYS, "key '" + kid + "' must be 32 bytes (AES-256), got " + key.length);
+        }
+        if (keys.put(kid, key) != null) {
+          throw new ConfigException(KEYS, "lists key '" + kid + "' twice");
+        }
+      }
+      String current = s.optional(CURRENT_KEY).orElse(keys.keySet().iterator().next());
+      if (!keys.containsKey(current)) {
+        throw new ConfigException(CURRENT_KEY, "names '" + current + "', which " + KEYS + " does not list");
+      }
+      String lookup = s.optional(LOOKUP_KEY).orElseThrow(() -> new ConfigException(LOOKUP_KEY,
+        "is required with " + KEYS + ": base64 of at least 32 random bytes, the HMAC-SHA256 key of equality lookups"));
+      byte[] lookupKey;
+      try {
+        lookupKey = Base64.getDecoder().decode(lookup.trim());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(LOOKUP_KEY, "is not base64");
+      }
+      if (lookupKey.length < 32) {
+        throw new ConfigException(LOOKUP_KEY, "must be at least 32 bytes, got " + lookupKey.length);
+      }
+      return new DataProtection(Collections.unmodifiableMap(keys), current, lookupKey, interval, batch);
+    }
+
+    /** Key ids only: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "DataProtection[keys=" + keys.keySet() + ", current=" + currentKeyId + ", resealInterval="
+        + resealInterval + ", resealBatch=" + resealBatch + "]";
+    }
+  }
+
+  /**
    * Verification: the key codes are stored under (HMAC-SHA256; required where the verification role runs; start-dev
    * keeps one under the data directory), code lifetime and attempts, the send throttles, whether an email address
    * may be verified by several AuraIDs, the sweep cadence, and each channel, present only when configured.
@@ -809,7 +897,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       public static final String PROVIDERS = P + "OAUTH_PROVIDERS";
 
       static Map<String, OAuthProvider> all(Settings s) {
-        Map<String, OAuthProvider> providers = new java.util.LinkedHashMap<>();
+        Map<String, OAuthProvider> providers = new LinkedHashMap<>();
         for (String name : s.list(PROVIDERS, List.of())) {
           if (!name.matches("^[a-z][a-z0-9_]{0,30}$")) {
             throw new ConfigException(PROVIDERS, "names lower-case providers such as google, got " + name);
