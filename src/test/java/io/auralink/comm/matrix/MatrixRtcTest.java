@@ -1,6 +1,6 @@
 package io.auralink.comm.matrix;
 
-import io.auralink.comm.call.livekit.MatrixRtcNames;
+import io.auralink.comm.call.MatrixRtcNames;
 import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;

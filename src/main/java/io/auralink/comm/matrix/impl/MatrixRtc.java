@@ -1,7 +1,7 @@
 package io.auralink.comm.matrix.impl;
 
 import io.auralink.comm.call.CallService;
-import io.auralink.comm.call.livekit.MatrixRtcNames;
+import io.auralink.comm.call.MatrixRtcNames;
 import io.auralink.comm.platform.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
