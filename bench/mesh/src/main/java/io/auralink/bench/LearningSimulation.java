@@ -42,6 +42,8 @@ public final class LearningSimulation {
   private static final int HELD_OUT = 200;
   private static final int CAPS = NodeState.AUDIO | NodeState.VIDEO | NodeState.SCREEN_SHARE | NodeState.AIC;
   private static final double WITHIN = 0.1;
+  /** With -Dbench.detail=true, every held-out pair further than 0.1 MOS from the oracle is printed, with why. */
+  private static final boolean DETAIL = Boolean.getBoolean("bench.detail");
 
   /** The hidden truth. */
   private final double[] lat = new double[PEOPLE + RELAYS];
@@ -324,6 +326,9 @@ public final class LearningSimulation {
       double mos = trueMos(chosen.path(), p.a(), p.b());
       ratio += mos / best[0];
       within += best[0] - mos <= WITHIN ? 1 : 0;
+      if (DETAIL && best[0] - mos > WITHIN) {
+        System.out.println(miss(p, chosen, mos, best));
+      }
       if (!Nat.direct(nat[p.a()], nat[p.b()]) && best[0] - best[1] <= WITHIN) {
         relayWorthy++;
         relayed += chosen.relays().isEmpty() ? 0 : 1;
@@ -331,6 +336,20 @@ public final class LearningSimulation {
     }
     return new Figures(ratio / pairs.size(), (double) within / pairs.size(),
       relayWorthy == 0 ? Double.NaN : (double) relayed / relayWorthy, relayWorthy);
+  }
+
+  /** A held-out pair the routing missed: what it chose and predicted, and what the truth offered. */
+  private String miss(Pair p, RouteSearch.Candidate chosen, double mos, double[] best) {
+    String direct = Nat.direct(nat[p.a()], nat[p.b()]) ? String.format(Locale.ROOT, "%.2f",
+      mos(pathTruth(new int[] {p.a(), p.b()}))) : "no";
+    double central = 0;
+    for (int r = 0; r < REGIONS.length; r++) {
+      central = Math.max(central, mos(centralTruth(p.a(), p.b(), r)));
+    }
+    double[] t = chosen.path().size() < 2 ? new double[3] : pathTruth(numbers(chosen.path()));
+    return String.format(Locale.ROOT, "  miss %d->%d %s predicted %.2f (%.0f/%.1f/%.3f) true %.2f (%.0f/%.1f/%.3f) | oracle %.2f relayed %.2f direct %s"
+        + " central %.2f | access %.1f/%.3f %.1f/%.3f", p.a(), p.b(), chosen.path(), chosen.mos(), chosen.latencyMs(), chosen.jitterMs(), chosen.loss(), mos, t[0], t[1], t[2], best[0],
+      best[1], direct, central, accessJitter[p.a()], accessLoss[p.a()], accessJitter[p.b()], accessLoss[p.b()]);
   }
 
   private void run() {

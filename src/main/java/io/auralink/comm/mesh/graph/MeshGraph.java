@@ -18,6 +18,7 @@ public final class MeshGraph {
   private final Map<String, Integer> index = new HashMap<>();
   private final Map<String, IntList> byOwner = new HashMap<>();
   private final Map<String, Long> tombstones = new HashMap<>();
+  private final NearbyRelays nearby = new NearbyRelays(this::id);
 
   // nodes
   private int nodeCount;
@@ -61,7 +62,12 @@ public final class MeshGraph {
     NodeState node = record.withLaterOwnerOf(old);
     if (old == null) {
       presentCount++;
+      nearby.add(i, node);
     } else {
+      if (NearbyRelays.moved(old, node)) {
+        nearby.remove(i, old);
+        nearby.add(i, node);
+      }
       byOwner.get(old.owner()).remove(i);
       if (isRoutable(old)) {
         onlineCount--;
@@ -134,6 +140,7 @@ public final class MeshGraph {
       return false;
     }
     byOwner.get(nodes[i].owner()).remove(i);
+    nearby.remove(i, nodes[i]);
     if (routable[i]) {
       onlineCount--;
     }
@@ -301,6 +308,15 @@ public final class MeshGraph {
   public IntList nodesOf(String owner) {
     IntList list = byOwner.get(owner);
     return list == null ? IntList.EMPTY : list;
+  }
+
+  /**
+   * Visits the relay-capable nodes (present, routable or not) around a place, nearest cells first, at most
+   * {@code rings} rings of cells out, in node-id order within a cell, until the visitor answers false; without
+   * coordinates (or nothing on the grid there), those of the region.
+   */
+  void relaysAround(double latitude, double longitude, String region, int rings, NearbyRelays.Visitor visitor) {
+    nearby.around(latitude, longitude, region, rings, visitor);
   }
 
   public int degree(int i) {
