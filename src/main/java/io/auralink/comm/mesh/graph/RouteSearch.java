@@ -286,7 +286,13 @@ public final class RouteSearch {
       : new Attribution.Leg(estimatedDelay(a, b), estimatedJitter(a, b), estimatedLoss(a, b), 0);
   }
 
+  /** An unmeasured leg's one-way delay: the distance model's, stretched as both ends are learned to be. */
   private double estimatedDelay(int a, int b) {
+    return NodeQuality.estimatedDelayMs(modelDelay(graph, a, b), graph.node(a).quality(), graph.node(b).quality());
+  }
+
+  /** The distance model's one-way delay between two present nodes, before any learned stretch. */
+  public static double modelDelay(MeshGraph graph, int a, int b) {
     NodeState x = graph.node(a);
     NodeState y = graph.node(b);
     boolean sameRegion = x.region() != null && x.region().equals(y.region());
@@ -518,12 +524,15 @@ public final class RouteSearch {
   private double centralLeg(int[] endpoints, Region region) {
     for (int e : endpoints) {
       if (!Double.isNaN(graph.latitude(e))) {
-        return LinkModel.estimatedDelayMs(graph.latitude(e), graph.longitude(e), region.latitude(),
-          region.longitude(), region.name().equals(graph.node(e).region()));
+        return NodeQuality.estimatedDelayMs(LinkModel.estimatedDelayMs(graph.latitude(e), graph.longitude(e),
+          region.latitude(), region.longitude(), region.name().equals(graph.node(e).region())),
+          graph.node(e).quality(), NodeQuality.DEFAULT);
       }
     }
     boolean sameRegion = endpoints.length > 0 && region.name().equals(graph.node(endpoints[0]).region());
-    return sameRegion ? LinkModel.SAME_REGION_DELAY_MS : LinkModel.OTHER_REGION_DELAY_MS;
+    double model = sameRegion ? LinkModel.SAME_REGION_DELAY_MS : LinkModel.OTHER_REGION_DELAY_MS;
+    return endpoints.length == 0 ? model
+      : NodeQuality.estimatedDelayMs(model, graph.node(endpoints[0]).quality(), NodeQuality.DEFAULT);
   }
 
   // ---- current route ----------------------------------------------------------------------------------------

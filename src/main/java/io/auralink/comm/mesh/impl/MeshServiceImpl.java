@@ -8,6 +8,7 @@ import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.graph.RouteSearch;
 import io.auralink.comm.mesh.quality.NodeQuality;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
@@ -440,6 +441,21 @@ public final class MeshServiceImpl implements MeshService {
       accessJitter += share[0] / measurements.size();
       accessLoss += share[1] / measurements.size();
     }
+    // And its delay stretch: how much slower than the distance model its measured links are (log-space average).
+    int self = graph.index(nodeId);
+    double logStretch = 0;
+    int stretched = 0;
+    for (JsonObject m : measurements) {
+      int to = graph.index(m.getString("to"));
+      double share = self < 0 || graph.node(self) == null ? Double.NaN : NodeQuality.stretchShare(
+        m.getDouble("rtt_ms") / 2, RouteSearch.modelDelay(graph, self, to), graph.node(self).quality(),
+        graph.node(to).quality());
+      if (Double.isFinite(share)) {
+        logStretch += Math.log(share);
+        stretched++;
+      }
+    }
+    double ownStretch = stretched == 0 ? Double.NaN : Math.exp(logStretch / stretched);
     double[] ownAccess = {accessJitter, accessLoss};
     return changeable(nodeId, caller)
       .compose(this::withActiveOwner)
@@ -447,7 +463,8 @@ public final class MeshServiceImpl implements MeshService {
         List<LinkState> learned = measurements.stream().map(m -> cluster.measure(nodeId,
           m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
           m.getDouble("bandwidth_mbps", 0.0))).toList();
-        NodeState learnedAccess = measurements.isEmpty() ? null : cluster.quality(nodeId, false, ownAccess[0], ownAccess[1]);
+        NodeState learnedAccess = measurements.isEmpty() ? null : cluster.quality(nodeId, false, ownAccess[0], ownAccess[1],
+          ownStretch);
         return new Reported(learned, learnedAccess);
       }, false))
       .compose(reported -> {
