@@ -17,15 +17,20 @@ import java.util.List;
  *   <li><b>direct</b>: the cheapest pair that can reach each other (a measured link between them, or NAT types that
  *       hole-punch, {@link Nat#direct});</li>
  *   <li><b>one relay</b>: the cheapest eligible relay linked (measured) to a node of either party, its other leg
- *       measured or estimated where the NATs allow;</li>
+ *       measured or estimated where the NATs allow, or one of the {@link #NEARBY_RELAYS} first eligible relays near
+ *       either party that no party measured ({@link NearbyRelays}: both legs estimated), so relays are tried, and
+ *       learned, without client link reports;</li>
  *   <li><b>multi-hop</b>: the cheapest path through 2 to {@code maxHops} eligible relays over measured links, by a
  *       hop-bounded relaxation (Bellman–Ford by layers) in preallocated arrays;</li>
  *   <li><b>central</b>: the configured media-server region nearest both parties.</li>
  * </ol>
  * A relay is eligible when it is routable (online, not suspended), not a peer, trusted at least
  * {@code minRelayTrust}, has spare connections and bandwidth, supports the media, and belongs to neither party.
- * The first of tiers 1–3 whose predicted MOS is at least {@link #ACCEPTABLE_MOS} is chosen, else the central route if
- * it is acceptable, else whichever predicts the best MOS. A current route is kept unless the choice is at least
+ * The simplest route (direct, one relay, multi-hop, central last: media servers cost money) whose predicted MOS is
+ * within {@link #TIER_MARGIN_MOS} of the best predicted is chosen. Multi-hop is searched only for paths cheaper than
+ * the best simpler route by that margin (turned into cost at its R factor), so it costs nothing when a simpler route
+ * is good. An unmeasured leg is estimated by the distance model stretched by both ends' learned stretch, with both
+ * ends' learned access ({@link NodeQuality}). A current route is kept unless the choice is at least
  * {@link #SWITCH_GAIN_MS} and a third faster. Ties are broken by node id, so the answer is the same for the same graph.
  * One instance per graph and thread: its scratch arrays are reused by every query.
  */
