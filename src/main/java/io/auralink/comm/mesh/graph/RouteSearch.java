@@ -18,7 +18,7 @@ import java.util.List;
  *       hole-punch, {@link Nat#direct});</li>
  *   <li><b>one relay</b>: the cheapest eligible relay linked (measured) to a node of either party, its other leg
  *       measured or estimated where the NATs allow, or one of the {@link #NEARBY_RELAYS} first eligible relays near
- *       either party that no party measured ({@link NearbyRelays}: both legs estimated), so relays are tried, and
+ *       each party that no party measured ({@link NearbyRelays}: both legs estimated), so relays are tried, and
  *       learned, without client link reports;</li>
  *   <li><b>multi-hop</b>: the cheapest path through 2 to {@code maxHops} eligible relays over measured links, by a
  *       hop-bounded relaxation (Bellman–Ford by layers) in preallocated arrays;</li>
@@ -39,10 +39,10 @@ public final class RouteSearch {
   /** A simpler route is preferred to a better one predicted at most this much better (MOS). */
   public static final double TIER_MARGIN_MOS = 0.05;
   /** Relays near each endpoint tried over legs never measured (estimated by the distance model). */
-  public static final int NEARBY_RELAYS = 8;
+  public static final int NEARBY_RELAYS = 4;
   /** How far (rings of grid cells) and how many relay-capable nodes are looked at to find them. */
   public static final int NEARBY_RINGS = 3;
-  public static final int NEARBY_SCAN_LIMIT = 96;
+  public static final int NEARBY_SCAN_LIMIT = 48;
   public static final double RELAY_PROCESSING_MS = 1;
   public static final double RELAY_LOAD_COST_MS = 10;
   public static final double CENTRAL_PROCESSING_MS = 5;
@@ -336,19 +336,19 @@ public final class RouteSearch {
         }
       }
     }
-    // Relays no party measured a link to, near each endpoint, over legs the distance model estimates: tried so that
-    // a relay can be used (and its outcomes learned) without client link reports. A bounded scan in id order.
+    // Relays no party measured a link to, near each party (its first node by id), over legs the distance model
+    // estimates: tried so that a relay can be used (and its outcomes learned) without client link reports. A
+    // bounded scan in id order.
     for (int[] side : new int[][] {sources, destinations}) {
-      for (int e : side) {
-        int[] found = {0, 0};
-        graph.relaysAround(graph.latitude(e), graph.longitude(e), graph.node(e).region(), NEARBY_RINGS, r -> {
-          found[1]++;
-          if (relayMark[r] != stamp && tryRelay(r, sources, destinations, q)) {
-            found[0]++;
-          }
-          return found[0] < NEARBY_RELAYS && found[1] < NEARBY_SCAN_LIMIT;
-        });
-      }
+      int e = side[0];
+      int[] found = {0, 0};
+      graph.relaysAround(graph.latitude(e), graph.longitude(e), graph.node(e).region(), NEARBY_RINGS, r -> {
+        found[1]++;
+        if (relayMark[r] != stamp && tryRelay(r, sources, destinations, q)) {
+          found[0]++;
+        }
+        return found[0] < NEARBY_RELAYS && found[1] < NEARBY_SCAN_LIMIT;
+      });
     }
     return bestRelayPath == null ? null : candidate(Tier.RELAY, bestRelayPath);
   }
@@ -363,17 +363,21 @@ public final class RouteSearch {
     }
     relayMark[r] = stamp;
     int s = cheapestLeg(sources, r);
-    int d = cheapestLeg(destinations, r);
+    double sourceLeg = cheapestLegCost;
+    int d = s < 0 ? -1 : cheapestLeg(destinations, r);
     if (s < 0 || d < 0) {
       return false;
     }
-    double cost = legCost(s, r) + relayCost(r) + legCost(r, d);
+    double cost = sourceLeg + relayCost(r) + cheapestLegCost;
     if (cost < bestRelayCost || (cost == bestRelayCost && graph.id(r).compareTo(graph.id(bestRelayPath[1])) < 0)) {
       bestRelayCost = cost;
       bestRelayPath = new int[] {s, r, d};
     }
     return true;
   }
+
+  /** The cost of the leg {@link #cheapestLeg} found last. */
+  private double cheapestLegCost;
 
   private int cheapestLeg(int[] endpoints, int relay) {
     double best = Double.POSITIVE_INFINITY;
@@ -385,6 +389,7 @@ public final class RouteSearch {
         found = e;
       }
     }
+    cheapestLegCost = best;
     return found;
   }
 
