@@ -108,9 +108,11 @@ public record NodeQuality(double accessJitterMs, double accessLoss, long accessS
     if (json == null) {
       return DEFAULT;
     }
-    return new NodeQuality(json.getDouble("access_jitter_ms", DEFAULT_ACCESS_JITTER_MS),
+    NodeQuality q = new NodeQuality(json.getDouble("access_jitter_ms", DEFAULT_ACCESS_JITTER_MS),
       json.getDouble("access_loss", DEFAULT_ACCESS_LOSS), json.getLong("access_samples", 0L),
       json.getDouble("relay_jitter_ms", 0.0), json.getDouble("relay_loss", 0.0), json.getLong("relay_samples", 0L),
       json.getDouble("delay_stretch", 1.0));
+    // Most nodes never learned anything: one shared instance for them keeps a large graph small.
+    return q.equals(DEFAULT) ? DEFAULT : q;
   }
 }
