@@ -8,7 +8,8 @@
 #                part of all). JMH options may follow in BENCH_JMH, e.g. BENCH_JMH="-wi 1 -i 1" for a short run
 #   replication: replication lag between two members
 #   learning:    does routing learn? A simulated network with a hidden truth (60 people, 40 relays, fixed seeds):
-#                chosen/oracle MOS on held-out pairs before and after 1 200 calls of feedback (LearningSimulation)
+#                chosen/oracle MOS on held-out pairs before and after 1 200 calls of feedback (LearningSimulation);
+#                BENCH_OPTS=-Dbench.detail=true prints every pair that missed the oracle by more than 0.1 MOS
 # Options as system properties in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=30 -Dbench.connections=128".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +54,8 @@ if [[ "$what" == all || "$what" == search || "$what" == search-1m || "$what" == 
       ${BENCH_JMH:-} -rf text -rff bench/mesh/target/jmh-1m.txt
   fi
   if [[ "$what" == all || "$what" == learning ]]; then
-    java -cp "$classpath" io.auralink.bench.LearningSimulation
+    # shellcheck disable=SC2086
+    java ${BENCH_OPTS:-} -cp "$classpath" io.auralink.bench.LearningSimulation
   fi
   if [[ "$what" == all || "$what" == replication ]]; then
     # shellcheck disable=SC2086

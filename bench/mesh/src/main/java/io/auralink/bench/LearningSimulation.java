@@ -30,7 +30,9 @@ import java.util.Set;
  * devices report their links to the 4 nearest relays once, misleadingly (measured at a quiet moment: 50–80 % of the
  * true RTT, a third of the jitter, no loss); relays report their links among themselves twice (the first as
  * misleading). Default settings: relaying needs trust 60; the relays here have 65 (earned, or vouched by the
- * operator). Fixed seeds; prints a Markdown table.
+ * operator). A bound is printed too: the routes a router would choose knowing every node's truth and the links' mean
+ * departure from the distance model, but no link's own draw (what learning nodes without measuring links can reach).
+ * Fixed seeds; prints a Markdown table ({@code -Dbench.detail=true}: and every held-out pair that missed).
  */
 public final class LearningSimulation {
 
