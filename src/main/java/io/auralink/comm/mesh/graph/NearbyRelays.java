@@ -3,6 +3,7 @@ package io.auralink.comm.mesh.graph;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntFunction;
 
 /**
@@ -59,7 +60,7 @@ final class NearbyRelays {
   /** Whether a change of record moves the node in this index. */
   static boolean moved(NodeState old, NodeState now) {
     return old.type().relays() != now.type().relays() || Double.compare(old.latitude(), now.latitude()) != 0
-      || Double.compare(old.longitude(), now.longitude()) != 0 || !java.util.Objects.equals(old.region(), now.region());
+      || Double.compare(old.longitude(), now.longitude()) != 0 || !Objects.equals(old.region(), now.region());
   }
 
   /** What a scan visits: a slot, answering whether to go on. */
