@@ -857,6 +857,42 @@ class MeshApiTest {
   }
 
   @Test
+  void a_relay_no_device_measured_is_offered_near_the_parties_and_its_outcome_teaches_both_legs() {
+    String region = "nearby-" + NAMES.incrementAndGet();
+    String alice = person();
+    String bob = person();
+    String a1 = located(alice, region, 48.85, 2.35);
+    String b1 = located(bob, region, 50.85, 4.35);
+    String r = relay("public");
+    ok(http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + r, operator, new JsonObject()
+      .put("region", region).put("latitude", 50.63).put("longitude", 3.06).toBuffer()), 200);
+    // No link was ever reported: both legs are the distance model's estimate.
+    JsonObject route = route(alice, bob);
+    assertEquals(List.of(a1, r, b1), route.getJsonArray("path").getList(), route.encode());
+    assertEquals("relay", route.getString("route_type"));
+    JsonObject outcome = ok(http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
+      new JsonObject().put("rtt_ms", 60).put("jitter_ms", 4).put("loss", 0.01)), 200);
+    assertEquals(2, outcome.getInteger("links_updated"));
+    for (String[] leg : new String[][] {{a1, r}, {r, b1}}) {
+      String a = leg[0].compareTo(leg[1]) < 0 ? leg[0] : leg[1];
+      String b = a.equals(leg[0]) ? leg[1] : leg[0];
+      assertTrue(sqlDouble("SELECT rtt_ms FROM mesh_links WHERE a = '" + a + "' AND b = '" + b + "'") > 0,
+        "the leg is measured now");
+    }
+    // 30 ms one way against about 20 estimated: the devices learn that their legs are slower than the model.
+    double stretch = ok(http.get("/internal/mesh/nodes/" + a1, reader), 200).getJsonObject("quality")
+      .getDouble("delay_stretch");
+    assertTrue(stretch > 1, "delay_stretch " + stretch);
+  }
+
+  /** A person registers a device at a place; answers its node id. */
+  private static String located(String owner, String region, double latitude, double longitude) {
+    return ok(http.post("/internal/mesh/nodes", user(owner), new JsonObject().put("device_id", "dev-"
+      + NAMES.incrementAndGet()).put("address", "198.51.100.7:4000").put("nat_type", "symmetric").put("region", region)
+      .put("latitude", latitude).put("longitude", longitude)), 201).getString("node_id");
+  }
+
+  @Test
   void route_outcomes_teach_the_links_of_the_path() {
     RelayedPair p = relayedPair();
     String alice = p.alice();
