@@ -458,6 +458,28 @@ class MeshApiTest {
   }
 
   @Test
+  void the_mesh_reports_many_nodes_service_in_one_request_and_unknown_nodes_are_named() {
+    String r1 = relay("public");
+    String r2 = relay("public");
+    String missing = java.util.UUID.randomUUID().toString();
+    io.auralink.comm.trust.TrustService trust = io.auralink.comm.trust.TrustService.proxy(node.vertx(), 5000);
+    io.auralink.comm.platform.Caller mesh = io.auralink.comm.platform.Caller.service("mesh",
+      java.util.Set.of("trust:write"));
+    JsonObject hour = new JsonObject().put("online_seconds", 3600).put("beats_on_time", 120);
+    JsonObject answer = Await.result(trust.recordNodeServices(new JsonObject().put(r1, hour).put(r2, hour.copy()
+      .put("relayed_good", 2)).put(missing, hour), mesh));
+    assertEquals(java.util.Set.of(r1, r2), java.util.Set.copyOf(answer.getJsonArray("recorded").getList()));
+    assertEquals(List.of(missing), answer.getJsonArray("unknown").getList());
+    assertEquals(2, sqlDouble("SELECT relayed_good FROM trust_node_records WHERE node_id = '" + r2 + "'"));
+    assertEquals(3600, sqlDouble("SELECT online_seconds FROM trust_node_records WHERE node_id = '" + r1 + "'"));
+    Throwable bad = Await.failure(trust.recordNodeServices(new JsonObject().put(r1, hour)
+      .put(r2, new JsonObject().put("beats_late", -1)), mesh));
+    assertTrue(bad.getMessage().contains("beats_late"), bad.getMessage());
+    assertEquals(3600, sqlDouble("SELECT online_seconds FROM trust_node_records WHERE node_id = '" + r1 + "'"),
+      "a malformed record fails the whole request before any is applied");
+  }
+
+  @Test
   void an_operator_with_mesh_admin_vouches_for_an_infrastructure_relay_in_the_moderation_log() {
     String relay = relay("public");
     String path = "/internal/mesh/nodes/" + relay + "/trust";

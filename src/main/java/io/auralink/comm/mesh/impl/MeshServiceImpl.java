@@ -377,15 +377,24 @@ public final class MeshServiceImpl implements MeshService {
   public Future<Integer> reportService() {
     Map<String, ServiceRecords.Tally> drained = services.drain();
     Caller mesh = Caller.service("mesh", Set.of(TrustService.WRITE));
-    List<Future<JsonObject>> sent = new ArrayList<>();
+    // One request per batch of nodes (not one per node): the trust domain records them one after the other.
+    List<JsonObject> batches = new ArrayList<>();
     drained.forEach((nodeId, tally) -> {
       if (graph.node(nodeId) != null) {
-        sent.add(trust.recordNodeService(nodeId, tally.toJson(), mesh)
-          .onFailure(e -> LOG.warn("a node's service was not recorded {} {}", kv("node_id", nodeId),
-            kv("error", String.valueOf(e.getMessage())))));
+        if (batches.isEmpty() || batches.get(batches.size() - 1).size() == TrustService.MAX_NODE_SERVICES) {
+          batches.add(new JsonObject());
+        }
+        batches.get(batches.size() - 1).put(nodeId, tally.toJson());
       }
     });
-    return Future.join(sent).map(sent.size()).otherwise(sent.size());
+    List<Future<JsonObject>> sent = new ArrayList<>();
+    for (JsonObject batch : batches) {
+      sent.add(trust.recordNodeServices(batch, mesh)
+        .onFailure(e -> LOG.warn("nodes' service was not recorded {} {}", kv("nodes", batch.size()),
+          kv("error", String.valueOf(e.getMessage())))));
+    }
+    int nodes = batches.stream().mapToInt(JsonObject::size).sum();
+    return Future.join(sent).map(nodes).otherwise(nodes);
   }
 
   /** Takes offline the nodes this member owns that stopped beating (or never beat). */
