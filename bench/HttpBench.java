@@ -123,7 +123,15 @@ public class HttpBench {
       "AURALINK_JWT_SECRET", SECRET,
       "AURALINK_ACCESS_LOG_LEVEL", "WARN",
       "AURALINK_LOG_LEVEL", "WARN",
-      "AURALINK_CLUSTER_PORT", String.valueOf(freePort())));
+      "AURALINK_CLUSTER_PORT", String.valueOf(freePort()),
+      // Every request pays the rate limiter as in production (one Redis script on the admitting path: trim, count,
+      // add), with a quota this run cannot spend (and in shadow mode besides), so that nothing measured is refused;
+      // the user echo row runs without it.
+      "AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow",
+      "AURALINK_RATE_LIMIT_USER", "100000/1s shadow",
+      "AURALINK_RATE_LIMIT_OPERATIONS", "echo.user=off",
+      // Measured in plain HTTP, as the bare endpoint it is compared with (start-dev would serve TLS).
+      "AURALINK_DEV_TLS", "false"));
     service.environment().putAll(SERVICE_SETTINGS);
     processes.add(service.start());
     processes.add(new ProcessBuilder("java", "-Xmx512m", "-cp", jar.toString(),
@@ -180,8 +188,11 @@ public class HttpBench {
       checkPeer(vertx, http, peer, jwt, claims, profile);
 
       Target bare = new Target("bare Vert.x JSON endpoint", barePort, "/bare", null);
-      Target echo = new Target("echo (JWT, validation, one event-bus request/reply, no storage)", servicePort,
+      Target echo = new Target("echo (JWT, rate limit, validation, one event-bus request/reply, no storage)", servicePort,
         "/internal/echo", reader, new JsonObject().put("message", "bench").encode());
+      String echoUser = "Bearer " + jwt.generateToken(new JsonObject().put("sub", "@bench_echo.aura"), claims);
+      Target echoUnlimited = new Target("echo without the rate limiter (a user token, echo.user=off)", servicePort,
+        "/internal/echo", echoUser, new JsonObject().put("message", "bench").encode());
       Target resolve = new Target("cached resolve (JWT, validation, event bus, Redis)", servicePort,
         "/internal/auraid/@benchuser.aura", reader);
       Target fastapi = new Target("FastAPI peer: the same cached resolve (uvicorn, PyJWT, redis-py)", peer.port,
@@ -200,6 +211,7 @@ public class HttpBench {
       // The bare endpoint and the echo first: every other figure is read against them, in the same run.
       double bareRate = saturation(bare);
       double echoRate = saturation(echo);
+      double echoUnlimitedRate = saturation(echoUnlimited);
       double resolveRate = saturation(resolve);
       Wrk paced = pacedAt(resolve, resolveRate * 0.7);
       double peerRate = saturation(fastapi);
@@ -216,6 +228,7 @@ public class HttpBench {
       System.out.println("|---|---|---|---|---|---|---|---|");
       row(bare, bareRate, bareRate, echoRate, null);
       row(echo, echoRate, bareRate, echoRate, null);
+      row(echoUnlimited, echoUnlimitedRate, bareRate, echoRate, null);
       row(resolve, resolveRate, bareRate, echoRate, paced);
       row(fastapi, peerRate, bareRate, echoRate, peerPaced);
       row(route, routeRate, bareRate, echoRate, null);
@@ -226,6 +239,8 @@ public class HttpBench {
         3 * callRate * 100 / bareRate, 3 * callRate * 100 / echoRate);
       double p99 = millis(paced.p99);
       System.out.println();
+      System.out.printf("rate limiter: the echo with it is %.0f%% of the echo without it (one Redis round trip "
+        + "per request)%n", echoRate * 100 / echoUnlimitedRate);
       System.out.printf("echo = %.0f%% of the bare endpoint (the ceiling of every domain operation; stretch 55%%)%n",
         echoRate * 100 / bareRate);
       System.out.printf("route query = %.0f%% of the echo (re-routing %.0f%%; target >= 80%%): %s%n",

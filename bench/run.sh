@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds the jar and runs the scenarios, printing Markdown tables.
-#   bench/run.sh [all|http|search|search-1m|replication|learning]     (default: all)
+#   bench/run.sh [all|http|matrix|hub|search|search-1m|replication|learning]     (default: all)
 #   http:        the service over HTTP against a bare Vert.x endpoint (resolve, route query, heartbeat) and the same
 #                cached resolve on FastAPI (bench/peer, Debian's python3-fastapi & co., installed when missing), with wrk
+#   matrix:      Matrix AS transactions (50 recorded events each) acknowledged per second and their p99, beside echo
+#   hub:         presence bulk (500 AuraIDs) and webhook deliveries per second end to end, beside echo
 #   search:      JMH on the route search over a synthetic 100k-node, 400k-link mesh, the graph's heap and build time
 #   search-1m:   the same tenfold: 1M nodes, 4M links (6 GB heap for the JVM: the snapshot's JSON is held too; not
 #                part of all). JMH options may follow in BENCH_JMH, e.g. BENCH_JMH="-wi 1 -i 1" for a short run
@@ -22,11 +24,15 @@ apt_install() {
   apt-get install -y -q "$@" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "$@" >/dev/null; }
 }
 
-if [[ "$what" == all || "$what" == http ]]; then
+need_wrk() {
   if ! command -v wrk >/dev/null 2>&1; then
     echo "installing wrk (Debian package) for the closed-loop measurements" >&2
     apt_install wrk
   fi
+}
+
+if [[ "$what" == all || "$what" == http ]]; then
+  need_wrk
   # The FastAPI peer (bench/peer) runs on Debian's Python and packages, with a redis-server of its own.
   if ! /usr/bin/python3 -c 'import fastapi, uvicorn, uvloop, httptools, jwt, redis, hiredis' >/dev/null 2>&1 \
       || ! command -v redis-server >/dev/null 2>&1; then
@@ -35,6 +41,16 @@ if [[ "$what" == all || "$what" == http ]]; then
       python3-jwt python3-redis python3-hiredis redis-server
   fi
   java ${BENCH_OPTS:-} -cp target/auralink-comm.jar bench/HttpBench.java bench target/auralink-comm.jar
+fi
+
+if [[ "$what" == all || "$what" == matrix || "$what" == hub ]]; then
+  need_wrk
+  # HubBench uses HttpBench's helpers: both compiled together against the service's jar.
+  mkdir -p target/bench
+  javac -d target/bench -cp target/auralink-comm.jar bench/HttpBench.java bench/HubBench.java
+  scenarios="$what"
+  [[ "$what" == all ]] && scenarios="matrix,hub"
+  java ${BENCH_OPTS:-} -cp target/bench:target/auralink-comm.jar HubBench "$scenarios" target/auralink-comm.jar
 fi
 
 if [[ "$what" == all || "$what" == search || "$what" == search-1m || "$what" == replication || "$what" == learning ]]; then

@@ -44,8 +44,8 @@ final class IdentityRoutes implements RouteGroup {
         .map(Reply::ok)),
       Map.entry("deactivateAuraId", ctx -> identity.deactivate(ctx.pathParam("aura_id"), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("reactivateAuraId", ctx -> identity.reactivate(ctx.pathParam("aura_id"), Callers.of(ctx)).map(Reply::ok)),
-      Map.entry("listContacts", ctx -> identity.contacts(ctx.pathParam("aura_id"), Callers.of(ctx, ctx.queryParams().get("as")))
-        .map(Reply::ok)),
+      Map.entry("listContacts", ctx -> identity.contactsPage(ctx.pathParam("aura_id"), PageQuery.of(ctx),
+        Callers.of(ctx, ctx.queryParams().get("as"))).map(Reply::ok)),
       Map.entry("requestContact", ctx -> identity.requestContact(ctx.pathParam("aura_id"),
         ctx.body().asJsonObject().getString("contact"), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("acceptContact", ctx -> identity.acceptContact(ctx.pathParam("aura_id"), ctx.pathParam("contact"),

@@ -24,7 +24,8 @@ final class TrustRoutes implements RouteGroup {
   public Map<String, ApiOperation> operations() {
     return Map.ofEntries(
       Map.entry("trustInfo", ctx -> trust.trustInfo(type(ctx), id(ctx), Callers.of(ctx)).map(Reply::ok)),
-      Map.entry("moderationLog", ctx -> trust.moderationLog(type(ctx), id(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("moderationLog", ctx -> trust.moderationLog(type(ctx), id(ctx), PageQuery.of(ctx), Callers.of(ctx))
+        .map(Reply::ok)),
       Map.entry("suspendEntity", ctx -> trust.suspend(type(ctx), id(ctx), reason(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("unsuspendEntity", ctx -> trust.unsuspend(type(ctx), id(ctx), reason(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("fileReport", ctx -> trust.report(ctx.body().asJsonObject(), Callers.of(ctx))
@@ -39,7 +40,7 @@ final class TrustRoutes implements RouteGroup {
       }),
       Map.entry("vouchNode", ctx -> trust.vouchNode(ctx.pathParam("node_id"), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
-      Map.entry("listFederatedServers", ctx -> trust.federatedServers(Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("listFederatedServers", ctx -> trust.federatedServers(PageQuery.of(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("putFederatedServer", ctx -> trust.putFederatedServer(domain(ctx), ctx.body().asJsonObject(), Callers.of(ctx))
         .map(Reply::ok)),
       Map.entry("blockFederatedServer", ctx -> trust.blockFederatedServer(domain(ctx), reason(ctx), Callers.of(ctx))

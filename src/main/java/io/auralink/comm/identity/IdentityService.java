@@ -32,6 +32,12 @@ public interface IdentityService {
   String READ = "identity:read";
   String WRITE = "identity:write";
   String ADMIN = "identity:admin";
+  /**
+   * With {@link #READ}, acting for a person: that person's accepted contacts are visible to them whatever their
+   * privacy level ({@code private} included), as calls need (contacts may call each other); blocks, deactivation and
+   * suspension hide exactly as for any reader. The call and mesh domains read with it.
+   */
+  String CALL_PEERS = "identity:call_peers";
 
   /** A client for the registry wherever it runs in the cluster. */
   static IdentityService proxy(Vertx vertx, long timeoutMillis) {
@@ -71,8 +77,17 @@ public interface IdentityService {
   /** Administrators only: brings a deactivated AuraID back. */
   Future<JsonObject> reactivate(String auraId, Caller caller);
 
-  /** {@code {aura_id, contacts: [{aura_id, state, direction}]}}: friends, pending both ways, and blocks. */
+  /**
+   * {@code {aura_id, contacts: [{aura_id, state, since}]}}: friends, pending both ways, and blocks, all of them (for
+   * the domains that decide by them; the HTTP API pages with {@link #contactsPage}).
+   */
   Future<JsonObject> contacts(String auraId, Caller caller);
+
+  /**
+   * The same, by contact AuraID, one {@link io.auralink.comm.platform.Page} ({@code {limit?, cursor?}}) at a time:
+   * {@code {aura_id, contacts, next_cursor}}.
+   */
+  Future<JsonObject> contactsPage(String auraId, JsonObject page, Caller caller);
 
   /** {@code auraId} asks {@code contact} to become contacts (accepts at once if {@code contact} asked first). */
   Future<JsonObject> requestContact(String auraId, String contact, Caller caller);

@@ -9,6 +9,8 @@ public enum MeshError implements ErrorCode {
   AURAID_NOT_FOUND(404),
   NODE_NOT_FOUND(404),
   ROUTE_NOT_FOUND(404),
+  /** The owner has {@code AURALINK_MESH_MAX_NODES_PER_PERSON} nodes; {@code details.max_nodes}. */
+  NODE_LIMIT_REACHED(409),
   /** The identity registry, asked whether an AuraID exists, did not answer. */
   IDENTITY_UNAVAILABLE(503);
 

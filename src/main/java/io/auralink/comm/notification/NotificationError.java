@@ -13,6 +13,8 @@ public enum NotificationError implements ErrorCode {
   NOTIFICATION_NOT_FOUND(404),
   /** The person has an app with this id already. */
   APP_EXISTS(409),
+  /** The person has {@code AURALINK_NOTIFICATION_MAX_APPS_PER_PERSON} apps; {@code details.max_apps}. */
+  APP_LIMIT_REACHED(409),
   /** The identity registry (or, for ring receipts, the call domain) did not answer. */
   IDENTITY_UNAVAILABLE(503);
 

@@ -20,7 +20,7 @@ import java.util.List;
  * it is {@code offline}, and {@code last_seen} (the time of the last update) remains.
  *
  * <p>Presence is shown as {@code {aura_id, state, status_message, app_id, last_seen, devices: [{device_id, state,
- * status_message, app_id, updated_at, expires_at}]}}. A viewer who may not see the AuraID (unknown, hidden, blocked,
+ * status_message, app_id, capabilities, updated_at, expires_at}]}}. A viewer who may not see the AuraID (unknown, hidden, blocked,
  * or a person who shows presence to contacts only and the viewer is not one) sees it {@code offline} with no
  * {@code last_seen} and no devices, exactly like an AuraID that does not exist. A person sees their own; a service
  * acting for nobody with {@link #READ} or {@link #WRITE} sees everyone's; a service acting as a person sees what
@@ -35,6 +35,12 @@ public interface PresenceService {
   /** Scopes of service callers: read anyone's presence; set anyone's devices (and read). */
   String READ = "presence:read";
   String WRITE = "presence:write";
+
+  /**
+   * A device capability: its app answers Matrix legacy VoIP ({@code m.call.*}) calls, so the Matrix bridge rings the
+   * person there; a callee with no such device present is refused in Matrix at once.
+   */
+  String MATRIX_VOIP = "matrix_voip";
 
   /** The most AuraIDs one {@link #bulk} answers. */
   int BULK_LIMIT = 500;
@@ -54,7 +60,8 @@ public interface PresenceService {
   }
 
   /**
-   * Sets one device: {@code {device_id, state, status_message?, app_id?, aura_id?}}. A person sets their own
+   * Sets one device: {@code {device_id, state, status_message?, app_id?, capabilities?, aura_id?}}
+   * ({@code capabilities}: what its app can do, e.g. {@code matrix_voip}). A person sets their own
    * devices ({@code aura_id} omitted or theirs); a service with {@link #WRITE} names anyone's. The AuraID must exist
    * and be active ({@code AURAID_NOT_FOUND}). Answers the person's presence after the change.
    */

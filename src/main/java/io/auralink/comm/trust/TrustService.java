@@ -76,8 +76,11 @@ public interface TrustService {
   /** Lifts a suspension with a reason ({@code trust:moderate}). */
   Future<JsonObject> unsuspend(String entityType, String entityId, String reason, Caller caller);
 
-  /** {@code {entries: [...]}}: every moderation action on the entity, oldest first ({@code trust:moderate}). */
-  Future<JsonObject> moderationLog(String entityType, String entityId, Caller caller);
+  /**
+   * {@code {entries: [...], next_cursor}}: the moderation actions on the entity, oldest first, one
+   * {@link io.auralink.comm.platform.Page} ({@code {limit?, cursor?}}) at a time ({@code trust:moderate}).
+   */
+  Future<JsonObject> moderationLog(String entityType, String entityId, JsonObject page, Caller caller);
 
   /**
    * Records a successful verification ({@code email, phone, document, social, biometric}); each method counts
@@ -117,8 +120,11 @@ public interface TrustService {
    */
   Future<JsonObject> vouchNode(String nodeId, JsonObject vouch, Caller caller);
 
-  /** {@code {servers: [...]}}: the registry of federated homeservers ({@code trust:read}). */
-  Future<JsonObject> federatedServers(Caller caller);
+  /**
+   * {@code {servers: [...], next_cursor}}: the registry of federated homeservers by domain, one
+   * {@link io.auralink.comm.platform.Page} at a time ({@code trust:read}).
+   */
+  Future<JsonObject> federatedServers(JsonObject page, Caller caller);
 
   /** Adds a homeserver or changes its {@code requests_per_minute} ({@code trust:admin}). */
   Future<JsonObject> putFederatedServer(String domain, JsonObject settings, Caller caller);

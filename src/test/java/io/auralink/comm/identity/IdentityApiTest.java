@@ -473,6 +473,41 @@ class IdentityApiTest {
   }
 
   @Test
+  void contacts_are_listed_one_page_at_a_time() {
+    String owner = register(name("pager"), "public");
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String other = register(name("paged" + i), "public");
+      post("/internal/auraid/" + owner + "/contacts", user(owner), new JsonObject().put("contact", other));
+      expected.add(other);
+    }
+    // One who asked the owner, and whom the owner then blocked: they appear twice (the block, the request).
+    String both = register(name("pagedx"), "public");
+    post("/internal/auraid/" + both + "/contacts", user(both), new JsonObject().put("contact", owner));
+    post("/internal/auraid/" + owner + "/contacts/" + both + "/block", user(owner), null);
+    List<String> listed = new java.util.ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      HttpResponse<Buffer> page = http.get("/internal/auraid/" + owner + "/contacts?limit=2"
+        + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)),
+        user(owner));
+      assertEquals(200, page.statusCode(), page.bodyAsString());
+      JsonArray contacts = page.bodyAsJsonObject().getJsonArray("contacts");
+      assertTrue(contacts.size() <= 2);
+      contacts.forEach(o -> listed.add(((JsonObject) o).getString("aura_id")));
+      cursor = page.bodyAsJsonObject().getString("next_cursor");
+      pages++;
+    } while (cursor != null && pages < 10);
+    List<String> all = http.get("/internal/auraid/" + owner + "/contacts?limit=500", user(owner)).bodyAsJsonObject()
+      .getJsonArray("contacts").stream().map(o -> ((JsonObject) o).getString("aura_id")).toList();
+    assertEquals(all, listed, "the pages together are the whole list, in order, each row once");
+    assertTrue(listed.containsAll(expected) && listed.contains(both), listed.toString());
+    assertEquals(400, http.get("/internal/auraid/" + owner + "/contacts?cursor=nonsense", user(owner)).statusCode());
+    assertEquals(400, http.get("/internal/auraid/" + owner + "/contacts?limit=0", user(owner)).statusCode());
+  }
+
+  @Test
   void a_request_to_someone_who_asked_first_makes_friends() {
     String a = register(name("mutual_a"), "public");
     String b = register(name("mutual_b"), "public");

@@ -86,6 +86,7 @@ class MatrixBridgeMembersTest {
     String reader = tokens.hs256(Tokens.service("hub", "calls:read"));
     String alice = register(api, registrar, "mm_alice");
     String bob = register(api, registrar, "mm_bob");
+    matrixClientPresent(tokens, bob);
     String room = "!members:localhost";
     JsonObject invite = new JsonObject().put("type", "m.call.invite").put("room_id", room)
       .put("sender", "@mm_alice_aura:localhost").put("event_id", "$members-invite")
@@ -131,6 +132,7 @@ class MatrixBridgeMembersTest {
     String caller = register(api, registrar, "mo_caller");
     for (int r = 0; r < rooms; r++) {
       callees.add(register(api, registrar, "mo_callee" + r));
+      matrixClientPresent(tokens, callees.get(r));
     }
     // Invite, answer, hang-up of every room, each in its own transaction, alternately to either member: a hang-up
     // applied before its answer would leave the call cancelled instead of completed.
@@ -169,6 +171,21 @@ class MatrixBridgeMembersTest {
       assertEquals(caller, calls(api, reader, callee).getJsonObject(0).getString("caller_aura_id"));
     }
     api.close();
+  }
+
+  /**
+   * The callee has a Matrix client present, so the bridge rings them. The members are separate test clusters with
+   * their own Redis, so each member's presence is told.
+   */
+  private static void matrixClientPresent(Tokens tokens, String auraId) {
+    String writer = tokens.hs256(Tokens.service("apps", "presence:write"));
+    for (Map<String, String> member : java.util.List.of(first, second)) {
+      HttpResponse<Buffer> set = Await.result(web.postAbs("http://127.0.0.1:" + member.get("AURALINK_HTTP_PORT")
+          + "/internal/presence").bearerTokenAuthentication(writer)
+        .sendJsonObject(new JsonObject().put("aura_id", auraId).put("device_id", "matrix-client").put("state", "online")
+          .put("capabilities", new JsonArray().add("matrix_voip"))));
+      assertEquals(200, set.statusCode(), set.bodyAsString());
+    }
   }
 
   private static String register(Http api, String registrar, String username) {

@@ -55,6 +55,7 @@ class MatrixBridgeTest {
   private static String registrar;
   private static String reader;
   private static String operator;
+  private static String presenceWriter;
   private static Tokens tokens;
 
   @BeforeAll
@@ -78,6 +79,7 @@ class MatrixBridgeTest {
     tokens = new Tokens(node.vertx());
     registrar = tokens.hs256(Tokens.service("dashboard", "identity:write"));
     reader = tokens.hs256(Tokens.service("hub", "calls:read"));
+    presenceWriter = tokens.hs256(Tokens.service("apps", "presence:write"));
     operator = tokens.hs256(Tokens.service("console", "calls:write"));
   }
 
@@ -134,8 +136,9 @@ class MatrixBridgeTest {
     Await.until(WAIT, "a ping", () -> !homeserver.pings.isEmpty());
     assertEquals("auralink", homeserver.pings.get(0).getString("as_id"));
     transaction(txn());
-    Await.until(WAIT, "the link in /health", () -> {
-      JsonObject link = http.get("/health").bodyAsJsonObject().getJsonObject("matrix");
+    String operator = tokens.hs256(Tokens.service("ops", "cluster:read"));
+    Await.until(WAIT, "the link in /internal/health", () -> {
+      JsonObject link = http.get("/internal/health", operator).bodyAsJsonObject().getJsonObject("matrix");
       return link != null && link.getValue("last_transaction_age_seconds") != null
         && link.getValue("last_ping_age_seconds") != null && link.containsKey("queue_depth");
     });
@@ -176,7 +179,7 @@ class MatrixBridgeTest {
   @Test
   void a_legacy_call_rings_and_a_cancel_by_the_caller_ends_it_as_cancelled() {
     String alice = person();
-    String bob = person();
+    String bob = reachableCallee();
     String room = room();
     transaction(txn(), invite(room, "c1", alice, bob, 60_000));
     JsonObject call = awaitCall(bob, "ringing");
@@ -192,7 +195,7 @@ class MatrixBridgeTest {
   @Test
   void an_answered_legacy_call_completes_with_a_duration_events_of_one_room_applied_in_order() {
     String alice = person();
-    String bob = person();
+    String bob = reachableCallee();
     String room = room();
     // Invite, answer, select and hang-up in one transaction and again spread over several: the order holds.
     transaction(txn(), invite(room, "c2", alice, bob, 60_000),
@@ -210,7 +213,7 @@ class MatrixBridgeTest {
   @Test
   void a_replayed_transaction_and_the_same_events_under_a_reused_txn_id_change_nothing() {
     String alice = person();
-    String bob = person();
+    String bob = reachableCallee();
     String room = room();
     String txnId = txn();
     JsonObject invite = invite(room, "c3", alice, bob, 60_000);
@@ -245,20 +248,73 @@ class MatrixBridgeTest {
 
   @Test
   void a_call_from_a_matrix_user_who_is_no_aura_id_is_rejected_and_expired_invites_are_ignored() {
-    String bob = person();
+    String bob = reachableCallee();
     String room = room();
     JsonObject foreign = invite(room, "c5", alice(), bob, 60_000);
     transaction(txn(), foreign.put("sender", "@alice:localhost"),
       invite(room, "c6", person(), bob, 60_000).put("origin_server_ts", System.currentTimeMillis() - 120_000));
     awaitProcessed(room);
-    assertEquals(1, homeserver.sent.stream().filter(e -> e.getString("room_id").equals(room)).count());
-    assertEquals(0, history(bob).size());
+    List<JsonObject> sent = homeserver.sent.stream().filter(e -> e.getString("room_id").equals(room)).toList();
+    assertEquals(1, sent.size(), "one refusal, nothing for the expired invite");
+    assertEquals("m.call.reject", sent.get(0).getString("type"));
+    assertEquals(matrixUser(bob), sent.get(0).getString("user_id"), "refused by the callee");
+    assertEquals("c5", sent.get(0).getJsonObject("content").getString("call_id"));
+    assertEquals("caller_not_aura_id", sent.get(0).getJsonObject("content").getString("io.auralink.reason"));
+    assertEquals(0, history(bob).size(), "nothing created");
+    assertEquals(1, count("SELECT count(*) FROM matrix_events WHERE room_id = '" + room
+      + "' AND outcome = 'rejected: caller is not an AuraID'"));
+  }
+
+  @Test
+  void a_callee_without_a_device_that_speaks_matrix_voip_is_hung_up_at_once_and_nothing_rings() {
+    String alice = person();
+    String bob = person();
+    // Online, but only in an app that does not answer Matrix calls.
+    assertEquals(200, http.post("/internal/presence", presenceWriter, new JsonObject().put("aura_id", bob)
+      .put("device_id", "bob-desk").put("state", "online").put("app_id", "aura-desktop")).statusCode());
+    String room = room();
+    transaction(txn(), invite(room, "c9", alice, bob, 60_000));
+    Await.until(WAIT, "the hang-up", () -> homeserver.sent.stream()
+      .anyMatch(e -> e.getString("room_id").equals(room)));
+    JsonObject hangup = homeserver.sent.stream().filter(e -> e.getString("room_id").equals(room)).findFirst()
+      .orElseThrow();
+    assertEquals("m.call.hangup", hangup.getString("type"));
+    assertEquals(matrixUser(bob), hangup.getString("user_id"), "sent as the callee");
+    assertEquals("c9", hangup.getJsonObject("content").getString("call_id"));
+    assertEquals("invite_timeout", hangup.getJsonObject("content").getString("reason"));
+    assertEquals("no_matrix_voip_device", hangup.getJsonObject("content").getString("io.auralink.reason"));
+    awaitProcessed(room);
+    assertEquals(0, history(bob).size(), "nothing rang, no call");
+
+    // The same callee once a Matrix client of theirs is present: the call rings.
+    assertEquals(200, http.post("/internal/presence", presenceWriter, new JsonObject().put("aura_id", bob)
+      .put("device_id", "bob-phone").put("state", "away").put("app_id", "element")
+      .put("capabilities", new JsonArray().add("matrix_voip"))).statusCode());
+    String second = room();
+    transaction(txn(), invite(second, "c10", alice, bob, 60_000));
+    assertEquals(alice, awaitCall(bob, "ringing").getString("caller_aura_id"));
+    assertEquals(0, homeserver.sent.stream().filter(e -> e.getString("room_id").equals(second)).count());
+  }
+
+  @Test
+  void a_device_declares_only_known_capabilities_and_presence_shows_them() {
+    String bob = person();
+    HttpResponse<Buffer> unknown = http.post("/internal/presence", presenceWriter, new JsonObject().put("aura_id", bob)
+      .put("device_id", "d1").put("state", "online").put("capabilities", new JsonArray().add("telepathy")));
+    assertEquals(400, unknown.statusCode(), unknown.bodyAsString());
+    assertTrue(unknown.bodyAsString().contains("capabilities"), unknown.bodyAsString());
+    assertEquals(200, http.post("/internal/presence", presenceWriter, new JsonObject().put("aura_id", bob)
+      .put("device_id", "d1").put("state", "online").put("capabilities", new JsonArray().add("matrix_voip")))
+      .statusCode());
+    JsonObject shown = http.get("/internal/presence/" + bob, presenceWriter).bodyAsJsonObject();
+    assertEquals(new JsonArray().add("matrix_voip"),
+      shown.getJsonArray("devices").getJsonObject(0).getJsonArray("capabilities"));
   }
 
   @Test
   void a_call_the_operator_terminates_is_hung_up_in_matrix_as_the_callee() {
     String alice = person();
-    String bob = person();
+    String bob = reachableCallee();
     String room = room();
     transaction(txn(), invite(room, "c7", alice, bob, 60_000));
     JsonObject call = awaitCall(bob, "ringing");
@@ -278,7 +334,7 @@ class MatrixBridgeTest {
   @Test
   void an_event_claimed_by_a_member_that_died_is_processed_when_its_lease_expires() throws SQLException {
     String alice = person();
-    String bob = person();
+    String bob = reachableCallee();
     String room = room();
     JsonObject invite = invite(room, "c8", alice, bob, 60_000);
     // What a member leaves behind when it dies after acknowledging and claiming, before applying.
@@ -327,6 +383,15 @@ class MatrixBridgeTest {
   private static String person() {
     String username = "mx_" + IDS.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 100000, 36);
     return http.register(registrar, username);
+  }
+
+  /** An AuraID with a Matrix client present: a device that declares the {@code matrix_voip} capability. */
+  private static String reachableCallee() {
+    String auraId = person();
+    HttpResponse<Buffer> set = http.post("/internal/presence", presenceWriter, new JsonObject().put("aura_id", auraId)
+      .put("device_id", "matrix-client").put("state", "online").put("capabilities", new JsonArray().add("matrix_voip")));
+    assertEquals(200, set.statusCode(), set.bodyAsString());
+    return auraId;
   }
 
   private static String alice() {

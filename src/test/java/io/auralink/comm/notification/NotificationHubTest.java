@@ -228,6 +228,30 @@ class NotificationHubTest {
   }
 
   @Test
+  void every_callee_of_a_call_is_rung_and_one_who_declines_stops_ringing_while_the_others_still_ring() {
+    String alice = person();
+    String bob = person();
+    String carol = person();
+    String bobs = app(bob, "chat", "phone");
+    String carols = app(carol, "chat", "laptop");
+    String callId = ok(http.post("/internal/calls", user(alice), new JsonObject()
+      .put("callees", new JsonArray().add(bob).add(carol)).put("device_id", "desk").put("media_type", "audio")
+      .put("ring_seconds", 20)), 201).getString("call_id");
+    Await.until(Duration.ofSeconds(10), "both callees rung", () -> devicesReached(bobs, "call.incoming").size() == 1
+      && devicesReached(carols, "call.incoming").size() == 1);
+    assertEquals(new JsonArray().add(bob).add(carol),
+      receivedAt(carols, "call.incoming").get(0).getJsonObject("data").getJsonArray("callee_aura_ids"));
+
+    ok(http.post("/internal/calls/" + callId + "/decline", user(bob), new JsonObject()), 200);
+    Await.until(Duration.ofSeconds(10), "bob's ring cancelled", () -> devicesReached(bobs, "call.ring_cancelled")
+      .equals(Set.of("phone")));
+    assertEquals(Set.of(), devicesReached(carols, "call.ring_cancelled"), "carol's call still rings");
+
+    ok(http.post("/internal/calls/" + callId + "/answer", user(carol), new JsonObject().put("device_id", "laptop")),
+      200);
+  }
+
+  @Test
   void a_device_acknowledges_a_ring_and_the_caller_reads_it_in_the_receipts() {
     String alice = person();
     String bob = person();
@@ -283,6 +307,55 @@ class NotificationHubTest {
     assertTrue(receivedAt(choosyPath, "call.incoming").stream()
       .noneMatch(r -> second.equals(r.getJsonObject("data").getString("call_id"))), "a stranger's call rang");
     assertEquals("ringing", ok(http.get("/internal/calls/" + first, user(alice)), 200).getString("state"));
+  }
+
+  @Test
+  void a_suppressed_ring_is_visible_with_its_reason_and_the_missed_call_still_reaches_the_devices() {
+    String alice = person();
+    String resting = person();
+    String choosy = person();
+    String restingPath = app(resting, "chat", "phone", "tablet");
+    String choosyPath = app(choosy, "chat", "phone");
+    preferences(resting, new JsonObject().put("dnd", new JsonArray()
+      .add(new JsonObject().put("start", "00:00").put("end", "23:59"))
+      .add(new JsonObject().put("start", "23:59").put("end", "00:01"))));
+    preferences(choosy, new JsonObject().put("contacts_only", true));
+    String dnd = shortCall(alice, resting);
+    String stranger = shortCall(alice, choosy);
+
+    Await.until(Duration.ofSeconds(10), "the suppressed ring in the receipts", () -> ok(http.get(
+      "/internal/calls/" + dnd + "/ring", user(alice)), 200).getInteger("suppressed") == 2);
+    JsonObject receipts = ok(http.get("/internal/calls/" + dnd + "/ring", user(alice)), 200);
+    assertEquals(2, receipts.getInteger("devices"));
+    assertEquals(0, receipts.getInteger("delivered"));
+    for (Object receipt : receipts.getJsonArray("receipts")) {
+      assertEquals("suppressed", ((JsonObject) receipt).getString("state"));
+      assertEquals("do_not_disturb", ((JsonObject) receipt).getString("suppressed_reason"));
+    }
+    Await.until(Duration.ofSeconds(10), "the stranger's suppressed ring", () -> ok(http.get(
+      "/internal/calls/" + stranger + "/ring", user(alice)), 200).getInteger("suppressed") == 1);
+    JsonArray listed = ok(http.get("/internal/notifications?state=suppressed", user(choosy)), 200)
+      .getJsonArray("notifications");
+    assertEquals(1, listed.size(), listed.encode());
+    assertEquals("not_a_contact", listed.getJsonObject(0).getString("suppressed_reason"));
+    assertEquals(stranger, listed.getJsonObject(0).getString("call_id"));
+
+    // The calls ring out unanswered: missed, and the missed call reaches the devices the ring was suppressed on.
+    Await.until(Duration.ofSeconds(20), "the missed call on both of the resting person's devices",
+      () -> devicesReached(restingPath, "call.missed").equals(Set.of("phone", "tablet")));
+    Await.until(Duration.ofSeconds(20), "the missed call of the stranger",
+      () -> devicesReached(choosyPath, "call.missed").equals(Set.of("phone")));
+    assertEquals("missed", ok(http.get("/internal/calls/" + dnd, user(alice)), 200).getString("state"));
+    assertTrue(receivedAt(restingPath, "call.incoming").isEmpty(), "a suppressed ring was delivered");
+    assertTrue(receivedAt(choosyPath, "call.incoming").isEmpty(), "a suppressed ring was delivered");
+    assertEquals(2, ok(http.get("/internal/calls/" + dnd + "/ring", user(alice)), 200).getInteger("suppressed"),
+      "still suppressed after the call left ringing");
+  }
+
+  /** A call that rings for two seconds only, so that it is missed soon. */
+  private static String shortCall(String caller, String callee) {
+    return ok(http.post("/internal/calls", user(caller), new JsonObject().put("callee_aura_id", callee)
+      .put("device_id", "desk").put("media_type", "audio").put("ring_seconds", 2)), 201).getString("call_id");
   }
 
   @Test
@@ -398,6 +471,26 @@ class NotificationHubTest {
       .put("data", new JsonObject().put("code", "123456"))), 202);
     Await.until(Duration.ofSeconds(10), "the verification", () -> !receivedAt(davePath, "verification").isEmpty());
     assertEquals("123456", receivedAt(davePath, "verification").get(0).getJsonObject("data").getString("code"));
+  }
+
+  @Test
+  void a_person_registers_at_most_twenty_apps() {
+    String owner = person();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(201, http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+        .put("app_id", "app" + i).put("display_name", "App " + i)).statusCode());
+    }
+    HttpResponse<Buffer> refused = http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+      .put("app_id", "one-more").put("display_name", "One more"));
+    assertEquals(409, refused.statusCode(), refused.bodyAsString());
+    assertEquals("APP_LIMIT_REACHED", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals(20, refused.bodyAsJsonObject().getJsonObject("error").getJsonObject("details").getInteger("max_apps"));
+    assertEquals("APP_EXISTS", http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+      .put("app_id", "app0").put("display_name", "again")).bodyAsJsonObject().getJsonObject("error").getString("code"),
+      "an app registered before is still a duplicate");
+    ok(http.send(HttpMethod.DELETE, "/internal/auraid/" + owner + "/apps/app0", user(owner), null), 200);
+    assertEquals(201, http.post("/internal/auraid/" + owner + "/apps", user(owner), new JsonObject()
+      .put("app_id", "one-more").put("display_name", "One more")).statusCode(), "a removed app frees its place");
   }
 
   @Test

@@ -781,6 +781,52 @@ class TrustApiTest {
   // ---- federation -------------------------------------------------------------------------------------------
 
   @Test
+  void the_moderation_log_and_the_federation_registry_are_paged() {
+    String person = established();
+    for (int i = 0; i < 3; i++) {
+      ok(http.post("/internal/trust/aura_id/" + person + "/suspend", moderator, new JsonObject().put("reason", "r" + i)));
+      ok(http.post("/internal/trust/aura_id/" + person + "/unsuspend", moderator, new JsonObject().put("reason", "u" + i)));
+    }
+    List<String> reasons = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonObject page = ok(http.get("/internal/trust/aura_id/" + person + "/moderation-log?limit=4"
+        + (cursor == null ? "" : "&cursor=" + cursor), moderator));
+      assertTrue(page.getJsonArray("entries").size() <= 4);
+      page.getJsonArray("entries").forEach(e -> reasons.add(((JsonObject) e).getString("reason")));
+      cursor = page.getString("next_cursor");
+      pages++;
+    } while (cursor != null && pages < 10);
+    assertEquals(List.of("r0", "u0", "r1", "u1", "r2", "u2"), reasons, "every entry once, oldest first");
+    assertEquals(2, pages);
+    assertError(400, "VALIDATION_FAILED", http.get("/internal/trust/aura_id/" + person
+      + "/moderation-log?cursor=not-a-cursor", moderator));
+    assertError(400, "VALIDATION_FAILED", http.get("/internal/trust/aura_id/" + person
+      + "/moderation-log?limit=501", moderator));
+
+    List<String> added = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String domain = "paged" + NAMES.incrementAndGet() + ".example.org";
+      ok(http.send(HttpMethod.PUT, "/internal/trust/federation/" + domain, admin, new JsonObject().toBuffer()));
+      added.add(domain);
+    }
+    List<String> listed = new ArrayList<>();
+    cursor = null;
+    pages = 0;
+    do {
+      JsonObject page = ok(http.get("/internal/trust/federation?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
+        reader));
+      assertTrue(page.getJsonArray("servers").size() <= 2);
+      page.getJsonArray("servers").forEach(server -> listed.add(((JsonObject) server).getString("domain")));
+      cursor = page.getString("next_cursor");
+      pages++;
+    } while (cursor != null && pages < 100);
+    assertEquals(listed.stream().sorted().distinct().toList(), listed, "by domain, each once");
+    assertTrue(listed.containsAll(added), listed.toString());
+  }
+
+  @Test
   void federated_servers_are_limited_blocked_and_unblocked() {
     String domain = "matrix" + NAMES.incrementAndGet() + ".example.org";
     JsonObject added = ok(http.send(HttpMethod.PUT, "/internal/trust/federation/" + domain, admin,
@@ -822,14 +868,19 @@ class TrustApiTest {
   }
 
   @Test
-  void an_unknown_server_is_recorded_at_first_contact_and_bad_names_are_refused() {
+  void an_unknown_server_is_answered_but_never_recorded_and_bad_names_are_refused() {
+    int before = ok(http.get("/internal/trust/federation", reader)).getJsonArray("servers").size();
     String domain = "new" + NAMES.incrementAndGet() + ".example.com";
     JsonObject first = ok(http.get("/internal/trust/federation/" + domain + "/check", reader));
     assertTrue(first.getBoolean("allowed"));
-    JsonObject recorded = ok(http.get("/internal/trust/federation", reader)).getJsonArray("servers").stream()
-      .map(JsonObject.class::cast).filter(s -> domain.equals(s.getString("domain"))).findFirst().orElseThrow();
-    assertEquals("system:first-contact", recorded.getString("changed_by"));
-    assertTrue(recorded.getString("last_seen_at") != null);
+    assertEquals("unknown", first.getString("state"));
+    assertEquals(600, first.getInteger("requests_per_minute"));
+    for (int i = 0; i < 40; i++) {
+      assertTrue(ok(http.get("/internal/trust/federation/made-up" + NAMES.incrementAndGet() + ".example.com/check",
+        reader)).getBoolean("allowed"));
+    }
+    assertEquals(before, ok(http.get("/internal/trust/federation", reader)).getJsonArray("servers").size(),
+      "asking about 41 unknown names added nothing to the registry");
     HttpResponse<Buffer> bad = http.get("/internal/trust/federation/not_a..domain/check", reader);
     assertError(400, "VALIDATION_FAILED", bad);
     assertEquals("domain", Http.error(bad).getJsonObject("details").getString("field"));

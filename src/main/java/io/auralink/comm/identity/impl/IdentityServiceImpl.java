@@ -1,6 +1,7 @@
 package io.auralink.comm.identity.impl;
 
 import io.auralink.comm.identity.IdentityError;
+import io.auralink.comm.platform.Page;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.AuraIds;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import static io.auralink.comm.platform.ErrorCode.field;
+import static io.auralink.comm.platform.ErrorCode.parsed;
 
 /**
  * The registry's logic: validation, authorisation, privacy, cache reads and invalidation, events. Storage is
@@ -36,7 +38,12 @@ public final class IdentityServiceImpl implements IdentityService {
   public static final int BULK_LIMIT = 100;
   private static final List<String> PRIVACY_LEVELS = List.of("public", "friends", "private");
   private static final List<String> UPDATABLE = List.of("display_name", "avatar_url", "privacy_level");
-  private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
+  /**
+   * A display name is shown to others beside an AuraID: no control, surrogate, private-use or unassigned character,
+   * and no format character (Unicode Cf: bidirectional overrides and isolates, zero-width spaces and joiners, the
+   * BOM), which could make a name read as another (UTS #39: not allowed in identifiers).
+   */
+  private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cf}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
   /** Who changes an AuraID's trust, in the events of those changes. */
   private static final Caller TRUST_DOMAIN = Caller.service("trust", Set.of());
 
@@ -291,6 +298,14 @@ public final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
+  public Future<JsonObject> contactsPage(String input, JsonObject page, Caller caller) {
+    return owned(input, caller, "see its contacts")
+      .compose(auraId -> parsed(() -> Page.of(page, IdentityError.VALIDATION_FAILED))
+        .compose(asked -> store.contactsPage(auraId, asked))
+        .map(contacts -> new JsonObject().put("aura_id", auraId).mergeIn(contacts)));
+  }
+
+  @Override
   public Future<JsonObject> requestContact(String input, String contact, Caller caller) {
     return contactChange(input, contact, caller, (conn, a, b, edges) -> {
       if ("blocked".equals(edges.incoming())) {
@@ -450,7 +465,8 @@ public final class IdentityServiceImpl implements IdentityService {
 
   private Optional<Future<JsonObject>> checkDisplayName(String displayName) {
     return PRINTABLE.matcher(displayName).matches() && !displayName.isBlank() ? Optional.empty()
-      : Optional.of(invalid("display_name", "display_name must be 1 to 64 printable characters"));
+      : Optional.of(invalid("display_name", "display_name must be 1 to 64 printable characters, without"
+        + " bidirectional controls or zero-width characters"));
   }
 
   private Optional<Future<JsonObject>> checkAvatarUrl(String avatarUrl) {
@@ -494,7 +510,7 @@ public final class IdentityServiceImpl implements IdentityService {
       platform.metrics());
     Usernames usernames = new Usernames(platform.config().identity().extraReservedUsernames());
     return new IdentityServiceImpl(vertx, store, cache, usernames,
-      new MatrixProvisioner(vertx, platform.config().matrix(), store, cache));
+      new MatrixProvisioner(vertx, platform.config().matrix(), platform.config().transport(), store, cache));
   }
 
   /** Starts the background provisioning sweep. */

@@ -2,7 +2,9 @@ package io.auralink.comm.identity.impl;
 
 import io.auralink.comm.identity.IdentityError;
 import io.auralink.comm.platform.ErrorCode;
+import io.auralink.comm.platform.Page;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -202,26 +204,63 @@ final class IdentityStore {
 
   /** A's contacts: its own edges, and requests others sent it. */
   Future<List<JsonObject>> contactsOf(String auraId) {
-    return pool.preparedQuery("""
-        SELECT contact_aura_id AS other, state, 'outgoing' AS direction, updated_at FROM contacts WHERE owner_aura_id = $1
-        UNION ALL
-        SELECT owner_aura_id, state, 'incoming', updated_at FROM contacts WHERE contact_aura_id = $1 AND state = 'pending'
-        ORDER BY 1""")
+    return pool.preparedQuery(CONTACTS + " ORDER BY other, direction")
       .execute(Tuple.of(auraId))
       .map(rows -> {
         List<JsonObject> contacts = new ArrayList<>();
-        for (Row row : rows) {
-          String state = row.getString("state");
-          String shown = switch (state) {
-            case "accepted" -> "friend";
-            case "blocked" -> "blocked";
-            default -> "outgoing".equals(row.getString("direction")) ? "requested" : "request_received";
-          };
-          contacts.add(new JsonObject().put("aura_id", row.getString("other")).put("state", shown)
-            .put("since", row.getOffsetDateTime("updated_at").toInstant().toString()));
-        }
+        rows.forEach(row -> contacts.add(contact(row)));
         return contacts;
       });
+  }
+
+  /**
+   * One page of A's contacts by AuraID: {@code {contacts, next_cursor}}. The cursor is the last row's AuraID and
+   * direction (a person may appear twice: a block of theirs and their pending request).
+   */
+  Future<JsonObject> contactsPage(String auraId, Page page) {
+    String afterOther = null;
+    String afterDirection = null;
+    if (page.cursor() != null) {
+      int space = page.cursor().indexOf(' ');
+      afterOther = space < 0 ? null : page.cursor().substring(0, space);
+      afterDirection = space < 0 ? null : page.cursor().substring(space + 1);
+      if (afterOther == null || !afterDirection.equals("incoming") && !afterDirection.equals("outgoing")) {
+        return Future.failedFuture(Page.invalidCursor(IdentityError.VALIDATION_FAILED));
+      }
+    }
+    // One row beyond the page says whether another page follows.
+    return pool.preparedQuery("SELECT * FROM (" + CONTACTS + ") c WHERE $2::text IS NULL OR (c.other, c.direction) > ($2, $3)"
+        + " ORDER BY c.other, c.direction LIMIT $4")
+      .execute(Tuple.of(auraId, afterOther, afterDirection, page.limit() + 1))
+      .map(rows -> {
+        JsonArray contacts = new JsonArray();
+        String last = null;
+        boolean more = false;
+        for (Row row : rows) {
+          if (contacts.size() == page.limit()) {
+            more = true;
+            break;
+          }
+          contacts.add(contact(row));
+          last = row.getString("other") + " " + row.getString("direction");
+        }
+        return new JsonObject().put("contacts", contacts).put("next_cursor", more ? last : null);
+      });
+  }
+
+  private static final String CONTACTS = """
+    SELECT contact_aura_id AS other, state, 'outgoing' AS direction, updated_at FROM contacts WHERE owner_aura_id = $1
+    UNION ALL
+    SELECT owner_aura_id, state, 'incoming', updated_at FROM contacts WHERE contact_aura_id = $1 AND state = 'pending'""";
+
+  private static JsonObject contact(Row row) {
+    String shown = switch (row.getString("state")) {
+      case "accepted" -> "friend";
+      case "blocked" -> "blocked";
+      default -> "outgoing".equals(row.getString("direction")) ? "requested" : "request_received";
+    };
+    return new JsonObject().put("aura_id", row.getString("other")).put("state", shown)
+      .put("since", row.getOffsetDateTime("updated_at").toInstant().toString());
   }
 
   // ---- Matrix provisioning --------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 package io.auralink.comm.matrix.impl;
 
 import io.auralink.comm.call.CallService;
+import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Caller;
+import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +22,9 @@ import java.util.UUID;
  * the domain's maximum) and rules are the same as for any call; the SDP is never looked at beyond telling audio from
  * video, since the media stays peer to peer. When the callee cannot take the call (unknown, blocked, suspended,
  * deactivated) the caller gets an {@code m.call.reject} (an {@code m.call.hangup} for version 0 invites) from the
- * callee at once. Every effect is idempotent: the invite by its external id, state changes by the state they leave.
+ * callee at once. So does a callee with no device present that speaks legacy VoIP (presence's {@code matrix_voip}
+ * capability): an {@code m.call.hangup} with reason {@code invite_timeout}, the outcome ringing would have had.
+ * Every effect is idempotent: the invite by its external id, state changes by the state they leave.
  * Each method answers the outcome recorded with the event.
  */
 final class LegacyVoip {
@@ -29,15 +34,19 @@ final class LegacyVoip {
     "CALL_STATE");
 
   private final CallService calls;
+  private final PresenceService presence;
+  private final IdentityService identity;
   private final IntakeStore store;
   private final HomeserverClient homeserver;
   private final MatrixUsers users;
   private final Caller bridge;
   private final long maxRingMillis;
 
-  LegacyVoip(CallService calls, IntakeStore store, HomeserverClient homeserver, MatrixUsers users, Caller bridge,
-             long maxRingMillis) {
+  LegacyVoip(CallService calls, PresenceService presence, IdentityService identity, IntakeStore store,
+             HomeserverClient homeserver, MatrixUsers users, Caller bridge, long maxRingMillis) {
     this.calls = calls;
+    this.presence = presence;
+    this.identity = identity;
     this.store = store;
     this.homeserver = homeserver;
     this.users = users;
@@ -82,11 +91,42 @@ final class LegacyVoip {
       return refuse(claimed.roomId(), callId, invitee, version, "caller_not_aura_id")
         .map(sent -> "rejected: caller is not an AuraID");
     }
+    return mayRing(caller.get(), callee.get()).compose(ring -> ring
+      ? ring(claimed, content, callId, sender, invitee, caller.get(), callee.get(), version, remaining)
+      : hangUp(claimed.roomId(), callId, invitee, version, "invite_timeout", "no_matrix_voip_device")
+        .map(sent -> "rejected: no device of the callee speaks Matrix VoIP"));
+  }
+
+  /**
+   * Whether to ring the callee: no only when presence shows no device of theirs that declares
+   * {@link PresenceService#MATRIX_VOIP}, and the caller may see the callee in the registry, so that the refusal tells a
+   * caller nothing presence would not (a callee who blocked the caller is refused by the call domain as before).
+   * Presence or the registry not answering rings as before: an outage never refuses a call.
+   */
+  private Future<Boolean> mayRing(String caller, String callee) {
+    Future<Boolean> visible = identity.resolve(callee, bridge.actingAs(caller)).map(true).otherwise(false);
+    Future<Boolean> voipDevice = presence.presence(callee, bridge)
+      .map(shown -> anyDevice(shown, PresenceService.MATRIX_VOIP)).otherwise(true);
+    return Future.all(visible, voipDevice).map(both -> !visible.result() || voipDevice.result());
+  }
+
+  private static boolean anyDevice(JsonObject presence, String capability) {
+    JsonArray devices = presence.getJsonArray("devices", new JsonArray());
+    for (int i = 0; i < devices.size(); i++) {
+      if (devices.getJsonObject(i).getJsonArray("capabilities", new JsonArray()).contains(capability)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Future<String> ring(IntakeStore.Claimed claimed, JsonObject content, String callId, String sender,
+                              String invitee, String caller, String callee, String version, long remaining) {
     String sdp = content.getJsonObject("offer", new JsonObject()).getString("sdp", "");
     long ringSeconds = Math.max(1, Math.min((remaining + 999) / 1000, maxRingMillis / 1000));
     JsonObject invite = new JsonObject()
-      .put("caller_aura_id", caller.get())
-      .put("callee_aura_id", callee.get())
+      .put("caller_aura_id", caller)
+      .put("callee_aura_id", callee)
       .put("device_id", device(content.getString("party_id"), sender))
       .put("media_type", sdp.contains("m=video") ? "audio_video" : "audio")
       .put("ring_seconds", ringSeconds)
@@ -114,8 +154,20 @@ final class LegacyVoip {
     if (!v1) {
       content.put("reason", "user_busy");
     }
-    return homeserver.send(callee, roomId, v1 ? "m.call.reject" : "m.call.hangup",
-        "auralink-refuse-" + digest(roomId + "\n" + callId), content)
+    return sendRefusal(roomId, callId, callee, v1 ? "m.call.reject" : "m.call.hangup", content);
+  }
+
+  /** The callee's hang-up with a Matrix {@code reason} (both versions know it), sent as the callee at once. */
+  private Future<Void> hangUp(String roomId, String callId, String callee, String version, String reason,
+                              String auralinkReason) {
+    JsonObject content = new JsonObject().put("call_id", callId).put("party_id", "auralink")
+      .put("version", "0".equals(version) ? (Object) 0 : "1").put("reason", reason)
+      .put("io.auralink.reason", auralinkReason);
+    return sendRefusal(roomId, callId, callee, "m.call.hangup", content);
+  }
+
+  private Future<Void> sendRefusal(String roomId, String callId, String callee, String type, JsonObject content) {
+    return homeserver.send(callee, roomId, type, "auralink-refuse-" + digest(roomId + "\n" + callId), content)
       // A callee that is not in the room (an unknown AuraID never joins) cannot refuse there; nothing rings for it.
       .recover(failure -> Failures.permanent(failure) ? Future.succeededFuture() : Future.failedFuture(failure));
   }
@@ -184,7 +236,7 @@ final class LegacyVoip {
   }
 
   /** The device of a party: its {@code party_id} (the device id in Element), else the Matrix user. */
-  private static String device(String partyId, String userId) {
+  static String device(String partyId, String userId) {
     String device = partyId != null && !partyId.isEmpty() ? partyId : userId;
     return device.length() <= 128 && device.matches("^[A-Za-z0-9._~:=+/@-]+$") ? device : "matrix-" + digest(device);
   }

@@ -18,6 +18,7 @@ import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.trust.TrustService;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -54,6 +55,8 @@ public final class MeshServiceImpl implements MeshService {
   private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
   private static final int MAX_LINKS_PER_REPORT = 500;
   private static final long RESTORE_DELAY_MS = 500;
+  private static final int RESTORE_CLAIM_ATTEMPTS = 50;
+  private static final long RESTORE_CLAIM_RETRY_MS = 200;
   private static final int LOAD_SLICE = 10_000;
   /** How long a route party's visibility decision is remembered at most (events forget it sooner). */
   private static final long VISIBILITY_LIFETIME_MS = 60_000;
@@ -118,12 +121,23 @@ public final class MeshServiceImpl implements MeshService {
    * holds, every node offline until it beats again.
    */
   public Future<Void> restoreIfEmpty(String memberId) {
-    return vertx.executeBlocking(() -> cluster.claimRestore(memberId), false).compose(claimed -> !claimed
+    return claimRestore(memberId, RESTORE_CLAIM_ATTEMPTS).compose(claimed -> !claimed
       ? Future.<Void>succeededFuture()
       : Future.all(store.loadNodes(), store.loadLinks()).compose(loaded -> vertx.executeBlocking(() -> {
           cluster.restore(loaded.resultAt(0), loaded.resultAt(1));
           return null;
         }, false)));
+  }
+
+  /**
+   * Hazelcast's split-brain protection refuses map writes until its first count of the members, a scan about a
+   * second after the member starts: the claim waits for that count rather than failing the start.
+   */
+  private Future<Boolean> claimRestore(String memberId, int attemptsLeft) {
+    return vertx.executeBlocking(() -> cluster.claimRestore(memberId), false)
+      .recover(e -> e instanceof SplitBrainProtectionException && attemptsLeft > 1
+        ? vertx.timer(RESTORE_CLAIM_RETRY_MS).compose(fired -> claimRestore(memberId, attemptsLeft - 1))
+        : Future.failedFuture(e));
   }
 
   /**
@@ -201,7 +215,11 @@ public final class MeshServiceImpl implements MeshService {
       .compose(fresh -> activeOwner(owner, caller).map(since -> fresh.withOwner(true, since)))
       .compose(fresh -> store.nodeIdOf(owner, fresh.deviceId())
         .map(known -> known.map(id -> withId(fresh, id)).orElse(fresh)))
-      .compose(node -> store.save(node).map(storedId -> withId(node, storedId)))
+      .compose(node -> store.saveWithinQuota(node, config.maxNodesPerPerson()).compose(storedId -> storedId.isEmpty()
+        ? MeshError.NODE_LIMIT_REACHED.<NodeState>fail(owner + " has " + config.maxNodesPerPerson()
+          + " nodes, the most one person may register; remove one first",
+          new JsonObject().put("max_nodes", config.maxNodesPerPerson()))
+        : Future.succeededFuture(withId(node, storedId.get()))))
       .compose(node -> replicate(() -> cluster.register(node)).map(stored -> {
         boolean created = stored.version() == 1;
         publish(stored, created ? "registered" : "updated");

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
@@ -40,8 +41,34 @@ final class MeshStore {
    * one learned later stays); answers the node id that holds the device.
    */
   Future<String> save(NodeState n) {
+    return save(pool, n);
+  }
+
+  /**
+   * Registers a node unless it would be its owner's {@code maxNodes + 1}-th: a device new to its owner is refused
+   * (empty) when they have {@code maxNodes} already, a known device is always updated. Registrations of one owner
+   * are serialized by a transaction-scoped advisory lock, taken before counting (the count's statement sees every
+   * registration committed before the lock was granted), so concurrent ones on any member cannot overrun it.
+   */
+  Future<Optional<String>> saveWithinQuota(NodeState n, int maxNodes) {
+    return pool.withTransaction(conn -> conn.preparedQuery(
+          "SELECT pg_advisory_xact_lock(hashtextextended('mesh_nodes:' || $1, 0))")
+        .execute(Tuple.of(n.owner()))
+        .compose(locked -> conn.preparedQuery("""
+            SELECT count(*) AS nodes,
+                   bool_or(device_id = $2) AS known
+            FROM mesh_nodes WHERE owner_aura_id = $1""").execute(Tuple.of(n.owner(), n.deviceId())))
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          boolean known = Boolean.TRUE.equals(row.getBoolean("known"));
+          return !known && row.getLong("nodes") >= maxNodes ? Future.succeededFuture(Optional.<String>empty())
+            : save(conn, n).map(Optional::of);
+        }));
+  }
+
+  private Future<String> save(SqlClient client, NodeState n) {
     JsonArray caps = n.toJson().getJsonArray("capabilities");
-    return pool.preparedQuery("""
+    return client.preparedQuery("""
         INSERT INTO mesh_nodes (node_id, owner_aura_id, device_id, node_type, device_type, address, nat_type, region,
           latitude, longitude, capabilities, bandwidth_mbps, max_connections, registered_at, owner_active, owner_since)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)

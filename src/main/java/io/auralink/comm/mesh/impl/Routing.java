@@ -74,7 +74,7 @@ final class Routing {
     this.services = services;
     this.scorer = scorer;
     this.visibility = visibility;
-    this.routes = new RouteLog(store);
+    this.routes = new RouteLog(store, config.routeBuffer(), metrics);
     this.config = config;
     this.search = new RouteSearch(graph, config.regions().stream()
       .map(r -> new RouteSearch.Region(r.name(), r.latitude(), r.longitude())).toList());
@@ -276,15 +276,46 @@ final class Routing {
     } catch (IllegalArgumentException e) {
       return MeshError.ROUTE_NOT_FOUND.fail("no such route");
     }
-    return parsed(() -> new double[] {
-        NodeInput.number(outcome, "rtt_ms", Double.NaN, 0, 60_000),
-        NodeInput.number(outcome, "jitter_ms", 0, 0, 60_000),
-        NodeInput.number(outcome, "loss", 0, 0, 1)})
+    JsonObject stored = new JsonObject();
+    return parsed(() -> {
+        double[] measured = {
+          NodeInput.number(outcome, "rtt_ms", Double.NaN, 0, 60_000),
+          NodeInput.number(outcome, "jitter_ms", 0, 0, 60_000),
+          NodeInput.number(outcome, "loss", 0, 0, 1)};
+        stored.mergeIn(knownOutcomeFields(outcome));
+        return measured;
+      })
       // The route may still be waiting in the route log.
-      .compose(measured -> routes.flush().compose(v -> store.routeEnded(id, outcome)).compose(path -> path.isEmpty()
+      .compose(measured -> routes.flush().compose(v -> store.routeEnded(id, stored)).compose(path -> path.isEmpty()
         ? MeshError.ROUTE_NOT_FOUND.<JsonObject>fail("no such route, or its outcome is recorded already")
         : learn(path.get(), measured[0], measured[1], measured[2])
           .map(updated -> new JsonObject().put("route_id", routeId).put("links_updated", updated))));
+  }
+
+  /**
+   * What a route's outcome keeps: the documented measurements (checked) and the call's final state when the call
+   * domain gives it; anything else a caller sends is dropped, so an outcome row stays small whatever arrives.
+   */
+  static JsonObject knownOutcomeFields(JsonObject outcome) {
+    JsonObject known = new JsonObject();
+    for (String field : new String[] {"rtt_ms", "jitter_ms"}) {
+      if (outcome.getValue(field) != null) {
+        known.put(field, NodeInput.number(outcome, field, 0, 0, 60_000));
+      }
+    }
+    if (outcome.getValue("loss") != null) {
+      known.put("loss", NodeInput.number(outcome, "loss", 0, 0, 1));
+    }
+    if (outcome.getValue("mos") != null) {
+      known.put("mos", NodeInput.number(outcome, "mos", 1, 1, 5));
+    }
+    if (outcome.getValue("duration_seconds") != null) {
+      known.put("duration_seconds", NodeInput.number(outcome, "duration_seconds", 0, 0, 31_536_000));
+    }
+    if (outcome.getValue("state") instanceof String state && state.matches("[a-z_]{1,32}")) {
+      known.put("state", state);
+    }
+    return known;
   }
 
   /**

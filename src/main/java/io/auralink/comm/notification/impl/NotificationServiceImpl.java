@@ -8,6 +8,8 @@ import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.crypto.Resealer;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,26 +46,40 @@ public final class NotificationServiceImpl implements NotificationService {
   private final DeliveryWorker worker;
   private final RingControl rings;
   private final int maxRingSeconds;
+  private final int maxAppsPerPerson;
+  private final Resealer resealer;
 
   private NotificationServiceImpl(NotificationStore store, IdentityService identity, CallService calls,
-                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds) {
+                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds, int maxAppsPerPerson,
+                                  Resealer resealer) {
+    this.resealer = resealer;
     this.store = store;
     this.identity = identity;
     this.calls = calls;
     this.worker = worker;
     this.rings = rings;
     this.maxRingSeconds = maxRingSeconds;
+    this.maxAppsPerPerson = maxAppsPerPerson;
   }
 
   public static NotificationServiceImpl create(Vertx vertx, Platform platform) {
     long timeout = platform.config().node().eventBusTimeout().toMillis();
-    NotificationStore store = new NotificationStore(platform.pool());
+    Sealer sealer = Sealer.from(platform.config().data());
+    NotificationStore store = new NotificationStore(platform.pool(), sealer);
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(), timeout);
-    DeliveryWorker worker = new DeliveryWorker(vertx, store, platform.config().notification(), platform.metrics());
+    DeliveryWorker worker = new DeliveryWorker(vertx, store, platform.config().notification(), platform.config().transport(),
+      platform.metrics());
     RingControl rings = new RingControl(store, identity, PresenceService.proxy(vertx, platform.loops(), timeout),
       worker::kick, platform.metrics());
     return new NotificationServiceImpl(store, identity, CallService.proxy(vertx, platform.loops(), timeout), worker,
-      rings, (int) platform.config().call().maxRingTime().toSeconds());
+      rings, (int) platform.config().call().maxRingTime().toSeconds(),
+      platform.config().notification().maxAppsPerPerson(), new Resealer(vertx, platform.pool(), sealer,
+      "notification", NotificationStore.SEALED, platform.config().data(), platform.metrics()));
+  }
+
+  /** Starts the background re-encryption of the hub's secrets (the delivery worker starts with the service). */
+  public void start() {
+    resealer.start();
   }
 
   /** A call's change of state ({@link io.auralink.comm.call.CallEvents#STATE}). */
@@ -71,9 +87,14 @@ public final class NotificationServiceImpl implements NotificationService {
     return rings.callState(event);
   }
 
+  /** A call participant's change ({@link io.auralink.comm.call.CallEvents#PARTICIPANT}). */
+  public Future<Void> participantChanged(JsonObject event) {
+    return rings.participantChanged(event);
+  }
+
   public Future<Void> close() {
     worker.close();
-    return Future.succeededFuture();
+    return resealer.stop();
   }
 
   // ---- apps -------------------------------------------------------------------------------------------------
@@ -91,11 +112,15 @@ public final class NotificationServiceImpl implements NotificationService {
       .compose(parsed -> {
         String secret = StandardWebhooks.newSecret();
         return store.insertApp(parsed.getString("aura_id"), parsed.getString("app_id"),
-            parsed.getString("display_name"), secret, parsed.getJsonArray("devices"))
+            parsed.getString("display_name"), secret, parsed.getJsonArray("devices"), maxAppsPerPerson)
           .recover(e -> NotificationStore.uniqueViolation(e)
             ? NotificationError.APP_EXISTS.fail("an app " + parsed.getString("app_id") + " is registered already",
               field("app_id"))
             : Future.failedFuture(e))
+          .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+            : NotificationError.APP_LIMIT_REACHED.fail(parsed.getString("aura_id") + " has " + maxAppsPerPerson
+              + " apps, the most one person may register; remove one first",
+              new JsonObject().put("max_apps", maxAppsPerPerson)))
           .compose(v -> store.apps(parsed.getString("aura_id")))
           .map(apps -> apps.get(parsed.getString("app_id")).copy().put("aura_id", parsed.getString("aura_id"))
             .put("signing_secret", secret));
@@ -312,16 +337,19 @@ public final class NotificationServiceImpl implements NotificationService {
         JsonArray receipts = new JsonArray();
         int delivered = 0;
         int acknowledged = 0;
+        int suppressed = 0;
         for (JsonObject row : rows) {
           delivered += "delivered".equals(row.getString("state")) ? 1 : 0;
+          suppressed += "suppressed".equals(row.getString("state")) ? 1 : 0;
           acknowledged += row.getString("acknowledged_at") != null ? 1 : 0;
           receipts.add(new JsonObject().put("notification_id", row.getString("notification_id"))
             .put("aura_id", row.getString("aura_id")).put("app_id", row.getString("app_id"))
             .put("device_id", row.getString("device_id")).put("state", row.getString("state"))
+            .put("suppressed_reason", row.getString("suppressed_reason"))
             .put("delivered_at", row.getString("delivered_at")).put("acknowledged_at", row.getString("acknowledged_at")));
         }
         return new JsonObject().put("call_id", callId).put("devices", rows.size()).put("delivered", delivered)
-          .put("acknowledged", acknowledged).put("receipts", receipts);
+          .put("acknowledged", acknowledged).put("suppressed", suppressed).put("receipts", receipts);
       });
     });
   }

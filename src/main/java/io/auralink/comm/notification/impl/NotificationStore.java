@@ -1,5 +1,8 @@
 package io.auralink.comm.notification.impl;
 
+import io.auralink.comm.platform.crypto.SealedColumn;
+import io.auralink.comm.platform.crypto.Sealer;
+import io.auralink.comm.platform.crypto.UnreadableValueException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +12,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,15 +27,55 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The hub's SQL, all of it: apps and channels, preferences, the delivery queue and the calls that stopped ringing. */
+/**
+ * The hub's SQL, all of it: apps and channels, preferences, the delivery queue and the calls that stopped ringing.
+ * Signing secrets and pushkeys are sealed ({@link Sealer}, bound to their app or device); rows from before sealing
+ * keep their plaintext until the re-encryption job ({@link #SEALED}) reaches them, and reads take either.
+ */
 final class NotificationStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationStore.class);
   static final String RING = "call.incoming";
+  static final Sealer.Field SIGNING_SECRET = new Sealer.Field("notification_apps", "signing_secret");
+  static final Sealer.Field PUSHKEY = new Sealer.Field("notification_channels", "pushkey");
+  /** What the re-encryption job keeps sealed under the current key. */
+  static final List<SealedColumn> SEALED = List.of(
+    SealedColumn.sealed("notification_apps", "signing_secret", "aura_id", "app_id"),
+    SealedColumn.sealed("notification_channels", "pushkey", "aura_id", "app_id", "device_id"));
+  /** Opened secrets and pushkeys by row and sealed text ({@link Sealer#openingKey}), for repeat deliveries. */
+  private static final int OPENED_CACHE = 1024;
 
   private final Pool pool;
+  private final Sealer sealer;
+  private final Map<String, String> opened = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > OPENED_CACHE;
+    }
+  };
 
-  NotificationStore(Pool pool) {
+  NotificationStore(Pool pool, Sealer sealer) {
     this.pool = pool;
+    this.sealer = sealer;
+  }
+
+  /**
+   * The plaintext of a sealed column or, for a row not sealed yet, its legacy plaintext. Opening costs microseconds,
+   * but every delivery of a busy app needs its secret: the row and the sealed text are a safe cache key (a new value
+   * or a re-encryption is a new text; the same text in another row must fail to open, so the row is part of the
+   * key), and the cache is this instance's, on its one event loop.
+   */
+  private String open(Sealer.Field field, String sealed, String legacy, String... rowKey) {
+    if (sealed == null) {
+      return legacy;
+    }
+    String opening = Sealer.openingKey(field, sealed, rowKey);
+    String value = opened.get(opening);
+    if (value == null) {
+      value = sealer.open(field, sealed, rowKey);
+      opened.put(opening, value);
+    }
+    return value;
   }
 
   static boolean uniqueViolation(Throwable e) {
@@ -38,11 +84,30 @@ final class NotificationStore {
 
   // ---- apps and channels ------------------------------------------------------------------------------------
 
-  Future<Void> insertApp(String auraId, String appId, String displayName, String secret, JsonArray devices) {
+  /**
+   * Registers an app unless the person has {@code maxApps} already (false). A person's registrations are serialized
+   * by a transaction-scoped advisory lock taken before counting, so concurrent ones cannot overrun the quota; an
+   * app id the person has already goes on to fail as a duplicate.
+   */
+  Future<Boolean> insertApp(String auraId, String appId, String displayName, String secret, JsonArray devices,
+                            int maxApps) {
     return pool.withTransaction(conn -> conn.preparedQuery(
-          "INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(auraId, appId, displayName, secret))
-        .compose(v -> insertChannels(conn, auraId, appId, devices)));
+          "SELECT pg_advisory_xact_lock(hashtextextended('notification_apps:' || $1, 0))")
+        .execute(Tuple.of(auraId))
+        .compose(locked -> conn.preparedQuery(
+            "SELECT count(*) AS apps, bool_or(app_id = $2) AS known FROM notification_apps WHERE aura_id = $1")
+          .execute(Tuple.of(auraId, appId)))
+        .compose(counted -> {
+          Row row = counted.iterator().next();
+          if (!Boolean.TRUE.equals(row.getBoolean("known")) && row.getLong("apps") >= maxApps) {
+            return Future.succeededFuture(false);
+          }
+          return conn.preparedQuery("""
+              INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret_sealed)
+              VALUES ($1, $2, $3, $4)""")
+            .execute(Tuple.of(auraId, appId, displayName, sealer.seal(SIGNING_SECRET, secret, auraId, appId)))
+            .compose(v -> insertChannels(conn, auraId, appId, devices)).map(true);
+        }));
   }
 
   Future<Boolean> updateApp(String auraId, String appId, String displayName, JsonArray devices) {
@@ -63,7 +128,7 @@ final class NotificationStore {
         }));
   }
 
-  private static Future<Void> insertChannels(SqlClient conn, String auraId, String appId, JsonArray devices) {
+  private Future<Void> insertChannels(SqlClient conn, String auraId, String appId, JsonArray devices) {
     if (devices.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -71,11 +136,12 @@ final class NotificationStore {
     for (int i = 0; i < devices.size(); i++) {
       JsonObject device = devices.getJsonObject(i);
       JsonObject channel = device.getJsonObject("channel");
-      rows.add(Tuple.of(auraId, appId, device.getString("device_id"), channel.getString("type"),
-        channel.getString("url"), channel.getString("pushkey")));
+      String deviceId = device.getString("device_id");
+      rows.add(Tuple.of(auraId, appId, deviceId, channel.getString("type"), channel.getString("url"),
+        sealer.seal(PUSHKEY, channel.getString("pushkey"), auraId, appId, deviceId)));
     }
     return conn.preparedQuery("""
-        INSERT INTO notification_channels (aura_id, app_id, device_id, kind, url, pushkey)
+        INSERT INTO notification_channels (aura_id, app_id, device_id, kind, url, pushkey_sealed)
         VALUES ($1, $2, $3, $4, $5, $6)""").executeBatch(rows).mapEmpty();
   }
 
@@ -87,7 +153,7 @@ final class NotificationStore {
   /** The person's apps with their devices, by app id. */
   Future<Map<String, JsonObject>> apps(String auraId) {
     return pool.preparedQuery("""
-        SELECT a.app_id, a.display_name, a.created_at, c.device_id, c.kind, c.url, c.pushkey
+        SELECT a.app_id, a.display_name, a.created_at, c.device_id, c.kind, c.url, c.pushkey, c.pushkey_sealed
         FROM notification_apps a LEFT JOIN notification_channels c ON c.aura_id = a.aura_id AND c.app_id = a.app_id
         WHERE a.aura_id = $1 ORDER BY a.app_id, c.device_id""")
       .execute(Tuple.of(auraId))
@@ -100,8 +166,10 @@ final class NotificationStore {
             .put("devices", new JsonArray()));
           if (row.getString("device_id") != null) {
             JsonObject channel = new JsonObject().put("type", row.getString("kind")).put("url", row.getString("url"));
-            if (row.getString("pushkey") != null) {
-              channel.put("pushkey", row.getString("pushkey"));
+            String pushkey = open(PUSHKEY, row.getString("pushkey_sealed"), row.getString("pushkey"), auraId,
+              row.getString("app_id"), row.getString("device_id"));
+            if (pushkey != null) {
+              channel.put("pushkey", pushkey);
             }
             app.getJsonArray("devices").add(new JsonObject().put("device_id", row.getString("device_id"))
               .put("channel", channel));
@@ -163,6 +231,21 @@ final class NotificationStore {
    */
   Future<Integer> enqueue(String eventKey, String kind, String auraId, List<RingPolicy.Target> targets, String callId,
                           JsonObject payload, Instant expiresAt) {
+    return insert(eventKey, kind, auraId, targets, callId, payload, expiresAt, null);
+  }
+
+  /**
+   * Records a ring that was not sent ({@code reason}: do-not-disturb, contacts-only), one row per device it would
+   * have reached, in state {@code suppressed}: never delivered, shown in the ring receipts and the notification list,
+   * and reached by the call's missed-call notification. Answers how many were recorded now.
+   */
+  Future<Integer> suppress(String eventKey, String auraId, List<RingPolicy.Target> targets, String callId,
+                           JsonObject payload, Instant expiresAt, String reason) {
+    return insert(eventKey, RING, auraId, targets, callId, payload, expiresAt, reason);
+  }
+
+  private Future<Integer> insert(String eventKey, String kind, String auraId, List<RingPolicy.Target> targets,
+                                 String callId, JsonObject payload, Instant expiresAt, String suppressedReason) {
     if (targets.isEmpty()) {
       return Future.succeededFuture(0);
     }
@@ -175,14 +258,16 @@ final class NotificationStore {
       devices.add(target.deviceId());
     }
     return pool.preparedQuery("""
-        INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at)
-        SELECT t.id::uuid, $1, $2, $3, t.app_id, t.device_id, $4, $5, $6
+        INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at,
+          state, suppressed_reason)
+        SELECT t.id::uuid, $1, $2, $3, t.app_id, t.device_id, $4, $5, $6,
+          CASE WHEN $10::text IS NULL THEN 'pending' ELSE 'suppressed' END, $10
         FROM unnest($7::text[], $8::text[], $9::text[]) AS t(id, app_id, device_id)
         WHERE $2 <> 'call.incoming'
            OR NOT EXISTS (SELECT 1 FROM notification_calls_ended e WHERE e.call_id = $4)
         ON CONFLICT (event_key, aura_id, app_id, device_id) DO NOTHING""")
       .execute(Tuple.from(Arrays.asList(eventKey, kind, auraId, callId, payload, time(expiresAt),
-        ids.toArray(new String[0]), apps.toArray(new String[0]), devices.toArray(new String[0]))))
+        ids.toArray(new String[0]), apps.toArray(new String[0]), devices.toArray(new String[0]), suppressedReason)))
       .map(RowSet::rowCount);
   }
 
@@ -193,6 +278,7 @@ final class NotificationStore {
    */
   Future<Integer> callLeftRinging(String callId, String state, String eventKey, String kind, JsonObject payload,
                                   String exceptAuraId, String exceptDevice) {
+    // A missed call reaches every device the ring was meant for, those it was suppressed on included.
     String reached = "call.missed".equals(kind) ? "" : " AND state IN ('delivered', 'delivering')";
     return pool.withTransaction(conn -> conn.preparedQuery(
           "INSERT INTO notification_calls_ended (call_id, state) VALUES ($1, $2) ON CONFLICT (call_id) DO NOTHING")
@@ -211,9 +297,30 @@ final class NotificationStore {
         .map(RowSet::rowCount));
   }
 
+  /**
+   * One callee of a call that still rings for others stopped ringing (they declined): their pending rings are
+   * cancelled and their devices the ring reached hear {@code kind}, once per event.
+   */
+  Future<Integer> calleeLeftRinging(String callId, String auraId, String eventKey, String kind, JsonObject payload) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            UPDATE notifications SET state = 'cancelled', lease_until = NULL, last_error = 'the callee declined'
+            WHERE call_id = $1 AND aura_id = $2 AND kind = 'call.incoming' AND state = 'pending'""")
+        .execute(Tuple.of(callId, auraId))
+        .compose(v -> conn.preparedQuery("""
+            INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at)
+            SELECT gen_random_uuid(), $3, $4, aura_id, app_id, device_id, call_id, $5, now() + interval '10 minutes'
+            FROM notifications
+            WHERE call_id = $1 AND aura_id = $2 AND kind = 'call.incoming' AND state IN ('delivered', 'delivering')
+            ON CONFLICT (event_key, aura_id, app_id, device_id) DO NOTHING""")
+          .execute(Tuple.of(callId, auraId, eventKey, kind, payload)))
+        .map(RowSet::rowCount));
+  }
+
   /** When the hub queued the call's ring, if it did. */
   Future<Optional<Instant>> ringQueuedAt(String callId) {
-    return pool.preparedQuery("SELECT min(created_at) AS at FROM notifications WHERE call_id = $1 AND kind = 'call.incoming'")
+    return pool.preparedQuery("""
+        SELECT min(created_at) AS at FROM notifications
+        WHERE call_id = $1 AND kind = 'call.incoming' AND state <> 'suppressed'""")
       .execute(Tuple.of(callId))
       .map(rows -> Optional.ofNullable(rows.iterator().next().getOffsetDateTime("at")).map(OffsetDateTime::toInstant));
   }
@@ -221,7 +328,7 @@ final class NotificationStore {
   /** One claimed delivery with what it takes to send it. */
   record Due(String id, String kind, String auraId, String appId, String deviceId, String callId, JsonObject payload,
              int attempts, Instant expiresAt, Instant createdAt, String channel, String url, String pushkey,
-             String secret, boolean callEnded) {
+             String secret, boolean callEnded, boolean unreadable) {
   }
 
   /**
@@ -239,7 +346,8 @@ final class NotificationStore {
             lease_until = now() + $2 * interval '1 millisecond'
           FROM due WHERE n.id = due.id RETURNING n.*)
         SELECT c.id, c.kind, c.aura_id, c.app_id, c.device_id, c.call_id, c.payload, c.attempts, c.expires_at,
-          c.created_at, ch.kind AS channel, ch.url, ch.pushkey, a.signing_secret,
+          c.created_at, ch.kind AS channel, ch.url, ch.pushkey, ch.pushkey_sealed,
+          a.signing_secret, a.signing_secret_sealed,
           (c.kind = 'call.incoming' AND EXISTS (SELECT 1 FROM notification_calls_ended e WHERE e.call_id = c.call_id))
             AS call_ended
         FROM claimed c
@@ -249,11 +357,27 @@ final class NotificationStore {
       .map(rows -> {
         List<Due> due = new ArrayList<>();
         for (Row row : rows) {
-          due.add(new Due(row.getUUID("id").toString(), row.getString("kind"), row.getString("aura_id"),
-            row.getString("app_id"), row.getString("device_id"), row.getString("call_id"),
-            (JsonObject) row.getValue("payload"), row.getInteger("attempts"), instant(row, "expires_at"),
-            instant(row, "created_at"), row.getString("channel"), row.getString("url"), row.getString("pushkey"),
-            row.getString("signing_secret"), Boolean.TRUE.equals(row.getBoolean("call_ended"))));
+          String auraId = row.getString("aura_id");
+          String appId = row.getString("app_id");
+          String deviceId = row.getString("device_id");
+          String pushkey;
+          String secret;
+          boolean unreadable = false;
+          try {
+            pushkey = open(PUSHKEY, row.getString("pushkey_sealed"), row.getString("pushkey"), auraId, appId, deviceId);
+            secret = open(SIGNING_SECRET, row.getString("signing_secret_sealed"), row.getString("signing_secret"),
+              auraId, appId);
+          } catch (UnreadableValueException e) {
+            // Altered in the database (or its key dropped): never sent, never signed with something else.
+            LOG.error("a sealed secret of the app {} of {} cannot be opened: {}", appId, auraId, e.getMessage());
+            pushkey = null;
+            secret = null;
+            unreadable = true;
+          }
+          due.add(new Due(row.getUUID("id").toString(), row.getString("kind"), auraId, appId, deviceId,
+            row.getString("call_id"), (JsonObject) row.getValue("payload"), row.getInteger("attempts"),
+            instant(row, "expires_at"), instant(row, "created_at"), row.getString("channel"), row.getString("url"),
+            pushkey, secret, Boolean.TRUE.equals(row.getBoolean("call_ended")), unreadable));
         }
         return due;
       });
@@ -334,7 +458,7 @@ final class NotificationStore {
         .put("aura_id", row.getString("aura_id")).put("app_id", row.getString("app_id"))
         .put("device_id", row.getString("device_id")).put("call_id", row.getString("call_id"))
         .put("state", row.getString("state")).put("attempts", row.getInteger("attempts"))
-        .put("last_error", row.getString("last_error"))
+        .put("last_error", row.getString("last_error")).put("suppressed_reason", row.getString("suppressed_reason"))
         .put("created_at", text(instant(row, "created_at"))).put("expires_at", text(instant(row, "expires_at")))
         .put("delivered_at", text(instant(row, "delivered_at")))
         .put("acknowledged_at", text(instant(row, "acknowledged_at")))

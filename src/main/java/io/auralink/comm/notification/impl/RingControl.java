@@ -73,6 +73,29 @@ final class RingControl {
       .mapEmpty();
   }
 
+  /**
+   * A participant's change ({@link io.auralink.comm.call.CallEvents#PARTICIPANT}): a callee who declined a call that
+   * still rings for others stops ringing (when the last one declines, the call's own {@code declined} event stops
+   * the rest).
+   */
+  Future<Void> participantChanged(JsonObject event) {
+    if (!"declined".equals(event.getString("state")) || !"ringing".equals(event.getString("call_state"))) {
+      return Future.succeededFuture();
+    }
+    String callId = event.getString("call_id");
+    JsonObject payload = new JsonObject().put("data", new JsonObject().put("call_id", callId)
+      .put("state", "ringing").put("declined_by", event.getString("aura_id")).put("at", event.getString("at")));
+    return store.calleeLeftRinging(callId, event.getString("aura_id"), event.getString("event_id"),
+        "call.ring_cancelled", payload)
+      .onSuccess(count -> {
+        if (count > 0) {
+          queued.run();
+        }
+      })
+      .onFailure(e -> LOG.warn("Participant event not handled {} {}", kv("call_id", callId), kv("error", e.getMessage())))
+      .mapEmpty();
+  }
+
   private Future<Integer> leftRinging(JsonObject event, String kind, String exceptAuraId, String exceptDevice) {
     return store.callLeftRinging(event.getString("call_id"), event.getString("state"), event.getString("event_id"),
       kind, payload(event), exceptAuraId, exceptDevice);
@@ -85,7 +108,6 @@ final class RingControl {
   }
 
   private Future<Integer> ringOne(JsonObject event, String callee) {
-    String caller = event.getString("caller_aura_id");
     Instant now = Instant.now();
     Future<JsonObject> preferences = store.preferences(callee);
     Future<List<RingPolicy.Target>> devices = store.devices(callee);
@@ -94,35 +116,40 @@ final class RingControl {
       if (devices.result().isEmpty()) {
         return Future.succeededFuture(0);
       }
-      if (RingPolicy.inDnd(prefs.getJsonArray("dnd"), prefs.getString("time_zone"), now)) {
-        return suppressed(event, callee, "do_not_disturb");
+      Instant expires = Instant.parse(event.getString("ring_deadline"));
+      Integer personal = prefs.getInteger("ring_seconds");
+      if (personal != null && now.plusSeconds(personal).isBefore(expires)) {
+        expires = now.plusSeconds(personal);
       }
-      Future<Boolean> allowed = prefs.getBoolean("contacts_only") && caller != null
-        ? isContact(callee, caller) : Future.succeededFuture(true);
-      return allowed.compose(contact -> {
-        if (!contact) {
-          return suppressed(event, callee, "not_a_contact");
+      Instant until = expires;
+      return Future.all(suppression(event, callee, prefs, now), presentApps(callee, prefs)).compose(decided -> {
+        String suppressed = decided.resultAt(0);
+        List<String> preferred = prefs.getJsonArray("preferred_apps").stream().map(String::valueOf).toList();
+        List<RingPolicy.Target> targets = RingPolicy.targets(devices.result(), prefs.getString("ring"), preferred,
+          decided.resultAt(1));
+        if (suppressed != null) {
+          LOG.info("Ring suppressed {} {} {}", kv("call_id", event.getString("call_id")), kv("aura_id", callee),
+            kv("reason", suppressed));
+          // Recorded, not queued: nothing for the worker to take.
+          return store.suppress(event.getString("event_id"), callee, targets, event.getString("call_id"),
+            payload(event), until, suppressed).map(0);
         }
-        return presentApps(callee, prefs).compose(present -> {
-          List<String> preferred = prefs.getJsonArray("preferred_apps").stream().map(String::valueOf).toList();
-          List<RingPolicy.Target> targets = RingPolicy.targets(devices.result(), prefs.getString("ring"), preferred,
-            present);
-          Instant expires = Instant.parse(event.getString("ring_deadline"));
-          Integer personal = prefs.getInteger("ring_seconds");
-          if (personal != null && now.plusSeconds(personal).isBefore(expires)) {
-            expires = now.plusSeconds(personal);
-          }
-          return store.enqueue(event.getString("event_id"), NotificationStore.RING, callee, targets,
-            event.getString("call_id"), payload(event), expires);
-        });
+        return store.enqueue(event.getString("event_id"), NotificationStore.RING, callee, targets,
+          event.getString("call_id"), payload(event), until);
       });
     });
   }
 
-  private Future<Integer> suppressed(JsonObject event, String callee, String why) {
-    LOG.info("Ring suppressed {} {} {}", kv("call_id", event.getString("call_id")), kv("aura_id", callee),
-      kv("reason", why));
-    return Future.succeededFuture(0);
+  /** Why the callee's ring is suppressed ({@code do_not_disturb}, {@code not_a_contact}), or null to ring. */
+  private Future<String> suppression(JsonObject event, String callee, JsonObject prefs, Instant now) {
+    if (RingPolicy.inDnd(prefs.getJsonArray("dnd"), prefs.getString("time_zone"), now)) {
+      return Future.succeededFuture("do_not_disturb");
+    }
+    String caller = event.getString("caller_aura_id");
+    if (!prefs.getBoolean("contacts_only") || caller == null) {
+      return Future.succeededFuture(null);
+    }
+    return isContact(callee, caller).map(contact -> contact ? null : "not_a_contact");
   }
 
   private Future<Boolean> isContact(String callee, String caller) {

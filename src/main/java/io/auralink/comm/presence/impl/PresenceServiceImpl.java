@@ -6,6 +6,7 @@ import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.auralink.comm.presence.PresenceError;
 import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
@@ -41,10 +42,11 @@ public final class PresenceServiceImpl implements PresenceService {
   private final MatrixPresenceMirror mirror;
 
   private PresenceServiceImpl(Vertx vertx, PresenceStore store, IdentityService identity, AppConfig.Matrix matrix,
+                              Transport transport,
                               io.micrometer.core.instrument.MeterRegistry metrics) {
     this.store = store;
     this.identity = identity;
-    this.mirror = MatrixPresenceMirror.create(vertx, matrix, identity, metrics);
+    this.mirror = MatrixPresenceMirror.create(vertx, matrix, transport, identity, metrics);
     this.changes = new ChangePublisher(vertx, store, this::current, event -> {
       if (mirror != null) {
         mirror.mirror(event);
@@ -58,7 +60,8 @@ public final class PresenceServiceImpl implements PresenceService {
       config.lastSeenTtl(), config.eventInterval());
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis());
-    return new PresenceServiceImpl(vertx, store, identity, platform.config().matrix(), platform.metrics());
+    return new PresenceServiceImpl(vertx, store, identity, platform.config().matrix(), platform.config().transport(),
+      platform.metrics());
   }
 
   public Future<Void> close() {
@@ -71,7 +74,8 @@ public final class PresenceServiceImpl implements PresenceService {
 
   // ---- setting devices --------------------------------------------------------------------------------------
 
-  private record Update(String auraId, String deviceId, Presences.State state, String statusMessage, String appId) {
+  private record Update(String auraId, String deviceId, Presences.State state, String statusMessage, String appId,
+                        List<String> capabilities) {
   }
 
   @Override
@@ -81,7 +85,8 @@ public final class PresenceServiceImpl implements PresenceService {
       .compose(update -> {
         long now = System.currentTimeMillis();
         String value = update.state() == Presences.State.OFFLINE ? null
-          : new Presences.Device(update.deviceId(), update.state(), update.statusMessage(), update.appId(), now,
+          : new Presences.Device(update.deviceId(), update.state(), update.statusMessage(), update.appId(),
+            update.capabilities(), now,
             now + store.deviceTtlMillis()).encode();
         return store.write(update.auraId(), update.deviceId(), value, now)
           .map(stored -> Presences.aggregate(update.auraId(), stored.devices(), stored.lastSeen(), now));
@@ -101,7 +106,29 @@ public final class PresenceServiceImpl implements PresenceService {
       .exception("state must be one of online, away, busy, dnd, offline", field("state")));
     String message = text(body, "status_message", false, Presences.MAX_STATUS_MESSAGE);
     String appId = text(body, "app_id", false, MAX_ID_LENGTH);
-    return new Update(auraId, deviceId, state, message, appId);
+    return new Update(auraId, deviceId, state, message, appId, capabilities(body.getValue("capabilities")));
+  }
+
+  /** The optional list of what the device's app can do, each one known ({@link Presences#CAPABILITIES}), once. */
+  private static List<String> capabilities(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray list) || list.size() > Presences.CAPABILITIES.size()) {
+      throw PresenceError.VALIDATION_FAILED.exception("capabilities must be a list of at most "
+        + Presences.CAPABILITIES.size() + " of " + String.join(", ", new java.util.TreeSet<>(Presences.CAPABILITIES)),
+        field("capabilities"));
+    }
+    Set<String> declared = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof String capability) || !Presences.CAPABILITIES.contains(capability)
+          || !declared.add(capability)) {
+        throw PresenceError.VALIDATION_FAILED.exception("capabilities[" + i + "] must be one of "
+          + String.join(", ", new java.util.TreeSet<>(Presences.CAPABILITIES)) + ", listed once",
+          field("capabilities[" + i + "]"));
+      }
+    }
+    return List.copyOf(declared);
   }
 
   /** The AuraID an operation is for: the named one, else the caller's own. */

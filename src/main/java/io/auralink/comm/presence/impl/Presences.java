@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The pure part of presence: the states and their order of availability, a device as stored, and a person's
@@ -45,25 +46,32 @@ public final class Presences {
   /** The longest status message, in characters. */
   public static final int MAX_STATUS_MESSAGE = 140;
 
+  /** The capabilities a device may declare; an unknown one is refused rather than silently ignored. */
+  public static final Set<String> CAPABILITIES = Set.of(io.auralink.comm.presence.PresenceService.MATRIX_VOIP);
+
   private Presences() {
   }
 
   /** One device as stored in Redis: times are epoch milliseconds. */
-  public record Device(String deviceId, State state, String statusMessage, String appId, long updatedAt,
-                       long expiresAt) {
+  public record Device(String deviceId, State state, String statusMessage, String appId, List<String> capabilities,
+                       long updatedAt, long expiresAt) {
 
     /** The stored value (the device id is the hash field); {@code expires_at} is read by the write script too. */
     public String encode() {
       return new JsonObject().put("state", state.id()).put("status_message", statusMessage).put("app_id", appId)
-        .put("updated_at", updatedAt).put("expires_at", expiresAt).encode();
+        .put("capabilities", new JsonArray(capabilities)).put("updated_at", updatedAt).put("expires_at", expiresAt)
+        .encode();
     }
 
     /** The stored value of {@code deviceId}, or empty when it is not one this domain wrote. */
     public static Optional<Device> decode(String deviceId, String stored) {
       try {
         JsonObject json = new JsonObject(stored);
+        // Devices stored before capabilities existed declare none.
+        JsonArray capabilities = json.getJsonArray("capabilities", new JsonArray());
+        List<String> declared = capabilities.stream().filter(String.class::isInstance).map(String.class::cast).toList();
         return State.parse(json.getString("state")).map(state -> new Device(deviceId, state,
-          json.getString("status_message"), json.getString("app_id"), json.getLong("updated_at", 0L),
+          json.getString("status_message"), json.getString("app_id"), declared, json.getLong("updated_at", 0L),
           json.getLong("expires_at", 0L)));
       } catch (RuntimeException e) {
         return Optional.empty();
@@ -72,7 +80,7 @@ public final class Presences {
 
     JsonObject toJson() {
       return new JsonObject().put("device_id", deviceId).put("state", state.id())
-        .put("status_message", statusMessage).put("app_id", appId)
+        .put("status_message", statusMessage).put("app_id", appId).put("capabilities", new JsonArray(capabilities))
         .put("updated_at", Instant.ofEpochMilli(updatedAt).toString())
         .put("expires_at", Instant.ofEpochMilli(expiresAt).toString());
     }

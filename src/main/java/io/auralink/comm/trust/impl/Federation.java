@@ -1,6 +1,7 @@
 package io.auralink.comm.trust.impl;
 
 import io.auralink.comm.platform.Caller;
+import io.auralink.comm.platform.Page;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustError;
 import io.auralink.comm.trust.TrustService;
@@ -29,11 +30,11 @@ final class Federation {
     this.config = config;
   }
 
-  Future<JsonObject> servers(Caller caller) {
+  Future<JsonObject> servers(JsonObject page, Caller caller) {
     if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("reading the federation registry needs trust:read");
     }
-    return store.servers().map(servers -> new JsonObject().put("servers", new JsonArray(servers)));
+    return parsed(() -> Page.of(page, TrustError.VALIDATION_FAILED)).compose(store::servers);
   }
 
   Future<JsonObject> put(String domain, JsonObject settings, Caller caller) {
@@ -68,14 +69,24 @@ final class Federation {
     if (!caller.mayAny(TrustService.READ, TrustService.ADMIN)) {
       return TrustError.FORBIDDEN.fail("checking a federated server needs trust:read");
     }
+    // An unknown server is answered, never recorded: a reader asking about made-up names must not grow the
+    // registry (servers enter it by an administrator's put or block).
     return server(domain).compose(server -> store.server(server)
-      .compose(known -> known.isPresent() || !config.allowUnknownServers() ? Future.succeededFuture(known)
-        : store.addServerIfAbsent(server, config.serverRequestsPerMinute(), "system:first-contact")
-          .compose(v -> store.server(server)))
-      .compose(known -> known.isEmpty()
+      .compose(known -> known.isPresent() ? verdict(known.get())
+        : !config.allowUnknownServers()
         ? Future.succeededFuture(new JsonObject().put("domain", server).put("allowed", false)
           .put("reason", "unknown_server"))
-        : verdict(known.get())));
+        : unknownVerdict(server)));
+  }
+
+  /** A server not in the registry, allowed by configuration: the default limit applies, counted like any other. */
+  private Future<JsonObject> unknownVerdict(String domain) {
+    int limit = config.serverRequestsPerMinute();
+    return limits.count(domain).map(count -> {
+      boolean over = count.isPresent() && count.get() > limit;
+      return new JsonObject().put("domain", domain).put("state", "unknown").put("requests_per_minute", limit)
+        .put("requests_this_minute", count.orElse(null)).put("allowed", !over).put("reason", over ? "rate_limited" : null);
+    });
   }
 
   /** Blocked or suspended servers are refused; others count the request against their limit. */

@@ -3,6 +3,7 @@ package io.auralink.comm.trust.impl;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.platform.Caller;
+import io.auralink.comm.platform.Page;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustError;
@@ -408,9 +409,11 @@ public final class TrustServiceImpl implements TrustService {
   }
 
   @Override
-  public Future<JsonObject> moderationLog(String entityType, String entityId, Caller caller) {
+  public Future<JsonObject> moderationLog(String entityType, String entityId, JsonObject page, Caller caller) {
     return moderator(caller).compose(v -> parsed(() -> Entity.of(entityType, entityId, null)))
-      .compose(entity -> store.moderationLog(entity).map(entries -> entity.toJson().put("entries", entries)));
+      .compose(entity -> parsed(() -> Page.of(page, TrustError.VALIDATION_FAILED))
+        .compose(asked -> store.moderationLog(entity, asked))
+        .map(entries -> entity.toJson().mergeIn(entries)));
   }
 
   // ---- components from other domains ------------------------------------------------------------------------
@@ -563,8 +566,8 @@ public final class TrustServiceImpl implements TrustService {
   // ---- federation -------------------------------------------------------------------------------------------
 
   @Override
-  public Future<JsonObject> federatedServers(Caller caller) {
-    return federation.servers(caller);
+  public Future<JsonObject> federatedServers(JsonObject page, Caller caller) {
+    return federation.servers(page, caller);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.auralink.comm.trust.impl;
 
+import io.auralink.comm.platform.Page;
+import io.auralink.comm.trust.TrustError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -437,17 +439,35 @@ final class TrustStore {
       });
   }
 
-  Future<JsonArray> moderationLog(Entity entity) {
-    return pool.preparedQuery("SELECT * FROM moderation_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id")
-      .execute(Tuple.of(entity.type(), entity.id()))
+  /** One page of an entity's moderation log, oldest first: {@code {entries, next_cursor}} (the cursor is a log id). */
+  Future<JsonObject> moderationLog(Entity entity, Page page) {
+    long after;
+    try {
+      after = page.cursor() == null ? 0 : Long.parseLong(page.cursor());
+    } catch (NumberFormatException e) {
+      return Future.failedFuture(Page.invalidCursor(TrustError.VALIDATION_FAILED));
+    }
+    // One row beyond the page says whether another page follows.
+    return pool.preparedQuery("""
+        SELECT * FROM moderation_log WHERE entity_type = $1 AND entity_id = $2 AND id > $3 ORDER BY id LIMIT $4""")
+      .execute(Tuple.of(entity.type(), entity.id(), after, page.limit() + 1))
       .map(rows -> {
         JsonArray entries = new JsonArray();
-        rows.forEach(row -> entries.add(new JsonObject()
-          .put("action", row.getString("action")).put("reason", row.getString("reason"))
-          .put("actor", row.getString("actor")).put("automatic", row.getBoolean("automatic"))
-          .put("report_id", row.getUUID("report_id") == null ? null : row.getUUID("report_id").toString())
-          .put("at", instant(row.getOffsetDateTime("at")))));
-        return entries;
+        long last = after;
+        boolean more = false;
+        for (Row row : rows) {
+          if (entries.size() == page.limit()) {
+            more = true;
+            break;
+          }
+          last = row.getLong("id");
+          entries.add(new JsonObject()
+            .put("action", row.getString("action")).put("reason", row.getString("reason"))
+            .put("actor", row.getString("actor")).put("automatic", row.getBoolean("automatic"))
+            .put("report_id", row.getUUID("report_id") == null ? null : row.getUUID("report_id").toString())
+            .put("at", instant(row.getOffsetDateTime("at"))));
+        }
+        return new JsonObject().put("entries", entries).put("next_cursor", more ? String.valueOf(last) : null);
       });
   }
 
@@ -558,12 +578,22 @@ final class TrustStore {
     FROM federated_servers f
     LEFT JOIN trust_entities t ON t.entity_type = 'federated_server' AND t.entity_id = f.domain""";
 
-  Future<List<JsonObject>> servers() {
-    return pool.query(SERVER + " ORDER BY f.domain").execute().map(rows -> {
-      List<JsonObject> servers = new ArrayList<>();
-      rows.forEach(row -> servers.add(server(row)));
-      return servers;
-    });
+  /** One page of the registry by domain: {@code {servers, next_cursor}} (the cursor is the last domain shown). */
+  Future<JsonObject> servers(Page page) {
+    return pool.preparedQuery(SERVER + " WHERE $1::text IS NULL OR f.domain > $1 ORDER BY f.domain LIMIT $2")
+      .execute(Tuple.of(page.cursor(), page.limit() + 1)).map(rows -> {
+        JsonArray servers = new JsonArray();
+        boolean more = false;
+        for (Row row : rows) {
+          if (servers.size() == page.limit()) {
+            more = true;
+            break;
+          }
+          servers.add(server(row));
+        }
+        return new JsonObject().put("servers", servers).put("next_cursor",
+          more ? servers.getJsonObject(servers.size() - 1).getString("domain") : null);
+      });
   }
 
   Future<Optional<JsonObject>> server(String domain) {
