@@ -12,6 +12,7 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -236,8 +237,17 @@ public final class ClusterGraph {
    * quality; null if the node is unknown.
    */
   public NodeState quality(String nodeId, boolean relaying, double jitterMs, double loss) {
-    String seen = new JsonObject().put("relaying", relaying).put("jitter_ms", jitterMs).put("loss", loss).encode();
-    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.QUALITY, seen, false, 0, 0, 0, false, false, 0));
+    return quality(nodeId, relaying, jitterMs, loss, Double.NaN);
+  }
+
+  /** The same, with an observation of the node's delay stretch ({@link NodeQuality#withStretch}; NaN if none). */
+  public NodeState quality(String nodeId, boolean relaying, double jitterMs, double loss, double stretch) {
+    JsonObject seen = new JsonObject().put("relaying", relaying).put("jitter_ms", jitterMs).put("loss", loss);
+    if (Double.isFinite(stretch)) {
+      seen.put("stretch", stretch);
+    }
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.QUALITY, seen.encode(), false, 0, 0, 0, false, false,
+      0));
   }
 
   /** The trust domain's verdict; null if nothing changed (or the node is unknown). */
@@ -391,8 +401,9 @@ public final class ClusterGraph {
           JsonObject seen = new JsonObject(payload);
           double jitter = seen.getDouble("jitter_ms");
           double loss = seen.getDouble("loss");
-          yield old.withQuality(seen.getBoolean("relaying") ? old.quality().withRelaying(jitter, loss)
-            : old.quality().withAccess(jitter, loss));
+          NodeQuality learned = seen.getBoolean("relaying") ? old.quality().withRelaying(jitter, loss)
+            : old.quality().withAccess(jitter, loss);
+          yield old.withQuality(learned.withStretch(seen.getDouble("stretch", Double.NaN)));
         }
         default -> throw new IllegalStateException(kind.name());
       };
