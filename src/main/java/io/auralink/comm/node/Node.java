@@ -19,6 +19,8 @@ import io.auralink.comm.platform.tls.MemberProbe;
 import io.auralink.comm.platform.tls.TlsPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -84,8 +86,15 @@ public final class Node {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // A client may invent method names (ZQ7X): each would add a series to every HTTP meter. The label keeps the
     // standard methods and says OTHER for the rest, so the number of series stays bounded whatever is sent.
-    registry.config().meterFilter(MeterFilter.replaceTagValues("method",
-      method -> STANDARD_METHODS.contains(method) ? method : "OTHER"));
+    // Only Vert.x's HTTP meters: other meters have a "method" of their own (verification's email, sms, …).
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        String method = id.getTag("method");
+        return method == null || STANDARD_METHODS.contains(method) || !id.getName().startsWith("vertx.http") ? id
+          : id.replaceTags(Tags.of(id.getTagsAsIterable()).and("method", "OTHER"));
+      }
+    });
     return Vertx.builder()
       .with(vertxOptions(config))
       .withClusterManager(clusterManager)

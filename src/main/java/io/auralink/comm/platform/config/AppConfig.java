@@ -104,7 +104,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     private static final java.util.regex.Pattern OVERRIDE =
       java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9_]*)(\\.(user|service|anonymous))?$");
 
-    static RateLimits from(Settings s) {
+    public static RateLimits from(Settings s) {
       String onFailure = s.string(ON_REDIS_FAILURE, "open");
       if (!onFailure.equals("open") && !onFailure.equals("closed")) {
         throw new ConfigException(ON_REDIS_FAILURE, "must be open or closed, got " + onFailure);
