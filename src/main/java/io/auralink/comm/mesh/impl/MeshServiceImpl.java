@@ -55,6 +55,7 @@ public final class MeshServiceImpl implements MeshService {
   private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
   private static final int MAX_LINKS_PER_REPORT = 500;
   private static final long RESTORE_DELAY_MS = 500;
+  private static final long IN_FLIGHT_MS = 2_000;
   private static final int RESTORE_CLAIM_ATTEMPTS = 50;
   private static final long RESTORE_CLAIM_RETRY_MS = 200;
   private static final int LOAD_SLICE = 10_000;
@@ -729,6 +730,20 @@ public final class MeshServiceImpl implements MeshService {
   }
 
   /**
+   * Removes what the maps no longer hold, unchanged since well before the snapshot (a change in flight while it was
+   * taken is not a removal).
+   */
+  private void removeUnheardRemovals(ClusterGraph.NodesPresent present) {
+    for (int i = 0; i < graph.capacity(); i++) {
+      NodeState node = graph.node(i);
+      if (node != null && node.changedAt() < present.takenAt() - IN_FLIGHT_MS
+          && !present.nodeIds().contains(node.nodeId())) {
+        graph.remove(node.nodeId(), node.version());
+      }
+    }
+  }
+
+  /**
    * Applies a replicated change to this member's graph, measuring how long it took to arrive. This member's own
    * changes are in its graph already (read-your-writes), so the lag measured is that of other members' changes.
    */
@@ -739,6 +754,8 @@ public final class MeshServiceImpl implements MeshService {
       }
     } else if (change instanceof ClusterGraph.NodeRemoved r) {
       graph.remove(r.nodeId(), r.version());
+    } else if (change instanceof ClusterGraph.NodesPresent present) {
+      removeUnheardRemovals(present);
     } else if (change instanceof ClusterGraph.LinkChanged l && graph.apply(l.link()) && l.live()) {
       lag.record(System.currentTimeMillis() - l.link().changedAt());
     }

@@ -49,6 +49,7 @@ public final class ClusterGraph {
    * a merged node registered before its tombstone is removed again, and a tombstone merged from the other side
    * removes the node it names. Kept for {@link #TOMBSTONE_HOURS}: longer than any split is expected to last.
    */
+  private static final long RECONCILE_AGAIN_MS = 3_000;
   public static final String REMOVED = "auralink.mesh.removed";
   static final long TOMBSTONE_HOURS = 24;
 
@@ -92,6 +93,18 @@ public final class ClusterGraph {
   }
 
   /**
+   * After a merge, every node the maps held when the snapshot was taken: a node of this member's graph missing from
+   * it and unchanged for a while before is one whose removal this member never heard (its listeners were being
+   * re-registered while the other side's tombstone removed it).
+   */
+  public record NodesPresent(Set<String> nodeIds, long takenAt) implements Change {
+    @Override
+    public boolean live() {
+      return false;
+    }
+  }
+
+  /**
    * Delivers every change of nodes and links to {@code sink} (on Hazelcast's event threads). After this member
    * merged into another cluster (a healed split), it also delivers a snapshot of the maps, on a thread of its own:
    * entries the other side made during the split never change again, so no event would bring them to this
@@ -109,7 +122,17 @@ public final class ClusterGraph {
       applyTombstone(event.getKey()), false);
     mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        Thread reconcile = new Thread(() -> snapshot().forEach(sink), "auralink-mesh-merge-reconcile");
+        Thread reconcile = new Thread(() -> {
+          reconcile(sink);
+          // Merged entries and the tombstones they meet settle over the next moments: once more, after them.
+          try {
+            Thread.sleep(RECONCILE_AGAIN_MS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          reconcile(sink);
+        }, "auralink-mesh-merge-reconcile");
         reconcile.setDaemon(true);
         reconcile.start();
       }
@@ -185,6 +208,19 @@ public final class ClusterGraph {
     nodes.values().forEach(json -> all.add(new NodeChanged(NodeState.fromJson(new JsonObject(json)), false)));
     links.values().forEach(json -> all.add(new LinkChanged(LinkState.fromJson(new JsonObject(json)), false)));
     return all;
+  }
+
+  private void reconcile(Consumer<Change> sink) {
+    long takenAt = System.currentTimeMillis();
+    List<Change> all = snapshot();
+    all.forEach(sink);
+    Set<String> present = new java.util.HashSet<>();
+    all.forEach(change -> {
+      if (change instanceof NodeChanged node) {
+        present.add(node.node().nodeId());
+      }
+    });
+    sink.accept(new NodesPresent(present, takenAt));
   }
 
   /** True for exactly one caller while the maps are empty: that member restores the graph from PostgreSQL. */
