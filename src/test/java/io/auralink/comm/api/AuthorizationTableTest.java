@@ -526,7 +526,7 @@ class AuthorizationTableTest {
 
   private static List<Case> presenceCases() {
     String write = "`POST /internal/presence`, `…/presence/update`, `PUT …/presence/{aura_id}/visibility`";
-    String read = "`GET /internal/presence/{aura_id}`, `…/bulk`";
+    String read = "`GET /internal/presence/{aura_id}`, `POST`, `GET …/bulk`";
     List<Case> cases = new ArrayList<>();
     for (String path : List.of("/internal/presence", "/internal/presence/update")) {
       cases.add(new Case(write, "POST " + path, "presence:write", NOTHING,
