@@ -354,7 +354,7 @@ class AuthorizationTableTest {
     return List.of(
       new Case("`GET /internal/trust/{entity_type}/{entity_id}`", "GET /internal/trust/{entity_type}/{entity_id}",
         "trust:read", NOTHING, (s, t) -> get("/internal/trust/aura_id/" + s.owner(), t),
-        status(200), forbidden(), noScope(), status(200)),
+        status(200), forbiddenField("entity_id"), noScope(), status(200)),
       new Case("`POST /internal/trust/reports`", "POST /internal/trust/reports", "trust:report", NOTHING,
         (s, t) -> post("/internal/trust/reports", t, report(s.target()).put("reporter",
           new JsonObject().put("entity_type", "aura_id").put("entity_id", s.owner()))),

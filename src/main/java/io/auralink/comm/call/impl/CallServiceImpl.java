@@ -565,6 +565,10 @@ public final class CallServiceImpl implements CallService {
         throw CallError.FORBIDDEN.exception("reading calls needs calls:read");
       } else if (auraId == null) {
         throw Invite.invalid("aura_id", "aura_id is required");
+      } else if (!caller.mayActFor(auraId, READ, WRITE)) {
+        // A service acting as a person reads that person's calls and nobody else's, whatever its scopes.
+        throw CallError.FORBIDDEN.exception("a service acting as " + caller.actsAs() + " reads only their calls",
+          field("aura_id"));
       }
       String state = Invite.string(in, "state");
       if (state != null && CallStates.State.parse(state).isEmpty()) {
