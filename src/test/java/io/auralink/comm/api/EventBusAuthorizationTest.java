@@ -20,6 +20,7 @@ import io.vertx.serviceproxy.ServiceException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
@@ -119,5 +120,48 @@ class EventBusAuthorizationTest {
         })));
     }
     return tests.stream();
+  }
+
+  /**
+   * Acting as a person binds a service to that person's nodes, calls and reports, whatever its scopes: another's
+   * node or call answers like an unknown one, a report names only that person as its reporter.
+   */
+  @Test
+  void a_service_acting_as_a_person_reaches_nothing_of_anyone_else() {
+    Vertx vertx = node.vertx();
+    String third = http.register(new Tokens(vertx).hs256(Tokens.service("dashboard", "identity:write")),
+      "busthird" + System.nanoTime() % 100000);
+    String nodeId = Await.result(MeshService.proxy(vertx, TIMEOUT_MILLIS).registerNode(new JsonObject()
+      .put("device_id", "phone").put("address", "203.0.113.9:4000"), Caller.person(owner))).getString("node_id");
+    Caller meshOps = Caller.service("ops", Set.of("mesh:write", "mesh:read")).actingAs(other);
+    refused(MeshService.proxy(vertx, TIMEOUT_MILLIS).updateNode(nodeId, new JsonObject().put("region", "x"), meshOps),
+      404, "NODE_NOT_FOUND", null);
+    refused(MeshService.proxy(vertx, TIMEOUT_MILLIS).node(nodeId, meshOps), 404, "NODE_NOT_FOUND", null);
+    Await.result(MeshService.proxy(vertx, TIMEOUT_MILLIS).node(nodeId,
+      Caller.service("ops", Set.of("mesh:read")).actingAs(owner)));
+
+    String callId = Await.result(CallService.proxy(vertx, TIMEOUT_MILLIS).invite(new JsonObject()
+      .put("callee_aura_id", third).put("device_id", "phone"), Caller.person(owner))).getString("call_id");
+    Caller bridge = Caller.service("bridge", Set.of("calls:read", "calls:write")).actingAs(other);
+    refused(CallService.proxy(vertx, TIMEOUT_MILLIS).call(callId, bridge), 404, "CALL_NOT_FOUND", null);
+    refused(CallService.proxy(vertx, TIMEOUT_MILLIS).cancel(callId, new JsonObject(), bridge), 404, "CALL_NOT_FOUND",
+      null);
+    Await.result(CallService.proxy(vertx, TIMEOUT_MILLIS).call(callId,
+      Caller.service("bridge", Set.of("calls:read")).actingAs(third)));
+
+    JsonObject report = new JsonObject()
+      .put("target", new JsonObject().put("entity_type", "aura_id").put("entity_id", third))
+      .put("reporter", new JsonObject().put("entity_type", "aura_id").put("entity_id", owner))
+      .put("category", "harassment").put("severity", "low").put("description", "abusive call");
+    refused(TrustService.proxy(vertx, TIMEOUT_MILLIS).report(report,
+      Caller.service("reports", Set.of("trust:report")).actingAs(other)), 403, "FORBIDDEN", "reporter");
+  }
+
+  private static void refused(Future<JsonObject> answer, int status, String code, String field) {
+    ServiceException failure = assertInstanceOf(ServiceException.class, Await.failure(answer));
+    assertEquals(status, failure.failureCode(), failure.getMessage());
+    assertEquals(code, failure.getDebugInfo().getString("code"), failure.getMessage());
+    assertEquals(field, failure.getDebugInfo().getJsonObject("details", new JsonObject()).getString("field"),
+      failure.getMessage());
   }
 }

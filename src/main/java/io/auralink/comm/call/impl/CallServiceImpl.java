@@ -627,8 +627,10 @@ public final class CallServiceImpl implements CallService {
     } catch (IllegalArgumentException | NullPointerException e) {
       return noSuchCall();
     }
+    // A person, or a service acting as one (whatever its scopes), sees only that person's calls.
+    String viewer = caller.onBehalfOf();
     return store.find(id).compose(found -> found.isPresent()
-      && (!caller.isPerson() || found.get().participant(caller.auraId()).isPresent())
+      && (viewer == null || found.get().participant(viewer).isPresent())
       ? Future.succeededFuture(found.get()) : noSuchCall());
   }
 

@@ -181,6 +181,11 @@ public final class TrustServiceImpl implements TrustService {
       }
     } else if (caller.mayAny(TrustService.REPORT, TrustService.ADMIN)) {
       reporter = Entity.of(body.getJsonObject("reporter"), "reporter");
+      if (caller.actsAs() != null && !reporter.equals(new Entity(Entity.AURA_ID, caller.actsAs().toLowerCase(Locale.ROOT)))) {
+        // A service acting as a person reports as that person only, whatever its scopes.
+        throw TrustError.FORBIDDEN.exception("a service acting as " + caller.actsAs() + " reports only as them",
+          field("reporter"));
+      }
     } else {
       throw TrustError.FORBIDDEN.exception("filing reports needs trust:report");
     }
