@@ -129,7 +129,9 @@ public class HttpBench {
       // the user echo row runs without it.
       "AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow",
       "AURALINK_RATE_LIMIT_USER", "100000/1s shadow",
-      "AURALINK_RATE_LIMIT_OPERATIONS", "echo.user=off"));
+      "AURALINK_RATE_LIMIT_OPERATIONS", "echo.user=off",
+      // Measured in plain HTTP, as the bare endpoint it is compared with (start-dev would serve TLS).
+      "AURALINK_DEV_TLS", "false"));
     service.environment().putAll(SERVICE_SETTINGS);
     processes.add(service.start());
     processes.add(new ProcessBuilder("java", "-Xmx512m", "-cp", jar.toString(),

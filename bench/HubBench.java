@@ -125,7 +125,9 @@ public class HubBench {
       Map.entry("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort)),
       // The rate limiter runs as in production but cannot refuse what is measured (see HttpBench).
       Map.entry("AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow"),
-      Map.entry("AURALINK_RATE_LIMIT_USER", "100000/1s shadow")));
+      Map.entry("AURALINK_RATE_LIMIT_USER", "100000/1s shadow"),
+      // Measured in plain HTTP, like the other benchmarks (start-dev would serve the API over TLS).
+      Map.entry("AURALINK_DEV_TLS", "false")));
     service.environment().putAll(HttpBench.SERVICE_SETTINGS);
     return service.start();
   }

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds the jar and runs the scenarios, printing Markdown tables.
-#   bench/run.sh [all|http|matrix|hub|search|replication|learning]     (default: all)
+#   bench/run.sh [all|http|matrix|hub|search|search-1m|replication|learning]     (default: all)
 #   http:        the service over HTTP against a bare Vert.x endpoint (resolve, route query, heartbeat) and the same
 #                cached resolve on FastAPI (bench/peer, Debian's python3-fastapi & co., installed when missing), with wrk
 #   matrix:      Matrix AS transactions (50 recorded events each) acknowledged per second and their p99, beside echo
 #   hub:         presence bulk (500 AuraIDs) and webhook deliveries per second end to end, beside echo
-#   search:      JMH on the route search over a synthetic 100k-node, 400k-link mesh, and the graph's heap
+#   search:      JMH on the route search over a synthetic 100k-node, 400k-link mesh, the graph's heap and build time
+#   search-1m:   the same tenfold: 1M nodes, 4M links (6 GB heap for the JVM: the snapshot's JSON is held too; not
+#                part of all). JMH options may follow in BENCH_JMH, e.g. BENCH_JMH="-wi 1 -i 1" for a short run
 #   replication: replication lag between two members
 #   learning:    does routing learn? A simulated network with a hidden truth (60 people, 40 relays, fixed seeds):
-#                chosen/oracle MOS on held-out pairs before and after 1 200 calls of feedback (LearningSimulation)
+#                chosen/oracle MOS on held-out pairs before and after 1 200 calls of feedback (LearningSimulation);
+#                BENCH_OPTS=-Dbench.detail=true prints every pair that missed the oracle by more than 0.1 MOS
 # Options as system properties in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=30 -Dbench.connections=128".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +53,7 @@ if [[ "$what" == all || "$what" == matrix || "$what" == hub ]]; then
   java ${BENCH_OPTS:-} -cp target/bench:target/auralink-comm.jar HubBench "$scenarios" target/auralink-comm.jar
 fi
 
-if [[ "$what" == all || "$what" == search || "$what" == replication || "$what" == learning ]]; then
+if [[ "$what" == all || "$what" == search || "$what" == search-1m || "$what" == replication || "$what" == learning ]]; then
   mvn -B -q -f bench/mesh/pom.xml package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
   classpath="bench/mesh/target/classes:$(cat bench/mesh/target/classpath.txt)"
   hazelcast_flags="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
@@ -58,10 +61,17 @@ if [[ "$what" == all || "$what" == search || "$what" == replication || "$what" =
     --add-opens java.management/sun.management=ALL-UNNAMED \
     --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true"
   if [[ "$what" == all || "$what" == search ]]; then
-    java -cp "$classpath" org.openjdk.jmh.Main RouteSearchBench -rf text -rff bench/mesh/target/jmh.txt
+    # shellcheck disable=SC2086
+    java -cp "$classpath" org.openjdk.jmh.Main RouteSearchBench ${BENCH_JMH:-} -rf text -rff bench/mesh/target/jmh.txt
+  fi
+  if [[ "$what" == search-1m ]]; then
+    # shellcheck disable=SC2086
+    java -cp "$classpath" org.openjdk.jmh.Main RouteSearchBench -p nodes=1000000 -jvmArgs "-Xms6g -Xmx6g" \
+      ${BENCH_JMH:-} -rf text -rff bench/mesh/target/jmh-1m.txt
   fi
   if [[ "$what" == all || "$what" == learning ]]; then
-    java -cp "$classpath" io.auralink.bench.LearningSimulation
+    # shellcheck disable=SC2086
+    java ${BENCH_OPTS:-} -cp "$classpath" io.auralink.bench.LearningSimulation
   fi
   if [[ "$what" == all || "$what" == replication ]]; then
     # shellcheck disable=SC2086

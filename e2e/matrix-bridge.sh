@@ -31,7 +31,10 @@ SERVER_NAME=${SYNAPSE_SERVER_NAME:-localhost}
 HS="http://127.0.0.1:$SYNAPSE_PORT"
 HTTP_PORT=$(free_port)
 AS_PORT=$(free_port)
-API="http://127.0.0.1:$HTTP_PORT"
+# start-dev serves the API over TLS with its own CA under the data directory: this script's curl trusts it (a
+# function, not an exported CURL_CA_BUNDLE, so that synapse.sh's own downloads keep the system CAs).
+API="https://127.0.0.1:$HTTP_PORT"
+curl() { command curl --cacert "$WORK/data/tls/ca.pem" "$@"; }
 NODE_PID=
 passed=0; failed=0
 check() { # check NAME CONDITION-COMMAND...
@@ -95,7 +98,8 @@ done
 check "the bridge pinged the homeserver at start (/health)" test -n "$ping_age" -a "$ping_age" != None
 
 # 3. Three AuraIDs with their Matrix users; the callee of the last call blocks the caller.
-TOKEN=$(java -jar "$JAR" token --service e2e --scope identity:write --scope identity:admin --scope calls:read --scope presence:write --ttl 10m | tail -n 1)
+TOKEN=$(java -jar "$JAR" token --service e2e --scope identity:write --scope identity:admin --scope calls:read \
+  --scope calls:write --scope presence:write --ttl 10m | tail -n 1)
 RUN="e$(date +%s | tail -c 6)$RANDOM"
 register() { # register USERNAME → waits until its Matrix user is provisioned
   curl -s -o /dev/null -X POST "$API/internal/auraid" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -163,4 +167,67 @@ check "the blocked call is rejected by the callee in Matrix" test "$(json \
   '[e for e in d["remote_events"] if e["type"] == "m.call.reject"][0]["sender"]' < "$WORK/call3.json" 2>/dev/null)" \
   = "@${CAROL}_aura:$SERVER_NAME"
 check "no call in carol's log" test "$(calls_of "$CAROL" | json 'len(d["calls"])')" = 0
+
+# 7. MatrixRTC: Alice and Bob join a room call as Element Call does (org.matrix.msc3401.call.member state events with a
+# LiveKit focus). The node now has LiveKit settings (a room call's LiveKit room is LiveKit's to create on the first
+# join, so no LiveKit server is needed to mint and verify tokens). One matrix_rtc call, answered when Bob joins, in the
+# LiveKit room Element Call's token service names for the room; a device joining it gets a token LiveKit's verifier
+# accepts for that room; both leaving completes it.
+stop_node
+export AURALINK_LIVEKIT_URL="ws://127.0.0.1:$(free_port)" AURALINK_LIVEKIT_API_KEY=e2e-livekit-key \
+  AURALINK_LIVEKIT_API_SECRET="e2e-livekit-secret-$RANDOM$RANDOM-0123456789abcdef"
+check "the node restarts ready with LiveKit settings" start_node
+login() { # login LOCALPART → access token
+  curl -s -X POST "$HS/_matrix/client/v3/login" -H 'Content-Type: application/json' \
+    -d "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\",\"user\":\"$1\"},\"password\":\"e2e-password\"}" \
+    | json 'd["access_token"]'
+}
+ALICE_MX=$(login "${ALICE}_aura"); BOB_MX=$(login "${BOB}_aura")
+ALICE_ID="@${ALICE}_aura:$SERVER_NAME"; BOB_ID="@${BOB}_aura:$SERVER_NAME"
+RTC_ROOM=$(curl -s -X POST "$HS/_matrix/client/v3/createRoom" -H "Authorization: Bearer $ALICE_MX" \
+  -H 'Content-Type: application/json' -d "{\"preset\":\"private_chat\",\"invite\":[\"$BOB_ID\"],
+  \"power_level_content_override\":{\"events\":{\"org.matrix.msc3401.call.member\":0}}}" | json 'd["room_id"]')
+check "alice created a room and invited bob" test -n "$RTC_ROOM"
+bob_joined() {
+  for _ in $(seq 1 40); do
+    curl -s -H "Authorization: Bearer $ALICE_MX" "$HS/_matrix/client/v3/rooms/$RTC_ROOM/joined_members" \
+      | grep -q "$BOB_ID" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+check "bob's user joined the room on invite" bob_joined
+member_event() { # member_event TOKEN USER DEVICE CONTENT → the event id of the state event
+  curl -s -X PUT -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    "$HS/_matrix/client/v3/rooms/$RTC_ROOM/state/org.matrix.msc3401.call.member/_$2_$3" -d "$4" | json 'd["event_id"]'
+}
+rtc_content() { # rtc_content DEVICE → Element Call's membership content
+  printf '{"application":"m.call","call_id":"","scope":"m.room","device_id":"%s","expires":14400000,"focus_active":{"type":"livekit","focus_selection":"oldest_membership"},"foci_preferred":[{"type":"livekit","livekit_service_url":"http://127.0.0.1:8080/livekit/jwt","livekit_alias":"%s"}]}' "$1" "$RTC_ROOM"
+}
+check "alice's membership is accepted by Synapse" test -n "$(member_event "$ALICE_MX" "$ALICE_ID" ALICEDEV "$(rtc_content ALICEDEV)")"
+check "bob's membership is accepted by Synapse" test -n "$(member_event "$BOB_MX" "$BOB_ID" BOBDEV "$(rtc_content BOBDEV)")"
+RTC_CALL=$(await_call "$ALICE" answered)
+check "the room call is in the log, answered" test -n "$RTC_CALL"
+check "its entry point is matrix_rtc" test "$(printf '%s' "$RTC_CALL" | json 'd["entry_point"]')" = matrix_rtc
+EXPECTED_ROOM=$(python3 -c 'import base64,hashlib,json,sys; print(base64.b64encode(hashlib.sha256(json.dumps([sys.argv[1],"m.call#ROOM"],separators=(",",":")).encode()).digest()).decode().rstrip("="))' "$RTC_ROOM")
+check "its LiveKit room is the one Element Call's token service names" \
+  test "$(printf '%s' "$RTC_CALL" | json 'd["room"]')" = "$EXPECTED_ROOM"
+check "bob is a member of it" test "$(printf '%s' "$RTC_CALL" | json \
+  '[p["role"] + ":" + p["state"] for p in d["participants"] if p["aura_id"] == "@'"$BOB"'.aura"][0]')" = member:joined
+RTC_ID=$(printf '%s' "$RTC_CALL" | json 'd["call_id"]')
+curl -s -X POST "$API/internal/calls/$RTC_ID/join" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"aura_id\":\"@$BOB.aura\",\"device_id\":\"e2e-second-device\"}" > "$WORK/rtc-join.json"
+RTC_JWT=$(json 'd["livekit"]["token"]' < "$WORK/rtc-join.json" 2>/dev/null)
+check "a device joining the room call gets a LiveKit token" test -n "$RTC_JWT"
+check "LiveKit's verifier accepts it" "$PEERS/node/run.sh" livekit-verify.mjs "$RTC_JWT" "$AURALINK_LIVEKIT_API_KEY" \
+  "$AURALINK_LIVEKIT_API_SECRET"
+check "the token is for the room call's LiveKit room" test "$(printf '%s' "$RTC_JWT" | python3 -c \
+  'import base64,json,sys; p=sys.stdin.read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["video"]["room"])')" \
+  = "$EXPECTED_ROOM"
+member_event "$BOB_MX" "$BOB_ID" BOBDEV '{}' > /dev/null
+member_event "$ALICE_MX" "$ALICE_ID" ALICEDEV '{}' > /dev/null
+curl -s -o /dev/null -X POST "$API/internal/calls/$RTC_ID/leave" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d "{\"aura_id\":\"@$BOB.aura\"}"
+RTC_DONE=$(await_call "$ALICE" completed)
+check "the room call completes when its members leave" test -n "$RTC_DONE"
 finish

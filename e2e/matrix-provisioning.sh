@@ -50,7 +50,8 @@ AS_PORT=$(free_port)
 HS=$(SYNAPSE_PORT=$SYNAPSE_PORT SYNAPSE_SERVER_NAME=$SERVER_NAME AS_URL="http://127.0.0.1:$AS_PORT" AS_TOKEN=$AS_TOKEN HS_TOKEN=$HS_TOKEN \
   "$PEERS/synapse.sh" up) || { echo "e2e: synapse.sh up failed"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 
-# 2. A development node pointed at it.
+# 2. A development node pointed at it (its API over TLS with the CA start-dev creates; this script's curl trusts it).
+curl() { command curl --cacert "$WORK/data/tls/ca.pem" "$@"; }
 export AURALINK_DATA_DIR=$WORK/data AURALINK_HTTP_PORT=$HTTP_PORT AURALINK_HTTP_HOST=127.0.0.1 \
   AURALINK_CLUSTER_PORT=$(free_port) AURALINK_MATRIX_HOMESERVER_URL=$HS AURALINK_MATRIX_AS_TOKEN=$AS_TOKEN \
   AURALINK_MATRIX_HS_TOKEN=$HS_TOKEN AURALINK_MATRIX_SERVER_NAME=$SERVER_NAME AURALINK_MATRIX_RETRY_INTERVAL=500ms \
@@ -58,15 +59,15 @@ export AURALINK_DATA_DIR=$WORK/data AURALINK_HTTP_PORT=$HTTP_PORT AURALINK_HTTP_
 java -jar "$JAR" start-dev > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null 2>&1 && break
+  curl -fs "https://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null 2>&1 && break
   sleep 1
 done
-check "node ready" curl -fs "http://127.0.0.1:$HTTP_PORT/health/ready" -o /dev/null
+check "node ready" curl -fs "https://127.0.0.1:$HTTP_PORT/health/ready" -o /dev/null
 TOKEN=$(java -jar "$JAR" token --service e2e --scope identity:write --scope identity:admin --ttl 10m | tail -n 1)
 
 # 3. Register an AuraID and wait for its Matrix user.
 NAME="e2e$(date +%s)$RANDOM"
-STATUS=$(curl -s -o "$WORK/created.json" -w '%{http_code}' -X POST "http://127.0.0.1:$HTTP_PORT/internal/auraid" \
+STATUS=$(curl -s -o "$WORK/created.json" -w '%{http_code}' -X POST "https://127.0.0.1:$HTTP_PORT/internal/auraid" \
   -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -d "{\"username\":\"$NAME\",\"user_id\":\"acct-$NAME\",\"display_name\":\"E2E $NAME\"}")
 check "registration answers 201" test "$STATUS" = 201
@@ -74,7 +75,7 @@ MXID="@${NAME}_aura:$SERVER_NAME"
 check "the Matrix user id is @<username>_aura:<server>" grep -q "\"matrix_user_id\":\"$MXID\"" "$WORK/created.json"
 state=
 for _ in $(seq 1 60); do
-  state=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HTTP_PORT/internal/auraid/@$NAME.aura" \
+  state=$(curl -s -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$HTTP_PORT/internal/auraid/@$NAME.aura" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["matrix"]["state"])' 2>/dev/null)
   [ "$state" = provisioned ] && break
   sleep 0.5

@@ -1,6 +1,7 @@
 package io.auralink.comm.api;
 
 import io.auralink.comm.api.auth.Authentication;
+import io.auralink.comm.api.auth.ClientCertificates;
 import io.auralink.comm.call.CallService;
 import io.auralink.comm.echo.EchoService;
 import io.auralink.comm.identity.IdentityService;
@@ -8,6 +9,9 @@ import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.notification.NotificationService;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.CertificateReloader;
+import io.auralink.comm.platform.tls.TlsPolicy;
 import io.auralink.comm.presence.PresenceService;
 import io.auralink.comm.trust.TrustService;
 import io.auralink.comm.verification.VerificationService;
@@ -18,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.Json;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Route;
@@ -56,11 +61,14 @@ public final class ApiVerticle extends VerticleBase {
   private final Platform platform;
   private final Authentication authentication;
   private HttpServer server;
+  private CertificateReloader reloader;
 
   public ApiVerticle(Platform platform, JWTAuth jwt) {
     this.platform = platform;
     AppConfig.Jwt config = platform.config().jwt();
-    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew());
+    this.authentication = new Authentication(jwt, config.algorithms(), config.clockSkew(),
+      config.maxUserTokenLifetime(), config.maxServiceTokenLifetime(),
+      new ClientCertificates(platform.config().transport().clientCertificates()));
   }
 
   @Override
@@ -74,16 +82,35 @@ public final class ApiVerticle extends VerticleBase {
       .compose(document -> vertx.executeBlocking(() -> yamlToJson(document))
         .compose(json -> OpenAPIContract.from(vertx, json))
         .compose(contract -> vertx.executeBlocking(() -> router(contract, document, http, operations))))
-      .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-          .setHost(http.host())
-          .setPort(http.port())
-          .setCompressionSupported(true)
-          // Room for the original's GET /internal/presence/bulk?aura_ids= with 500 AuraIDs of the longest form.
-          .setMaxInitialLineLength(16 * 1024)
-          .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes())))
-        .requestHandler(router)
-        .listen())
-      .onSuccess(listening -> server = listening);
+      .compose(router -> listen(router, http));
+  }
+
+  /** Routes requests, and answers those the decoder refused (too long, too large, malformed) in the envelope. */
+  private static Future<HttpServer> serve(HttpServer server, Router router) {
+    return server.requestHandler(router).invalidRequestHandler(new InvalidRequests()).listen();
+  }
+
+  /** Listens, over TLS (reloading rotated certificate files) when the listener has a certificate. */
+  private Future<HttpServer> listen(Router router, AppConfig.Http http) {
+    HttpServerOptions options = new HttpServerOptions()
+      .setHost(http.host())
+      .setPort(http.port())
+      .setCompressionSupported(true)
+      // Room for the original's GET /internal/presence/bulk?aura_ids= with 500 AuraIDs of the longest form.
+      .setMaxInitialLineLength(16 * 1024)
+      .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes()));
+    Transport transport = platform.config().transport();
+    if (transport.http().isEmpty()) {
+      return serve(vertx.createHttpServer(options), router).onSuccess(listening -> server = listening);
+    }
+    ServerSSLOptions tls = TlsPolicy.serverOptions(transport.http().get(), transport.clientCertificates());
+    return CertificateReloader.prepare(vertx, transport.http().get(), tls, "api")
+      .compose(prepared -> serve(vertx.createHttpServer(TlsPolicy.apply(options, tls)), router)
+        .onSuccess(listening -> {
+          server = listening;
+          reloader = prepared;
+          prepared.watch(listening, transport.reloadInterval());
+        }));
   }
 
   private static JsonObject yamlToJson(Buffer yaml) {
@@ -95,6 +122,9 @@ public final class ApiVerticle extends VerticleBase {
   /** Stops accepting connections and lets in-flight requests finish within the configured grace period. */
   @Override
   public Future<?> stop() {
+    if (reloader != null) {
+      reloader.stop();
+    }
     return server == null ? Future.succeededFuture()
       : server.shutdown(platform.config().http().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -106,6 +136,8 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Route root = router.route()
       .handler(new RequestTracking())
+      .handler(new UriEncoding())
+      .handler(new FormBodyGuard())
       .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503));
     if (!http.corsOrigins().isEmpty()) {
       CorsHandler cors = CorsHandler.create()
@@ -117,6 +149,7 @@ public final class ApiVerticle extends VerticleBase {
       root.handler(new CorsExcept(cors, ElementCallRoutes.EXCHANGE_PATHS));
     }
     root.handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+    root.handler(new BodyDepth());
     for (String path : ElementCallRoutes.EXCHANGE_PATHS) {
       router.route(path).handler(ElementCallRoutes.cors(platform.config().elementCall().corsOrigins()));
     }
@@ -151,7 +184,8 @@ public final class ApiVerticle extends VerticleBase {
     Failures failures = new Failures(http.maxBodyBytes(),
       AllowedMethods.of(contract, Map.of("/" + CONTRACT, HttpMethod.GET.name())));
     router.route().failureHandler(failures);
-    for (int status : List.of(404, 405, 413)) {
+    // 400: a request the router cannot read (a broken percent-encoding in the path) still gets the envelope.
+    for (int status : List.of(400, 404, 405, 413)) {
       router.errorHandler(status, failures);
     }
     return router;
@@ -175,7 +209,8 @@ public final class ApiVerticle extends VerticleBase {
     List<RouteGroup> groups = List.of(new OperationsRoutes(platform), new PlatformRoutes(platform),
       new IdentityRoutes(IdentityService.proxy(vertx, platform.loops(), eventBusTimeout), platform.config().matrix()),
       new TrustRoutes(TrustService.proxy(vertx, platform.loops(), eventBusTimeout)),
-      new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout)),
+      new MeshRoutes(MeshService.proxy(vertx, platform.loops(), eventBusTimeout),
+        MeshService.onMember(vertx, platform.cluster().getNodeId(), eventBusTimeout)),
       new CallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new VerificationRoutes(VerificationService.proxy(vertx, platform.loops(), eventBusTimeout)),
       new ElementCallRoutes(CallService.proxy(vertx, platform.loops(), eventBusTimeout)),

@@ -24,6 +24,8 @@ final class CallRoutes implements RouteGroup {
       Map.entry("inviteCall", ctx -> calls.invite(body(ctx), Callers.of(ctx))
         .map(call -> Reply.json(call.getBoolean("created", true) ? 201 : 200, call))),
       Map.entry("answerCall", ctx -> calls.answer(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("joinCall", ctx -> calls.join(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
+      Map.entry("leaveCall", ctx -> calls.leave(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("declineCall", ctx -> calls.decline(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("cancelCall", ctx -> calls.cancel(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("hangupCall", ctx -> calls.hangup(callId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),

@@ -19,9 +19,13 @@ public enum EdgeError implements ErrorCode {
   NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
   PAYLOAD_TOO_LARGE(413),
+  /** The request line (method, path and query) is longer than the edge reads. */
+  URI_TOO_LONG(414),
   UNSUPPORTED_MEDIA_TYPE(415),
   /** A rate limit of the edge is spent; {@code Retry-After} and {@code details.retry_after_seconds} say when to retry. */
   RATE_LIMITED(429),
+  /** The request's headers together (or one of them) are larger than the edge reads. */
+  HEADERS_TOO_LARGE(431),
   INTERNAL_ERROR(500),
   SERVICE_UNAVAILABLE(503),
   OVERLOADED(503),

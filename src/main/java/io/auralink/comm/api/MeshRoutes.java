@@ -14,9 +14,12 @@ import java.util.Map;
 final class MeshRoutes implements RouteGroup {
 
   private final MeshService mesh;
+  /** This member's own mesh instance, for reads that must see this member's copy of the graph. */
+  private final MeshService thisMember;
 
-  MeshRoutes(MeshService mesh) {
+  MeshRoutes(MeshService mesh, MeshService thisMember) {
     this.mesh = mesh;
+    this.thisMember = thisMember;
   }
 
   @Override
@@ -28,7 +31,8 @@ final class MeshRoutes implements RouteGroup {
       Map.entry("getNode", ctx -> {
         String id = ctx.pathParam("node_id");
         return (id.startsWith("@") ? mesh.nodesOf(id.toLowerCase(java.util.Locale.ROOT), Callers.of(ctx))
-          : mesh.node(id, Callers.of(ctx))).map(Reply::ok);
+          : ("this".equals(ctx.queryParams().get("member")) ? thisMember : mesh).node(id, Callers.of(ctx)))
+          .map(Reply::ok);
       }),
       Map.entry("updateNode", ctx -> mesh.updateNode(nodeId(ctx), body(ctx), Callers.of(ctx)).map(Reply::ok)),
       Map.entry("removeNode", ctx -> mesh.removeNode(nodeId(ctx), Callers.of(ctx)).map(Reply::ok)),

@@ -14,7 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
-/** Health probes and Prometheus metrics: open without a token. */
+/**
+ * Health probes and Prometheus metrics, open without a token, and the health details, which need one: the open
+ * answers say UP or DOWN per check and never why (an error names hosts and ports, the details a data directory).
+ */
 final class OperationsRoutes implements RouteGroup {
 
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -29,7 +32,9 @@ final class OperationsRoutes implements RouteGroup {
   public Map<String, ApiOperation> operations() {
     return Map.of(
       "healthLive", ctx -> Future.succeededFuture(Reply.ok(new JsonObject().put("status", "UP"))),
-      "healthReady", ctx -> platform.readiness().report().map(OperationsRoutes::withStatus),
+      "healthReady", ctx -> platform.readiness().report().map(report -> withStatus(Readiness.summary(report))),
+      "healthSummary", ctx -> platform.readiness().report().map(report -> withStatus(Readiness.summary(report)
+        .put("storage", platform.config().node().embeddedStorage() ? "embedded" : "external"))),
       "healthDetails", ctx -> platform.readiness().report().map(report -> withStatus(report.mergeIn(details()))),
       "metrics", ctx -> Future.succeededFuture(
         new Reply(200, Buffer.buffer(platform.metrics().scrape()), PROMETHEUS_TEXT)));

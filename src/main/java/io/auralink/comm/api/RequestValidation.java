@@ -129,6 +129,12 @@ final class RequestValidation {
       case HEADER -> single(ctx.request().getHeader(name));
       default -> ctx.queryParam(name);
     };
+    for (String text : raw) {
+      if (!TextSafety.isSafe(text)) {
+        violations.invalid(name, TextSafety.PROBLEM);
+        return;
+      }
+    }
     if (raw.isEmpty()) {
       if (parameter.isRequired()) {
         violations.add(name, name + " is required");
@@ -178,8 +184,7 @@ final class RequestValidation {
       }
       return;
     }
-    String contentType = ctx.request().getHeader("Content-Type");
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    if (!isJson(ctx.request().getHeader("Content-Type"))) {
       throw new ApiException(EdgeError.UNSUPPORTED_MEDIA_TYPE, "the request body must be application/json", null);
     }
     Object json;
@@ -189,13 +194,26 @@ final class RequestValidation {
       violations.add("body", "the body is not valid JSON");
       return;
     }
-    if (check.fast().accepts(json)) {
-      return;
+    if (!check.fast().accepts(json)) {
+      OutputUnit result = check.validator().validate(json);
+      if (!Boolean.TRUE.equals(result.getValid())) {
+        violations.explain("", check.schema(), json, result);
+      }
     }
-    OutputUnit result = check.validator().validate(json);
-    if (!Boolean.TRUE.equals(result.getValid())) {
-      violations.explain("", check.schema(), json, result);
+    TextSafety.check(json, "", violations);
+  }
+
+  /**
+   * Whether a {@code Content-Type} names JSON: the media type before any parameter, exactly {@code application/json}
+   * in any case ({@code application/jsonx} is another type, RFC 9110 §8.3.1).
+   */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
     }
+    int parameters = contentType.indexOf(';');
+    String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
+    return mediaType.toLowerCase(Locale.ROOT).equals("application/json");
   }
 
   /** Path, query and header values are text; the schema's type says what JSON value they stand for (null: not one). */

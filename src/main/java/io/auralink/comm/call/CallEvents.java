@@ -12,10 +12,18 @@ package io.auralink.comm.call;
  * reason, …) or null. The first event of a call is {@code ringing} with {@code previous_state} null (or {@code failed},
  * when LiveKit refused its room before it rang); the notification hub rings the callees until {@code ring_deadline} or
  * the next event.
+ *
+ * <p>On {@link #PARTICIPANT}, once per change of one participant's state ({@code invited → joined | declined},
+ * {@code joined → left}, back to {@code joined}): {@code {event_id, call_id, aura_id, role, state, previous_state,
+ * device_id, call_state, entry_point, external_id, by, at}}; {@code event_id} is {@code <call_id>:<aura_id>:<n>}
+ * ({@code n} counts that participant's changes); {@code role} is {@code caller}, {@code callee} or {@code member}
+ * (added by a service); {@code call_state} is the call's state after the change (a participant change may also change
+ * the call: that has its own event on {@link #STATE}). The notification hub stops ringing a callee who declined.
  */
 public final class CallEvents {
 
   public static final String STATE = "auralink.call.state";
+  public static final String PARTICIPANT = "auralink.call.participant";
 
   private CallEvents() {
   }

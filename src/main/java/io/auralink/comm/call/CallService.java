@@ -48,11 +48,14 @@ public interface CallService {
   }
 
   /**
-   * Starts a call: {@code {callee_aura_id, device_id, media_type?, ring_seconds?, caller_aura_id?, entry_point?,
-   * external_id?}} ({@code caller_aura_id}, {@code entry_point} other than {@code api} and {@code external_id} for
-   * services; a person calls as themself). The callee must exist and be visible to the caller, and the caller
-   * visible to the callee: neither blocked by the other, deactivated or suspended (a callee that is not is
-   * {@code AURAID_NOT_FOUND}, exactly like an unknown one). The answer is the call with {@code created} and, when
+   * Starts a call: {@code {callee_aura_id | callees: [1..max], device_id, media_type?, ring_seconds?,
+   * caller_aura_id?, entry_point?, external_id?, livekit_room?}} ({@code caller_aura_id}, {@code entry_point} other
+   * than {@code api}, {@code external_id} and {@code livekit_room} for services; a person calls as themself; a
+   * {@code matrix_rtc} room call may name no callee and names its LiveKit room). Every callee must exist and be
+   * visible to the caller, and the caller visible to each: neither blocked by the other, deactivated or suspended;
+   * an accepted contact relation reveals the two to each other whatever their privacy level (a callee that is not
+   * callable is {@code AURAID_NOT_FOUND}, exactly like an unknown one, and nothing is created). Two parties are
+   * routed by the mesh; a call with several callees, or a room call, is central (a LiveKit room). The answer is the call with {@code created} and, when
    * the route is central and LiveKit is configured, {@code livekit: {url, room, identity, token}} for the caller's
    * device; otherwise {@code livekit} is null and {@code notes} says why. An {@code external_id} seen before for the
    * entry point answers the call it started ({@code created: false}).
@@ -60,13 +63,32 @@ public interface CallService {
   Future<JsonObject> invite(JsonObject invite, Caller caller);
 
   /**
-   * A callee answers from {@code {device_id, aura_id?}} ({@code aura_id} names the callee for a service): exactly
-   * one answer wins. The answer is the call with {@code livekit} for that device only.
+   * A callee answers from {@code {device_id, aura_id?}} ({@code aura_id} names the callee for a service): the first
+   * answer of a ringing call answers it (exactly one wins); another callee answering the answered call joins it. The
+   * answer is the call with {@code livekit} for that device only.
    */
   Future<JsonObject> answer(String callId, JsonObject answer, Caller caller);
 
-  /** A callee declines a ringing call ({@code {reason?}}). */
+  /**
+   * A callee declines ({@code {reason?, aura_id?}}): that participant is {@code declined}; the call is declined only
+   * when every callee of the ringing call has declined.
+   */
   Future<JsonObject> decline(String callId, JsonObject decline, Caller caller);
+
+  /**
+   * A party joins a live call from {@code {device_id, aura_id?}}: a callee (joining a ringing call answers it), the
+   * caller with another device, someone who left or declined coming back; a service with {@link #WRITE} names
+   * {@code aura_id} and may add any active AuraID (role {@code member}). The answer carries {@code livekit} for that
+   * device.
+   */
+  Future<JsonObject> join(String callId, JsonObject join, Caller caller);
+
+  /**
+   * A joined party leaves: {@code {device_id?, aura_id?, reason?}} (one device, or all of them); its LiveKit
+   * identities are removed from the room. The last joined participant leaving an answered call completes it
+   * ({@code end_reason} the reason, default {@code participants_left}); the caller leaving a ringing call cancels it.
+   */
+  Future<JsonObject> leave(String callId, JsonObject leave, Caller caller);
 
   /** The caller withdraws a ringing call ({@code {reason?}}). */
   Future<JsonObject> cancel(String callId, JsonObject cancel, Caller caller);

@@ -6,13 +6,17 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
 import io.auralink.comm.platform.config.Durations;
 import io.auralink.comm.platform.config.Settings;
+import io.auralink.comm.platform.config.Transport;
 import io.auralink.comm.platform.storage.EmbeddedStores;
+import io.auralink.comm.platform.storage.PrivateFiles;
 import io.auralink.comm.platform.storage.Migrations;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,11 +103,30 @@ public final class Cli {
     }
     try {
       AppConfig config = AppConfig.from(settings);
+      if (!dev) {
+        warnIfPlaintext(config);
+      }
       Node node = Blocking.await(Node.start(config), Duration.ofMinutes(5));
       return new RunningNode(node, stores);
     } catch (RuntimeException e) {
       stores.ifPresent(EmbeddedStores::close);
       throw e;
+    }
+  }
+
+  /**
+   * A production node may run plain behind a TLS-terminating proxy and a private network, so plaintext is allowed,
+   * but never silently.
+   */
+  private static void warnIfPlaintext(AppConfig config) {
+    Logger log = LoggerFactory.getLogger(Cli.class);
+    if (config.transport().http().isEmpty()) {
+      log.warn("the API listener is plain HTTP: set AURALINK_HTTP_TLS_CERT and AURALINK_HTTP_TLS_KEY unless a "
+        + "TLS-terminating proxy on a private network is the only way in");
+    }
+    if (config.transport().cluster().isEmpty()) {
+      log.warn("the event bus between members is plain and unauthenticated: set AURALINK_CLUSTER_TLS_CERT, "
+        + "AURALINK_CLUSTER_TLS_KEY and AURALINK_CLUSTER_TLS_CA");
     }
   }
 
@@ -126,7 +149,8 @@ public final class Cli {
         settings = settings.with(dev.get());
       }
     }
-    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings)));
+    out.print(MatrixRegistration.yaml(AppConfig.Matrix.from(settings), AppConfig.MatrixBridge.from(settings),
+      settings.optional(Transport.MATRIX_AS_CERT).isPresent()));
     return OK;
   }
 
@@ -197,12 +221,17 @@ public final class Cli {
     static DevEnvironment prepare(Settings settings) {
       Logger log = LoggerFactory.getLogger(Cli.class);
       Path dataDir = AppConfig.Node.dataDir(settings);
-      log.warn("""
-
-        ************************************************************************
-        *  start-dev: EMBEDDED PostgreSQL and Redis, data under {}
-        *  for development only; production runs `start` with external stores
-        ************************************************************************""", dataDir);
+      // One event per line: the console format escapes line breaks inside a message.
+      log.warn("************************************************************************");
+      log.warn("*  start-dev: EMBEDDED PostgreSQL and Redis, data under {}", dataDir);
+      log.warn("*  for development only; production runs `start` with external stores");
+      log.warn("************************************************************************");
+      try {
+        // Everything under it is private: the stores' data and the development secrets.
+        PrivateFiles.directory(dataDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+      }
       EmbeddedStores stores = EmbeddedStores.start(dataDir);
       Map<String, String> overrides = new HashMap<>();
       overrides.put(AppConfig.Database.URL, stores.databaseUrl());
@@ -216,6 +245,15 @@ public final class Cli {
       }
       if (settings.optional(AppConfig.Verification.CODE_KEY).isEmpty()) {
         overrides.put(AppConfig.Verification.CODE_KEY, DevSecret.loadOrCreate(dataDir, DevSecret.VERIFICATION_FILE));
+      }
+      if (settings.optional(AppConfig.DataProtection.KEYS).isEmpty()) {
+        overrides.putAll(DevDataKeys.loadOrCreate(dataDir));
+      }
+      Map<String, String> tls = DevCertificates.settings(settings, dataDir);
+      overrides.putAll(tls);
+      if (!tls.isEmpty()) {
+        log.info("start-dev serves TLS with its own CA; clients trust it, e.g. {}",
+          DevCertificates.howToConnect(settings, dataDir));
       }
       if (settings.optional(AppConfig.Cluster.NAME).isEmpty()) {
         // A development node has its own database: it must never join another developer node's cluster.

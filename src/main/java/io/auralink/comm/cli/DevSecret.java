@@ -1,11 +1,12 @@
 package io.auralink.comm.cli;
 
+import io.auralink.comm.platform.storage.PrivateFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -34,9 +35,7 @@ final class DevSecret {
       new SecureRandom().nextBytes(bytes);
       String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
       try {
-        Files.createDirectories(dataDir);
-        Files.writeString(file, secret, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.writeNew(file, secret);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the development secret " + file, e);
       }

@@ -15,6 +15,11 @@ final class MatrixRegistration {
   }
 
   static String yaml(AppConfig.Matrix matrix, AppConfig.MatrixBridge bridge) {
+    return yaml(matrix, bridge, false);
+  }
+
+  /** {@code tls}: the listener has a certificate, so the homeserver reaches it over https. */
+  static String yaml(AppConfig.Matrix matrix, AppConfig.MatrixBridge bridge, boolean tls) {
     String asToken = matrix.asToken().orElseThrow(() -> new ConfigException(AppConfig.Matrix.AS_TOKEN,
       "is required: the homeserver needs the token this service authenticates with"));
     String hsToken = matrix.hsToken().orElseThrow(() -> new ConfigException(AppConfig.Matrix.HS_TOKEN,
@@ -25,7 +30,7 @@ final class MatrixRegistration {
     return "# Matrix Application Service registration for AuraLink Comm; list this file in the homeserver's\n"
       + "# app_service_config_files and restart it.\n"
       + "id: " + quote(matrix.asId()) + "\n"
-      + "url: " + quote(matrix.asUrl().orElse(bridge.localUrl())) + "\n"
+      + "url: " + quote(matrix.asUrl().orElse(bridge.localUrl(tls))) + "\n"
       + "as_token: " + quote(asToken) + "\n"
       + "hs_token: " + quote(hsToken) + "\n"
       + "sender_localpart: " + quote(matrix.senderLocalpart()) + "\n"

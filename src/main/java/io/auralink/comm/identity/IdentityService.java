@@ -32,6 +32,12 @@ public interface IdentityService {
   String READ = "identity:read";
   String WRITE = "identity:write";
   String ADMIN = "identity:admin";
+  /**
+   * With {@link #READ}, acting for a person: that person's accepted contacts are visible to them whatever their
+   * privacy level ({@code private} included), as calls need (contacts may call each other); blocks, deactivation and
+   * suspension hide exactly as for any reader. The call and mesh domains read with it.
+   */
+  String CALL_PEERS = "identity:call_peers";
 
   /** A client for the registry wherever it runs in the cluster. */
   static IdentityService proxy(Vertx vertx, long timeoutMillis) {

@@ -1,6 +1,7 @@
 package io.auralink.comm.mesh;
 
 import io.auralink.comm.platform.bus.LoopAddresses;
+import io.auralink.comm.platform.bus.MemberRouting;
 import io.auralink.comm.platform.Caller;
 import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;
@@ -32,6 +33,16 @@ public interface MeshService {
 
   static MeshService proxy(Vertx vertx, long timeoutMillis) {
     return new MeshServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  /**
+   * A client of the mesh instance on one member ({@code nodeId}, a cluster node id) only: given this node's own id,
+   * it answers from this member's copy of the graph.
+   */
+  @GenIgnore
+  static MeshService onMember(Vertx vertx, String nodeId, long timeoutMillis) {
+    return new MeshServiceVertxEBProxy(vertx, MemberRouting.memberAddress(ADDRESS, nodeId),
+      new DeliveryOptions().setSendTimeout(timeoutMillis));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.auralink.comm.mesh;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.impl.MeshServiceImpl;
@@ -13,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
@@ -41,7 +43,7 @@ public final class MeshVerticle extends ServiceVerticle<MeshService> {
   protected Future<MeshService> startService() {
     Context context = vertx.getOrCreateContext();
     AppConfig.Mesh config = platform.config().mesh();
-    web = WebClient.create(vertx);
+    web = OutboundTls.webClient(vertx, platform.config().transport(), new WebClientOptions());
     MeshGraph graph = new MeshGraph();
     HazelcastClusterManager hazelcast = (HazelcastClusterManager) platform.cluster();
     return vertx.executeBlocking(() -> {

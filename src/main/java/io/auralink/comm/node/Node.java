@@ -11,16 +11,24 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.platform.health.Readiness;
 import io.auralink.comm.platform.storage.Database;
+import io.auralink.comm.platform.crypto.KeysInUse;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.auralink.comm.platform.storage.Migrations;
 import io.auralink.comm.platform.storage.RedisClients;
+import io.auralink.comm.platform.tls.MemberProbe;
+import io.auralink.comm.platform.tls.TlsPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -37,6 +45,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -64,11 +73,28 @@ public final class Node {
    * Starts a node. Reads key files and the cluster XML first, so call it from a main or test thread, never from
    * an event loop.
    */
+  /** The HTTP methods of RFC 9110 and PATCH: the values the metrics' {@code method} label may take besides OTHER. */
+  static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+    "TRACE", "CONNECT");
+
   public static Future<Node> start(AppConfig config) {
     initialiseAllocatorEvents();
+    // Outbound HTTPS and the stores may use TLS whatever the listeners do: always worth it.
+    TlsPolicy.warmUp();
     JWTAuthOptions jwtOptions = JwtKeys.verification(config.jwt());
     ClusterManager clusterManager = ClusterManagers.create(config.cluster());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // A client may invent method names (ZQ7X): each would add a series to every HTTP meter. The label keeps the
+    // standard methods and says OTHER for the rest, so the number of series stays bounded whatever is sent.
+    // Only Vert.x's HTTP meters: other meters have a "method" of their own (verification's email, sms, …).
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        String method = id.getTag("method");
+        return method == null || STANDARD_METHODS.contains(method) || !id.getName().startsWith("vertx.http") ? id
+          : id.replaceTags(Tags.of(id.getTagsAsIterable()).and("method", "OTHER"));
+      }
+    });
     return Vertx.builder()
       .with(vertxOptions(config))
       .withClusterManager(clusterManager)
@@ -110,6 +136,7 @@ public final class Node {
       config.redis().commandTimeout());
     MemberRouting members = new MemberRouting(vertx, clusterManager, config.node().eventBusTimeout().toMillis());
     ClusterManagers.onMemberLeft(clusterManager, members::memberLeft);
+    config.transport().cluster().ifPresent(tls -> MemberProbe.start(vertx, clusterManager, tls, registry));
     Platform platform = new Platform(config, pool, redis, clusterManager, registry, readiness,
       new LoopAddresses(vertx, members), Instant.now());
     JWTAuth jwt = JWTAuth.create(vertx, jwtOptions);
@@ -117,7 +144,15 @@ public final class Node {
       .compose(reachable -> Migrations.apply(vertx, config.database()))
       .onSuccess(result -> LOG.info("schema is current {} {}", kv("applied_migrations", result.applied()),
         kv("schema_version", result.version())))
-      .compose(migrated -> warnIfRedisDown(readiness))
+      // A sealed value under a key the configuration dropped could never be read again: refuse to start.
+      .compose(migrated -> KeysInUse.check(pool, config.data()))
+      .compose(keysChecked -> config.data().configured()
+        ? vertx.executeBlocking(() -> {
+          Sealer.from(config.data()).selfTest();
+          return null;
+        })
+        : Future.succeededFuture())
+      .compose(keysChecked -> warnIfRedisDown(readiness))
       .compose(checked -> Composition.deploy(vertx, config.node().roles(), Composition.table(platform, jwt)))
       .map(deployments -> {
         LOG.info("node started {} {} {} {} {}", kv("node_id", clusterManager.getNodeId()),
@@ -153,11 +188,7 @@ public final class Node {
     return new VertxOptions()
       .setPreferNativeTransport(true)
       .setEventLoopPoolSize(config.node().eventLoops())
-      .setEventBusOptions(new EventBusOptions()
-        .setHost(config.cluster().host())
-        .setPort(0)
-        .setClusterPublicHost(config.cluster().host())
-        .setClusterNodeMetadata(metadata))
+      .setEventBusOptions(eventBusOptions(config, metadata))
       .setMaxEventLoopExecuteTime(blockedWarningMillis)
       .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setBlockedThreadCheckInterval(Math.max(10, blockedWarningMillis / 2))
@@ -169,6 +200,23 @@ public final class Node {
         .setJvmMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
           Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE, Label.EB_SIDE)));
+  }
+
+  /**
+   * The clustered event bus; with cluster certificates, TLS both ways with client authentication: a member accepts
+   * connections only from holders of a certificate the cluster CA issued, and connects only to them.
+   */
+  private static EventBusOptions eventBusOptions(AppConfig config, JsonObject metadata) {
+    EventBusOptions options = new EventBusOptions()
+      .setHost(config.cluster().host())
+      .setPort(0)
+      .setClusterPublicHost(config.cluster().host())
+      .setClusterNodeMetadata(metadata);
+    config.transport().cluster().ifPresent(tls -> {
+      TlsPolicy.applyCluster(options, tls);
+      options.setClientAuth(ClientAuth.REQUIRED);
+    });
+    return options;
   }
 
   /**

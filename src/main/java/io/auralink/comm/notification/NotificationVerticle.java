@@ -16,6 +16,7 @@ public final class NotificationVerticle extends ServiceVerticle<NotificationServ
 
   private NotificationServiceImpl service;
   private MessageConsumer<JsonObject> callEvents;
+  private MessageConsumer<JsonObject> participantEvents;
 
   public NotificationVerticle(Platform platform) {
     super(platform, NotificationService.class, NotificationService.ADDRESS);
@@ -24,12 +25,15 @@ public final class NotificationVerticle extends ServiceVerticle<NotificationServ
   @Override
   protected Future<NotificationService> startService() {
     service = NotificationServiceImpl.create(vertx, platform);
+    service.start();
     callEvents = vertx.eventBus().consumer(CallEvents.STATE, message -> service.callState(message.body()));
-    return callEvents.completion().map(service);
+    participantEvents = vertx.eventBus().consumer(CallEvents.PARTICIPANT,
+      message -> service.participantChanged(message.body()));
+    return Future.all(callEvents.completion(), participantEvents.completion()).map(service);
   }
 
   @Override
   protected Future<?> stopService() {
-    return callEvents.unregister().eventually(() -> service.close());
+    return Future.join(callEvents.unregister(), participantEvents.unregister()).eventually(() -> service.close());
   }
 }

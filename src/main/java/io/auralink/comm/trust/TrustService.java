@@ -102,6 +102,18 @@ public interface TrustService {
   Future<JsonObject> recordNodeService(String nodeId, JsonObject service, Caller caller);
 
   /**
+   * {@link #recordNodeService} for many nodes in one request ({@code trust:write}, used by the mesh for each report
+   * interval): {@code services} maps node ids to service records (at most {@value #MAX_NODE_SERVICES}). Every record
+   * is checked before any is applied (a malformed one fails the whole request, naming its field); each node is then
+   * recorded in its own transaction, one after the other. Answers {@code {recorded: [node ids], unknown: [node ids
+   * not registered]}}.
+   */
+  Future<JsonObject> recordNodeServices(JsonObject services, Caller caller);
+
+  /** The most node records one {@link #recordNodeServices} request carries. */
+  int MAX_NODE_SERVICES = 500;
+
+  /**
    * Vouches a trust for an infrastructure relay (a node of type relay, edge or super_node): {@code {trust, reason}},
    * trust 0 to 100, or null to withdraw the vouch so the node's own record counts again. Needs {@code mesh:admin};
    * logged in the moderation log.

@@ -29,14 +29,10 @@ class RateLimitPolicyTest {
 
   private static AppConfig.RateLimits config(String... keyValues) {
     Map<String, String> values = new HashMap<>();
-    values.put("AURALINK_DATABASE_URL", "postgresql://app:pw@db.internal:5432/auralink");
-    values.put("AURALINK_REDIS_URL", "redis://cache.internal:6379");
-    values.put("AURALINK_JWT_SECRET", "x".repeat(32));
-    values.put("AURALINK_VERIFICATION_CODE_KEY", "v".repeat(32));
     for (int i = 0; i < keyValues.length; i += 2) {
       values.put(keyValues[i], keyValues[i + 1]);
     }
-    return AppConfig.from(Settings.of(values)).rateLimits();
+    return AppConfig.RateLimits.from(Settings.of(values));
   }
 
   private static RateLimitPolicy.Applied applied(AppConfig.RateLimits config, String operation, Principal principal) {

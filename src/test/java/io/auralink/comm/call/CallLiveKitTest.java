@@ -223,6 +223,35 @@ class CallLiveKitTest {
   }
 
   @Test
+  void a_group_call_s_joining_device_gets_its_token_and_a_leaving_one_is_removed_from_the_room() {
+    String alice = person();
+    String bob = person();
+    String carol = person();
+    JsonObject invited = ok(http.post("/internal/calls", user(alice), new JsonObject()
+      .put("callees", new io.vertx.core.json.JsonArray().add(bob).add(carol)).put("device_id", "phone")), 201);
+    String id = invited.getString("call_id");
+    String room = invited.getString("room");
+    assertEquals(0, seenFor(room).get(0).body().getInteger("max_participants", 0),
+      "a group call may gain members and devices: no limit");
+    JsonObject joined = ok(http.post("/internal/calls/" + id + "/join", user(bob), new JsonObject()
+      .put("device_id", "tablet")), 200);
+    JsonObject claims = verified(joined.getJsonObject("livekit").getString("token"));
+    assertEquals(bob + "#tablet", claims.getString("sub"));
+    assertEquals(room, claims.getJsonObject("video").getString("room"));
+    ok(http.post("/internal/calls/" + id + "/answer", user(carol), new JsonObject().put("device_id", "desk")), 200);
+
+    ok(http.post("/internal/calls/" + id + "/leave", user(bob), null), 200);
+    Await.until(Duration.ofSeconds(5), "bob's device removed", () -> seenFor(room).stream()
+      .anyMatch(s -> "RemoveParticipant".equals(s.method()) && (bob + "#tablet").equals(s.body().getString("identity"))));
+    assertFalse(seenFor(room).stream().anyMatch(s -> "DeleteRoom".equals(s.method())), "the others are still in it");
+    ok(http.post("/internal/calls/" + id + "/leave", user(alice), null), 200);
+    assertEquals("completed", ok(http.post("/internal/calls/" + id + "/leave", user(carol), null), 200)
+      .getString("state"));
+    Await.until(Duration.ofSeconds(5), "the room deleted when the last one left", () -> seenFor(room).stream()
+      .anyMatch(s -> "DeleteRoom".equals(s.method())));
+  }
+
+  @Test
   void a_suspension_removes_the_suspended_partys_devices_from_the_room_and_deletes_it() {
     String alice = person();
     String bob = person();

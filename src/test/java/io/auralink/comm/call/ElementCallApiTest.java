@@ -1,7 +1,7 @@
 package io.auralink.comm.call;
 
 import io.auralink.comm.call.livekit.FakeUserinfo;
-import io.auralink.comm.call.livekit.MatrixRtcNames;
+import io.auralink.comm.call.MatrixRtcNames;
 import io.auralink.comm.node.Node;
 import io.auralink.comm.platform.storage.EmbeddedStores;
 import io.auralink.comm.testing.Await;

@@ -59,6 +59,16 @@ class CliTest {
   }
 
   @Test
+  void start_without_data_keys_refuses_to_run_roles_that_store_sealed_data() {
+    Map<String, String> environment = TestNodes.settings("cli_no_data_keys");
+    environment.remove("AURALINK_DATA_KEYS");
+    Run run = run(environment, "start");
+    assertEquals(Cli.USAGE, run.code());
+    assertTrue(run.err().contains("AURALINK_DATA_KEYS is required where the verification or notification role runs"),
+      run.err());
+  }
+
+  @Test
   void start_with_an_unreachable_database_fails_with_a_clear_error() {
     Map<String, String> environment = TestNodes.settings("cli_unreachable");
     environment.put("AURALINK_DATABASE_URL", "postgresql://postgres@127.0.0.1:" + EmbeddedStores.freePort() + "/nowhere");
@@ -93,6 +103,10 @@ class CliTest {
     assertEquals(Cli.USAGE, run(environment, "token", "--user", "@b.aura", "--scope", "x").code());
     assertEquals(Cli.USAGE, run(environment, "token", "--user", "Bob").code());
     assertEquals(Cli.USAGE, run(environment, "token", "--service", "a", "--ttl", "soon").code());
+    // Longer than the node accepts (24 h for users, 30 days for services), or a name that is no service name.
+    assertEquals(Cli.USAGE, run(environment, "token", "--user", "@bob.aura", "--ttl", "25h").code());
+    assertEquals(Cli.USAGE, run(environment, "token", "--service", "a", "--ttl", "31d").code());
+    assertEquals(Cli.USAGE, run(environment, "token", "--service", "a\nb").code());
   }
 
   @Test
@@ -126,7 +140,7 @@ class CliTest {
   }
 
   @Test
-  void start_dev_boots_ready_on_embedded_storage_and_keeps_its_data_across_a_restart() {
+  void start_dev_boots_ready_on_embedded_storage_and_keeps_its_data_across_a_restart() throws java.io.IOException {
     Path dataDir = TestStores.tempDir();
     Map<String, String> environment = new HashMap<>();
     environment.put("AURALINK_DATA_DIR", dataDir.toString());
@@ -140,7 +154,12 @@ class CliTest {
     int port = Integer.parseInt(environment.get("AURALINK_HTTP_PORT"));
     Cli cli = new Cli(environment, System.out, System.err);
 
-    try (RunningNode node = cli.launch("start-dev"); Http http = new Http(node.node().vertx(), port)) {
+    try (RunningNode node = cli.launch("start-dev");
+         Http http = new Http(node.node().vertx(), port, dataDir.resolve("tls/ca.pem"))) {
+      // The secure path by default: the API over TLS with the development CA, the event bus with its certificates.
+      assertTrue(node.node().platform().config().transport().cluster().isPresent(), "the event bus runs TLS");
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("tls/node-key.pem"))));
       HttpResponse<Buffer> ready = http.get("/health/ready");
       assertEquals(200, ready.statusCode(), ready.bodyAsString());
       assertEquals("embedded", http.get("/health").bodyAsJsonObject().getString("storage"));
@@ -170,9 +189,19 @@ class CliTest {
       Await.result(node.node().platform().pool().query("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')").execute());
     }
 
+    String caBefore = read(dataDir.resolve("tls/ca.pem"));
     try (RunningNode restarted = cli.launch("start-dev")) {
+      assertEquals(caBefore, read(dataDir.resolve("tls/ca.pem")), "the development CA is kept across restarts");
       Row row = Await.result(restarted.node().platform().pool().query("SELECT note FROM kept").execute()).iterator().next();
       assertEquals("still here", row.getString("note"));
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }

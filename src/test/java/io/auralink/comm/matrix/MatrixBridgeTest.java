@@ -136,8 +136,9 @@ class MatrixBridgeTest {
     Await.until(WAIT, "a ping", () -> !homeserver.pings.isEmpty());
     assertEquals("auralink", homeserver.pings.get(0).getString("as_id"));
     transaction(txn());
-    Await.until(WAIT, "the link in /health", () -> {
-      JsonObject link = http.get("/health").bodyAsJsonObject().getJsonObject("matrix");
+    String operator = tokens.hs256(Tokens.service("ops", "cluster:read"));
+    Await.until(WAIT, "the link in /internal/health", () -> {
+      JsonObject link = http.get("/internal/health", operator).bodyAsJsonObject().getJsonObject("matrix");
       return link != null && link.getValue("last_transaction_age_seconds") != null
         && link.getValue("last_ping_age_seconds") != null && link.containsKey("queue_depth");
     });

@@ -458,6 +458,28 @@ class MeshApiTest {
   }
 
   @Test
+  void the_mesh_reports_many_nodes_service_in_one_request_and_unknown_nodes_are_named() {
+    String r1 = relay("public");
+    String r2 = relay("public");
+    String missing = java.util.UUID.randomUUID().toString();
+    io.auralink.comm.trust.TrustService trust = io.auralink.comm.trust.TrustService.proxy(node.vertx(), 5000);
+    io.auralink.comm.platform.Caller mesh = io.auralink.comm.platform.Caller.service("mesh",
+      java.util.Set.of("trust:write"));
+    JsonObject hour = new JsonObject().put("online_seconds", 3600).put("beats_on_time", 120);
+    JsonObject answer = Await.result(trust.recordNodeServices(new JsonObject().put(r1, hour).put(r2, hour.copy()
+      .put("relayed_good", 2)).put(missing, hour), mesh));
+    assertEquals(java.util.Set.of(r1, r2), java.util.Set.copyOf(answer.getJsonArray("recorded").getList()));
+    assertEquals(List.of(missing), answer.getJsonArray("unknown").getList());
+    assertEquals(2, sqlDouble("SELECT relayed_good FROM trust_node_records WHERE node_id = '" + r2 + "'"));
+    assertEquals(3600, sqlDouble("SELECT online_seconds FROM trust_node_records WHERE node_id = '" + r1 + "'"));
+    Throwable bad = Await.failure(trust.recordNodeServices(new JsonObject().put(r1, hour)
+      .put(r2, new JsonObject().put("beats_late", -1)), mesh));
+    assertTrue(bad.getMessage().contains("beats_late"), bad.getMessage());
+    assertEquals(3600, sqlDouble("SELECT online_seconds FROM trust_node_records WHERE node_id = '" + r1 + "'"),
+      "a malformed record fails the whole request before any is applied");
+  }
+
+  @Test
   void an_operator_with_mesh_admin_vouches_for_an_infrastructure_relay_in_the_moderation_log() {
     String relay = relay("public");
     String path = "/internal/mesh/nodes/" + relay + "/trust";
@@ -854,6 +876,42 @@ class MeshApiTest {
     } finally {
       Await.result(consumer.unregister());
     }
+  }
+
+  @Test
+  void a_relay_no_device_measured_is_offered_near_the_parties_and_its_outcome_teaches_both_legs() {
+    String region = "nearby-" + NAMES.incrementAndGet();
+    String alice = person();
+    String bob = person();
+    String a1 = located(alice, region, 48.85, 2.35);
+    String b1 = located(bob, region, 50.85, 4.35);
+    String r = relay("public");
+    ok(http.send(HttpMethod.PATCH, "/internal/mesh/nodes/" + r, operator, new JsonObject()
+      .put("region", region).put("latitude", 50.63).put("longitude", 3.06).toBuffer()), 200);
+    // No link was ever reported: both legs are the distance model's estimate.
+    JsonObject route = route(alice, bob);
+    assertEquals(List.of(a1, r, b1), route.getJsonArray("path").getList(), route.encode());
+    assertEquals("relay", route.getString("route_type"));
+    JsonObject outcome = ok(http.post("/internal/mesh/routes/" + route.getString("route_id") + "/outcome", router,
+      new JsonObject().put("rtt_ms", 60).put("jitter_ms", 4).put("loss", 0.01)), 200);
+    assertEquals(2, outcome.getInteger("links_updated"));
+    for (String[] leg : new String[][] {{a1, r}, {r, b1}}) {
+      String a = leg[0].compareTo(leg[1]) < 0 ? leg[0] : leg[1];
+      String b = a.equals(leg[0]) ? leg[1] : leg[0];
+      assertTrue(sqlDouble("SELECT rtt_ms FROM mesh_links WHERE a = '" + a + "' AND b = '" + b + "'") > 0,
+        "the leg is measured now");
+    }
+    // 30 ms one way against about 20 estimated: the devices learn that their legs are slower than the model.
+    double stretch = ok(http.get("/internal/mesh/nodes/" + a1, reader), 200).getJsonObject("quality")
+      .getDouble("delay_stretch");
+    assertTrue(stretch > 1, "delay_stretch " + stretch);
+  }
+
+  /** A person registers a device at a place; answers its node id. */
+  private static String located(String owner, String region, double latitude, double longitude) {
+    return ok(http.post("/internal/mesh/nodes", user(owner), new JsonObject().put("device_id", "dev-"
+      + NAMES.incrementAndGet()).put("address", "198.51.100.7:4000").put("nat_type", "symmetric").put("region", region)
+      .put("latitude", latitude).put("longitude", longitude)), 201).getString("node_id");
   }
 
   @Test

@@ -3,10 +3,10 @@ package io.auralink.comm.notification;
 import io.auralink.comm.node.Node;
 import io.auralink.comm.testing.Await;
 import io.auralink.comm.testing.Http;
-import io.auralink.comm.testing.NodeProcess;
 import io.auralink.comm.testing.TestNodes;
 import io.auralink.comm.testing.TestStores;
 import io.auralink.comm.testing.Tokens;
+import io.auralink.comm.testing.cluster.NodeProcess;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -75,7 +75,10 @@ class NotificationHardKillTest {
     String databaseUrl = doomed.get("AURALINK_DATABASE_URL");
     Node survivor = null;
     Vertx client = Vertx.vertx();
-    try (NodeProcess process = NodeProcess.start(doomed, Duration.ofSeconds(120))) {
+    try (NodeProcess process = new NodeProcess("hub_killed", Integer.parseInt(doomed.get("AURALINK_HTTP_PORT")), doomed,
+        TestStores.tempDir().resolve("hard-kill-logs"))) {
+      process.start();
+      process.awaitReady(Duration.ofSeconds(120));
       Http http = new Http(client, Integer.parseInt(doomed.get("AURALINK_HTTP_PORT")));
       Tokens tokens = new Tokens(client);
       String auraId = http.register(tokens.hs256(Tokens.service("dashboard", "identity:write")), "hardkill");

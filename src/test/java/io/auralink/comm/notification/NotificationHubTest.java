@@ -228,6 +228,30 @@ class NotificationHubTest {
   }
 
   @Test
+  void every_callee_of_a_call_is_rung_and_one_who_declines_stops_ringing_while_the_others_still_ring() {
+    String alice = person();
+    String bob = person();
+    String carol = person();
+    String bobs = app(bob, "chat", "phone");
+    String carols = app(carol, "chat", "laptop");
+    String callId = ok(http.post("/internal/calls", user(alice), new JsonObject()
+      .put("callees", new JsonArray().add(bob).add(carol)).put("device_id", "desk").put("media_type", "audio")
+      .put("ring_seconds", 20)), 201).getString("call_id");
+    Await.until(Duration.ofSeconds(10), "both callees rung", () -> devicesReached(bobs, "call.incoming").size() == 1
+      && devicesReached(carols, "call.incoming").size() == 1);
+    assertEquals(new JsonArray().add(bob).add(carol),
+      receivedAt(carols, "call.incoming").get(0).getJsonObject("data").getJsonArray("callee_aura_ids"));
+
+    ok(http.post("/internal/calls/" + callId + "/decline", user(bob), new JsonObject()), 200);
+    Await.until(Duration.ofSeconds(10), "bob's ring cancelled", () -> devicesReached(bobs, "call.ring_cancelled")
+      .equals(Set.of("phone")));
+    assertEquals(Set.of(), devicesReached(carols, "call.ring_cancelled"), "carol's call still rings");
+
+    ok(http.post("/internal/calls/" + callId + "/answer", user(carol), new JsonObject().put("device_id", "laptop")),
+      200);
+  }
+
+  @Test
   void a_device_acknowledges_a_ring_and_the_caller_reads_it_in_the_receipts() {
     String alice = person();
     String bob = person();

@@ -18,6 +18,13 @@ public final class Http implements AutoCloseable {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }
 
+  /** Over TLS, trusting the certificates this CA file issued (host names checked). */
+  public Http(Vertx vertx, int port, java.nio.file.Path caFile) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+      .setSsl(true).setVerifyHost(true)
+      .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString())));
+  }
+
   public HttpResponse<Buffer> get(String path) {
     return send(HttpMethod.GET, path, null, null);
   }

@@ -15,6 +15,9 @@ public final class TestNodes {
 
   public static final String JWT_SECRET = "auralink-test-secret-0123456789-abcdefghijklmnop";
   public static final String VERIFICATION_CODE_KEY = "auralink-test-verification-key-0123456789-abcdef";
+  /** Data-at-rest keys: {@code t1} (32 bytes of 0x01) and the lookup key (32 bytes of 0x02), base64. */
+  public static final String DATA_KEYS = "t1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+  public static final String DATA_LOOKUP_KEY = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
   /**
    * Five times stricter than production's 2 s: an event loop busy this long fails the test class (see
    * NoBlockedEventLoops). Lower values trip on a 2-core machine when the scheduler or a GC pause, not our code,
@@ -41,6 +44,8 @@ public final class TestNodes {
     settings.put("AURALINK_REDIS_URL", stores.redisUrl(clusterName));
     settings.put("AURALINK_JWT_SECRET", JWT_SECRET);
     settings.put("AURALINK_VERIFICATION_CODE_KEY", VERIFICATION_CODE_KEY);
+    settings.put("AURALINK_DATA_KEYS", DATA_KEYS);
+    settings.put("AURALINK_DATA_LOOKUP_KEY", DATA_LOOKUP_KEY);
     settings.put("AURALINK_HTTP_HOST", "127.0.0.1");
     settings.put("AURALINK_HTTP_PORT", String.valueOf(EmbeddedStores.freePort()));
     settings.put("AURALINK_HTTP_INSTANCES", "2");

@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,9 +22,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Route search on the synthetic 100k-node, 400k-link mesh: the whole tiered decision, and the bounded multi-hop
- * search alone, for random pairs of people (sample time: JMH reports the percentiles). The setup prints how much
- * heap the graph holds.
+ * Route search on the synthetic mesh ({@code nodes}: 100 000 nodes and 400 000 links, or 1 000 000 and 4 000 000):
+ * the whole tiered decision, and the bounded multi-hop search alone, for random pairs of people (sample time: JMH
+ * reports the percentiles). The setup prints how long the graph took to build from the snapshot (parsed and
+ * applied) and how much heap it holds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -35,24 +37,33 @@ public class RouteSearchBench {
 
   private static final int PAIRS = 4096;
 
+  @Param({"100000"})
+  public int nodes;
+
   private RouteSearch search;
   private RouteSearch.Query[] queries;
   private int next;
 
   @Setup(Level.Trial)
   public void build() {
+    int scale = Math.max(1, nodes / 100_000);
+    SyntheticMesh.Snapshot snapshot = SyntheticMesh.snapshot(scale);
     long before = usedHeap();
-    MeshGraph graph = SyntheticMesh.build();
+    long started = System.nanoTime();
+    MeshGraph graph = SyntheticMesh.build(snapshot);
+    double buildSeconds = (System.nanoTime() - started) / 1e9;
     long after = usedHeap();
-    System.out.printf("%ngraph: %d nodes, %d links, %.1f MB of heap%n", graph.nodeCount(), graph.linkCount(),
+    System.out.printf("%ngraph: %d nodes, %d links, built from the snapshot (%d records) in %.1f s, %.1f MB of heap%n",
+      graph.nodeCount(), graph.linkCount(), snapshot.nodes().size() + snapshot.links().size(), buildSeconds,
       (after - before) / 1e6);
     search = new RouteSearch(graph, List.of(new RouteSearch.Region("region-0", 53.3, -6.3),
       new RouteSearch.Region("region-2", 39.0, -77.5), new RouteSearch.Region("region-5", 1.35, 103.8)));
     Random random = new Random(7);
     queries = new RouteSearch.Query[PAIRS];
     for (int k = 0; k < PAIRS; k++) {
-      int a = random.nextInt(SyntheticMesh.PEOPLE);
-      int b = (a + 1 + random.nextInt(SyntheticMesh.PEOPLE - 1)) % SyntheticMesh.PEOPLE;
+      int people = SyntheticMesh.people(scale);
+      int a = random.nextInt(people);
+      int b = (a + 1 + random.nextInt(people - 1)) % people;
       queries[k] = new RouteSearch.Query(SyntheticMesh.person(a), SyntheticMesh.person(b),
         NodeState.AUDIO | NodeState.VIDEO, 3.2, 3, 60, List.of());
     }

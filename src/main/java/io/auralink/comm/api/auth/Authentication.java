@@ -4,6 +4,7 @@ import io.auralink.comm.api.ApiException;
 import io.auralink.comm.api.EdgeError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
@@ -19,10 +20,12 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Bearer-token authentication and authorisation for one operation, driven by the operation's security
+ * Bearer-token (or, for services, client-certificate: {@link ClientCertificates}) authentication and authorisation
+ * for one operation, driven by the operation's security
  * requirements in the OpenAPI document: {@code serviceToken: [scopes…]} is met by a service token holding every
  * listed scope, {@code userToken: []} by any user token; meeting one requirement is enough.
  * Missing or invalid tokens are 401 with {@code WWW-Authenticate}; a valid token that meets no requirement is 403.
@@ -37,9 +40,15 @@ public final class Authentication {
   /** Verified tokens kept per verticle instance (one event loop, so no locking). */
   private static final int VERIFIED_CACHE_SIZE = 10_000;
 
+  /** The longest token lifetimes accepted by default (see {@code AURALINK_JWT_MAX_*_TOKEN_LIFETIME}). */
+  public static final Duration DEFAULT_MAX_USER_LIFETIME = Duration.ofHours(24);
+  public static final Duration DEFAULT_MAX_SERVICE_LIFETIME = Duration.ofDays(30);
+
   private final JWTAuth jwt;
   private final Set<String> algorithms;
   private final Duration clockSkew;
+  private final Duration maxUserLifetime;
+  private final Duration maxServiceLifetime;
   /**
    * Services send the same token for many requests: a token verified once is remembered until it expires, so that
    * its signature and claims are not checked again on every request. The key is the whole token, signature
@@ -52,10 +61,20 @@ public final class Authentication {
     }
   };
 
+  private final ClientCertificates certificates;
+
   public Authentication(JWTAuth jwt, List<String> algorithms, Duration clockSkew) {
+    this(jwt, algorithms, clockSkew, DEFAULT_MAX_USER_LIFETIME, DEFAULT_MAX_SERVICE_LIFETIME, ClientCertificates.none());
+  }
+
+  public Authentication(JWTAuth jwt, List<String> algorithms, Duration clockSkew, Duration maxUserLifetime,
+                        Duration maxServiceLifetime, ClientCertificates certificates) {
+    this.certificates = certificates;
     this.jwt = jwt;
     this.algorithms = Set.copyOf(algorithms);
     this.clockSkew = clockSkew;
+    this.maxUserLifetime = maxUserLifetime;
+    this.maxServiceLifetime = maxServiceLifetime;
   }
 
   /** The handler guarding an operation with these requirements. */
@@ -67,7 +86,7 @@ public final class Authentication {
         }
       }
     }
-    return ctx -> authenticate(ctx.request().getHeader("Authorization"))
+    return ctx -> authenticate(ctx.request())
       .onSuccess(principal -> {
         ctx.put(Principal.CONTEXT_KEY, principal);
         if (requirements.stream().anyMatch(r -> satisfies(principal, r))) {
@@ -78,7 +97,7 @@ public final class Authentication {
         }
       })
       .onFailure(e -> {
-        ApiException failure = (ApiException) e;
+        ApiException failure = e instanceof ApiException api ? api : invalid("token is invalid");
         ctx.response().putHeader("WWW-Authenticate", EdgeError.AUTH_REQUIRED.name().equals(failure.code())
           ? REALM
           : REALM + ", error=\"invalid_token\", error_description=\"" + failure.getMessage().replace('"', '\'') + "\"");
@@ -86,8 +105,35 @@ public final class Authentication {
       });
   }
 
-  /** Verifies a bearer header; the future fails with a 401 {@link ApiException} saying why. */
+  /**
+   * A bearer token when the request has one (it names the caller explicitly), else the connection's client
+   * certificate when client certificates are on and one was presented.
+   */
+  private Future<Principal> authenticate(HttpServerRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header == null) {
+      Optional<Future<Principal>> byCertificate = certificates.principal(request);
+      if (byCertificate.isPresent()) {
+        return byCertificate.get();
+      }
+    }
+    return authenticate(header);
+  }
+
+  /**
+   * Verifies a bearer header; the future fails with a 401 {@link ApiException} saying why. Whatever goes wrong
+   * while reading a token (a claim of the wrong type, a date out of range) is a 401 too, never a 500: the token
+   * comes from the caller.
+   */
   Future<Principal> authenticate(String header) {
+    try {
+      return verify(header).recover(e -> Future.failedFuture(e instanceof ApiException ? e : invalid("token is invalid")));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(invalid("token is invalid"));
+    }
+  }
+
+  private Future<Principal> verify(String header) {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
       return Future.failedFuture(ApiException.unauthorized(EdgeError.AUTH_REQUIRED, "a Bearer token is required"));
     }
@@ -100,9 +146,15 @@ public final class Authentication {
       verifiedTokens.remove(token);
       return Future.failedFuture(invalid("token expired"));
     }
-    String algorithm = algorithmOf(token);
-    if (algorithm == null) {
+    JsonObject joseHeader = headerOf(token);
+    if (joseHeader == null) {
       return Future.failedFuture(invalid("token is malformed"));
+    }
+    String algorithm = joseHeader.getValue("alg") instanceof String alg ? alg : "missing";
+    if (joseHeader.containsKey("crit")) {
+      // RFC 7515 §4.1.11: a token naming extensions that must be understood is refused by a verifier that
+      // understands none of them.
+      return Future.failedFuture(invalid("token names critical extensions (crit) this service does not understand"));
     }
     if (!algorithms.contains(algorithm)) {
       // The alg comes from the caller: echo it only if it looks like an algorithm name.
@@ -123,29 +175,59 @@ public final class Authentication {
         try {
           checkTimes(claims);
           Principal principal = Principal.fromClaims(claims);
+          checkLifetime(claims, principal);
           verifiedTokens.put(token, principal);
           return Future.succeededFuture(principal);
         } catch (IllegalArgumentException e) {
           return Future.failedFuture(invalid(e.getMessage()));
+        } catch (RuntimeException e) {
+          return Future.failedFuture(invalid("token is invalid"));
         }
       });
+  }
+
+  /**
+   * A token may not live longer than its kind allows: {@code exp} counted from {@code iat}, or from now without one.
+   * A stolen token is then useful for a bounded time, and an absurd {@code exp} (2^63 - 1, 1e20) is refused here.
+   */
+  private void checkLifetime(JsonObject claims, Principal principal) {
+    Duration max = principal.isService() ? maxServiceLifetime : maxUserLifetime;
+    long from = claims.getValue("iat") instanceof Number iat ? iat.longValue() : Instant.now().getEpochSecond();
+    long exp = seconds(claims, "exp");
+    // Exact arithmetic: an iat of -2^63 must not wrap around into a short lifetime (an overflow is a 401 too).
+    if (Math.subtractExact(exp, from) > max.toSeconds() + clockSkew.toSeconds()) {
+      throw new IllegalArgumentException("token lifetime is longer than the " + max.toHours() + " h allowed for "
+        + (principal.isService() ? "service" : "user") + " tokens");
+    }
+  }
+
+  /** A numeric date claim as whole seconds; anything else (a string, a boolean) is no date. */
+  private static Long seconds(JsonObject claims, String name) {
+    Object value = claims.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+      throw new IllegalArgumentException("token " + name + " claim is not a number of seconds");
+    }
+    return number.longValue();
   }
 
   private void checkTimes(JsonObject claims) {
     long now = Instant.now().getEpochSecond();
     long skew = clockSkew.toSeconds();
-    Long exp = claims.getLong("exp");
+    Long exp = seconds(claims, "exp");
     if (exp == null) {
       throw new IllegalArgumentException("token has no exp claim; tokens must expire");
     }
     if (now - skew >= exp) {
       throw new IllegalArgumentException("token expired");
     }
-    Long nbf = claims.getLong("nbf");
+    Long nbf = seconds(claims, "nbf");
     if (nbf != null && now + skew < nbf) {
       throw new IllegalArgumentException("token not yet valid");
     }
-    Long iat = claims.getLong("iat");
+    Long iat = seconds(claims, "iat");
     if (iat != null && now + skew < iat) {
       throw new IllegalArgumentException("token issued in the future");
     }
@@ -169,15 +251,18 @@ public final class Authentication {
     return accepted;
   }
 
-  /** The {@code alg} of the token's header, read before any verification to enforce the allow-list; null if unreadable. */
-  private static String algorithmOf(String token) {
+  /**
+   * The token's JOSE header, read before any verification to enforce the algorithm allow-list and {@code crit};
+   * null if unreadable.
+   */
+  private static JsonObject headerOf(String token) {
     int dot = token.indexOf('.');
     if (dot <= 0) {
       return null;
     }
     try {
       String header = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-      return new JsonObject(header).getString("alg", "missing");
+      return new JsonObject(header);
     } catch (RuntimeException e) {
       return null;
     }

@@ -22,6 +22,13 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
 
   /** The one AuraID grammar: {@code @} + lower-case username of 3–20 characters + {@code .aura}. */
   public static final Pattern AURA_ID = Pattern.compile("^@[a-z0-9][a-z0-9_]{2,19}\\.aura$");
+  /**
+   * A service's name: a letter or digit, then up to 63 letters, digits, dots, underscores or hyphens. It is logged
+   * and shown with every request, so nothing that could forge a log line or pass for an AuraID.
+   */
+  public static final Pattern SERVICE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
+  /** A scope: printable ASCII without space, quote or backslash (RFC 6749 §3.3's scope-token), at most 128. */
+  public static final Pattern SCOPE = Pattern.compile("^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,128}$");
 
   public enum Kind {
     SERVICE, USER;
@@ -39,13 +46,15 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
 
   /** Builds the principal from verified, unexpired claims, or explains why they do not describe one. */
   static Principal fromClaims(JsonObject claims) {
-    String subject = claims.getString("sub");
-    if (subject == null || subject.isBlank()) {
+    if (!(claims.getValue("sub") instanceof String subject) || subject.isBlank()) {
       throw new IllegalArgumentException("token has no sub claim");
     }
     Kind kind = subject.startsWith("@") ? Kind.USER : Kind.SERVICE;
     if (kind == Kind.USER && !AURA_ID.matcher(subject).matches()) {
       throw new IllegalArgumentException("user token sub is not an AuraID");
+    }
+    if (kind == Kind.SERVICE && !SERVICE_NAME.matcher(subject).matches()) {
+      throw new IllegalArgumentException("service token sub is not a service name (letters, digits, . _ -; at most 64)");
     }
     return new Principal(kind, subject, scopes(claims.getValue("scope")), Instant.ofEpochSecond(claims.getLong("exp")));
   }
@@ -55,7 +64,14 @@ public record Principal(Kind kind, String subject, Set<String> scopes, Instant e
     if (claim instanceof JsonArray array) {
       array.forEach(s -> scopes.add(String.valueOf(s)));
     } else if (claim instanceof String text) {
-      Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(scopes::add);
+      Arrays.stream(text.trim().split("[ ]+")).filter(s -> !s.isEmpty()).forEach(scopes::add);
+    } else if (claim != null) {
+      throw new IllegalArgumentException("token scope claim is neither a list nor a space-separated string");
+    }
+    for (String scope : scopes) {
+      if (!SCOPE.matcher(scope).matches()) {
+        throw new IllegalArgumentException("token scope claim holds a malformed scope");
+      }
     }
     return Set.copyOf(scopes);
   }

@@ -25,6 +25,11 @@ public final class TokenMinter {
   }
 
   public String service(String name, List<String> scopes, Duration ttl) {
+    if (!Principal.SERVICE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("not a service name: " + name
+        + " (a letter or digit, then up to 63 letters, digits, dots, underscores or hyphens)");
+    }
+    checkTtl(ttl, true);
     return mint(new JsonObject().put("sub", name).put("scope", new JsonArray(scopes)), ttl);
   }
 
@@ -32,7 +37,17 @@ public final class TokenMinter {
     if (!Principal.AURA_ID.matcher(auraId).matches()) {
       throw new IllegalArgumentException("not an AuraID: " + auraId + " (expected @name.aura, lower case)");
     }
+    checkTtl(ttl, false);
     return mint(new JsonObject().put("sub", auraId), ttl);
+  }
+
+  /** A token longer-lived than the node accepts would be refused on its first use: say so now. */
+  private void checkTtl(Duration ttl, boolean service) {
+    Duration max = config.maxTokenLifetime(service);
+    if (ttl.compareTo(max) > 0) {
+      throw new IllegalArgumentException("--ttl " + ttl + " is longer than "
+        + (service ? AppConfig.Jwt.MAX_SERVICE_TOKEN_LIFETIME : AppConfig.Jwt.MAX_USER_TOKEN_LIFETIME) + " (" + max + ")");
+    }
   }
 
   private String mint(JsonObject claims, Duration ttl) {

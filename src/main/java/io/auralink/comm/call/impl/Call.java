@@ -20,11 +20,15 @@ record Call(UUID id, String caller, String entryPoint, String externalId, String
 
   static final String CALLER = "caller";
   static final String CALLEE = "callee";
+  /** A participant nobody invited: added by a service (a MatrixRTC room member). */
+  static final String MEMBER = "member";
 
-  record Participant(String auraId, String role, List<String> devices) {
+  /** A party of the call: its role, its own state ({@link ParticipantStates}) and every device that joined. */
+  record Participant(String auraId, String role, ParticipantStates.State state, List<String> devices) {
 
     JsonObject toJson() {
-      return new JsonObject().put("aura_id", auraId).put("role", role).put("devices", new JsonArray(devices));
+      return new JsonObject().put("aura_id", auraId).put("role", role).put("state", state.id())
+        .put("devices", new JsonArray(devices));
     }
   }
 
@@ -35,7 +39,7 @@ record Call(UUID id, String caller, String entryPoint, String externalId, String
     for (int i = 0; i < array.size(); i++) {
       JsonObject p = array.getJsonObject(i);
       participants.add(new Participant(p.getString("aura_id"), p.getString("role"),
-        p.getJsonArray("devices", new JsonArray()).stream().map(String::valueOf).toList()));
+        ParticipantStates.State.parse(p.getString("state")).orElseThrow(), p.getJsonArray("devices", new JsonArray()).stream().map(String::valueOf).toList()));
     }
     return new Call(row.getUUID("call_id"), row.getString("caller_aura_id"), row.getString("entry_point"),
       row.getString("external_id"), row.getString("media_type"),

@@ -1,7 +1,7 @@
 package io.auralink.comm.call.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.call.CallError;
-import io.auralink.comm.call.CallEvents;
 import io.auralink.comm.call.CallService;
 import io.auralink.comm.call.livekit.LiveKitTokens;
 import io.auralink.comm.call.livekit.LiveKitWebhooks;
@@ -13,13 +13,13 @@ import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.trust.TrustEvents;
 import io.auralink.comm.trust.TrustService;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +83,8 @@ public final class CallServiceImpl implements CallService {
   private final ElementCallTokens elementCall;
   /** Null without LiveKit settings: there is no secret to verify webhooks with. */
   private final LiveKitWebhooks webhooks;
+  private final Parties.CallPublisher publisher;
+  private final Parties parties;
   private boolean sweeping;
 
   CallServiceImpl(Vertx vertx, CallStore store, IdentityService identity, MeshService mesh, TrustService trust,
@@ -99,12 +101,15 @@ public final class CallServiceImpl implements CallService {
     this.web = web;
     this.elementCall = elementCall;
     this.webhooks = webhooks;
+    this.publisher = new Parties.CallPublisher(vertx);
+    this.parties = new Parties(store, rooms, identity, metrics, publisher,
+      (call, previous, by, reason, removed) -> ended(call, previous, by, reason, removed, null));
   }
 
   public static CallServiceImpl create(Vertx vertx, Platform platform) {
     AppConfig config = platform.config();
     long timeout = config.node().eventBusTimeout().toMillis();
-    WebClient web = WebClient.create(vertx);
+    WebClient web = OutboundTls.webClient(vertx, config.transport(), new WebClientOptions());
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(), timeout);
     AppConfig.LiveKit liveKit = config.liveKit();
     LiveKitWebhooks webhooks = liveKit.configured() ? new LiveKitWebhooks(liveKit.apiKey().orElseThrow(),
@@ -145,21 +150,32 @@ public final class CallServiceImpl implements CallService {
   }
 
   /**
-   * The callee must be visible to the caller (unknown, hidden, blocking the caller, deactivated or suspended all
-   * answer alike), and the caller to the callee (who would otherwise be rung by a stranger they cannot see).
+   * Every callee must be visible to the caller (unknown, hidden, blocking the caller, deactivated or suspended all
+   * answer alike), and the caller to each callee (who would otherwise be rung by a stranger they cannot see). The
+   * registry is asked with {@link IdentityService#CALL_PEERS}: accepted contacts see each other whatever their
+   * privacy level.
    */
   private Future<Void> mayCall(Invite invite) {
-    Future<JsonObject> callee = identity.resolve(invite.callee(), viewOf(invite.caller()));
-    Future<JsonObject> caller = identity.resolve(invite.caller(), viewOf(invite.callee()));
+    String field = invite.callees().size() == 1 ? "callee_aura_id" : "callees";
+    List<Future<Void>> checks = invite.callees().stream().map(callee -> mayCall(invite.caller(), callee, field))
+      .toList();
+    // The first refusal in the callees' order, so that the answer does not depend on which check finished first.
+    return Future.join(checks).transform(done -> checks.stream().filter(Future::failed).findFirst()
+      .map(refused -> Future.<Void>failedFuture(refused.cause())).orElseGet(Future::succeededFuture));
+  }
+
+  private Future<Void> mayCall(String from, String to, String field) {
+    Future<JsonObject> callee = identity.resolve(to, viewOf(from));
+    Future<JsonObject> caller = identity.resolve(from, viewOf(to));
     return Future.join(callee, caller).transform(done -> {
       if (callee.failed()) {
-        return notFound(callee.cause()) ? CallError.AURAID_NOT_FOUND.fail("no such AuraID: " + invite.callee(),
-          field("callee_aura_id")) : identityUnavailable(callee.cause());
+        return notFound(callee.cause()) ? CallError.AURAID_NOT_FOUND.fail("no such AuraID: " + to, field(field))
+          : identityUnavailable(callee.cause());
       }
       if (caller.failed()) {
-        return notFound(caller.cause()) ? CallError.FORBIDDEN.fail(invite.caller() + " cannot call "
-          + invite.callee() + ": the caller is not active, or is hidden from the callee (a block, or the caller's"
-          + " privacy level)", field("callee_aura_id")) : identityUnavailable(caller.cause());
+        return notFound(caller.cause()) ? CallError.FORBIDDEN.fail(from + " cannot call " + to + ": the caller is not"
+          + " active, or is hidden from the callee (a block, or the caller's privacy level)", field(field))
+          : identityUnavailable(caller.cause());
       }
       return Future.succeededFuture();
     });
@@ -167,7 +183,7 @@ public final class CallServiceImpl implements CallService {
 
   /** The registry's view of one party: what that person sees. */
   private static Caller viewOf(String auraId) {
-    return Caller.service("call", Set.of(IdentityService.READ)).actingAs(auraId);
+    return Caller.service("call", Set.of(IdentityService.READ, IdentityService.CALL_PEERS)).actingAs(auraId);
   }
 
   private static boolean notFound(Throwable e) {
@@ -180,8 +196,13 @@ public final class CallServiceImpl implements CallService {
   }
 
   private Future<JsonObject> route(Invite invite) {
+    if (invite.callees().size() != 1) {
+      // The mesh routes two parties; a group or room call meets in a LiveKit room in the default region.
+      return Future.succeededFuture(new JsonObject().put("route_id", (Object) null).put("route_type", "centralized")
+        .put("path", new JsonArray()).put("relays", new JsonArray()).put("region", (Object) null));
+    }
     return mesh.route(new JsonObject().put("source_aura_id", invite.caller())
-        .put("destination_aura_id", invite.callee()).put("media_type", invite.mediaType()), ROUTER)
+        .put("destination_aura_id", invite.callees().get(0)).put("media_type", invite.mediaType()), ROUTER)
       .recover(e -> CallError.ROUTE_UNAVAILABLE.fail("the mesh did not answer the route query; retry shortly ("
         + e.getMessage() + ")"))
       .map(route -> {
@@ -204,10 +225,10 @@ public final class CallServiceImpl implements CallService {
   private Future<JsonObject> start(Invite invite, JsonObject route, Caller caller) {
     UUID id = UUID.randomUUID();
     boolean central = central(route);
-    String room = central ? "call_" + id.toString().replace("-", "") : null;
+    String room = !central ? null : invite.liveKitRoom() != null ? invite.liveKitRoom()
+      : "call_" + id.toString().replace("-", "");
     String url = central ? rooms.urlFor(route.getString("region")).orElse(null) : null;
-    CallStore.NewCall fresh = new CallStore.NewCall(id, invite.caller(), invite.callerDevice(),
-      List.of(invite.callee()), invite.entryPoint(), invite.externalId(), invite.mediaType(), route, room, url,
+    CallStore.NewCall fresh = new CallStore.NewCall(id, invite.caller(), invite.callerDevice(), invite.callees(), invite.entryPoint(), invite.externalId(), invite.mediaType(), route, room, url,
       invite.ringMillis());
     return store.insert(fresh).compose(inserted -> inserted.isEmpty()
       // Another request with the same external id got there first.
@@ -216,7 +237,7 @@ public final class CallServiceImpl implements CallService {
         metrics.counter("auralink_calls_started_total", "entry_point", call.entryPoint(), "media_type",
           call.mediaType()).increment();
         ringUntilDeadline(call);
-        publish(call, null, caller.principal(), null, null, null);
+        publisher.state(call, null, caller.principal(), null, null, null);
         JsonArray notes = new JsonArray();
         JsonObject join = null;
         if (room == null) {
@@ -233,12 +254,16 @@ public final class CallServiceImpl implements CallService {
 
   /** Creates the call's LiveKit room when there is one to create; if LiveKit refuses, the call has failed. */
   private Future<Call> withRoom(Call call, Caller caller) {
-    if (call.room() == null || !rooms.configured() || call.liveKitUrl() == null) {
+    if (call.room() == null || !rooms.configured() || call.liveKitUrl() == null || roomCall(call)) {
+      // A MatrixRTC room call meets in the room Element Call's clients use: LiveKit (or Element Call's token
+      // service) creates it on the first join, and it is not ours to delete when our members have left.
       return Future.succeededFuture(call);
     }
     JsonObject metadata = new JsonObject().put("call_id", call.id().toString()).put("caller_aura_id", call.caller())
       .put("callee_aura_ids", new JsonArray(call.callees())).put("media_type", call.mediaType());
-    return rooms.create(call.liveKitUrl(), call.room(), call.participants().size(), metadata)
+    // A call of several callees may gain members and devices: no participant limit on its room.
+    int limit = call.callees().size() > 1 ? 0 : call.participants().size();
+    return rooms.create(call.liveKitUrl(), call.room(), limit, metadata)
       .compose(v -> store.roomCreated(call.id()).map(call))
       .recover(e -> {
         LOG.warn("call {}: LiveKit did not create room {}: {}", call.id(), call.room(), e.getMessage());
@@ -283,70 +308,31 @@ public final class CallServiceImpl implements CallService {
   @Override
   public Future<JsonObject> answer(String callId, JsonObject body, Caller caller) {
     JsonObject in = body == null ? new JsonObject() : body;
-    return parsed(() -> Invite.device(in)).compose(device -> actOn(callId, caller).compose(call -> {
-      String callee;
-      if (caller.isPerson()) {
-        if (!call.isCallee(caller.auraId())) {
-          return CallError.FORBIDDEN.fail("only a callee answers a call");
-        }
-        callee = caller.auraId();
-      } else {
-        Optional<String> named = namedCallee(call, in);
-        if (named.isEmpty()) {
-          return CallError.VALIDATION_FAILED.fail("aura_id must name one of the call's callees: "
-            + String.join(", ", call.callees()), field("aura_id"));
-        }
-        callee = named.get();
-      }
-      if (call.state() != CallStates.State.RINGING) {
-        return stateConflict(call, CallStates.State.ANSWERED);
-      }
-      return store.answer(call.id(), callee, device).compose(won -> won
-        ? store.find(call.id()).map(Optional::orElseThrow).map(answered -> {
-          publish(answered, CallStates.State.RINGING, caller.principal(), null, callee, device);
-          Timer.builder("auralink_call_setup").description("From invite to answer")
-            .tag("entry_point", answered.entryPoint()).publishPercentileHistogram().register(metrics)
-            .record(Duration.between(answered.createdAt(), answered.answeredAt()));
-          return answered.toJson().put("livekit", joinFor(answered, callee, device));
-        })
-        : lostAnswer(call));
-    }));
+    return actOn(callId, caller).compose(call -> parties.answer(call, in, caller));
   }
 
-  /** For a service, the callee in {@code aura_id}, or the only callee when it names none. */
-  private static Optional<String> namedCallee(Call call, JsonObject in) {
-    Object named = in.getValue("aura_id");
-    if (named == null) {
-      return call.callees().size() == 1 ? Optional.of(call.callees().get(0)) : Optional.empty();
-    }
-    return named instanceof String s ? io.auralink.comm.platform.AuraIds.canonical(s).filter(call::isCallee)
-      : Optional.empty();
+  @Override
+  public Future<JsonObject> join(String callId, JsonObject body, Caller caller) {
+    JsonObject in = body == null ? new JsonObject() : body;
+    return actOn(callId, caller).compose(call -> parties.join(call, in, caller));
   }
 
-  private JsonObject joinFor(Call call, String auraId, String device) {
-    return call.room() == null || !rooms.configured() || call.liveKitUrl() == null ? null
-      : rooms.join(call.liveKitUrl(), call.room(), auraId, device, call.id().toString());
-  }
-
-  /** Another change came first, or the deadline passed (then the call is missed now, if no one said so yet). */
-  private Future<JsonObject> lostAnswer(Call call) {
-    return store.expire(call.id()).compose(expired -> store.find(call.id()).map(Optional::orElseThrow)
-      .compose(current -> {
-        if (expired) {
-          ended(current, CallStates.State.RINGING, SYSTEM, "ring_timeout", List.of(), null);
-        }
-        return stateConflict(current, CallStates.State.ANSWERED);
-      }));
+  @Override
+  public Future<JsonObject> leave(String callId, JsonObject body, Caller caller) {
+    JsonObject in = body == null ? new JsonObject() : body;
+    return parsed(() -> reason(in, null)).compose(reason -> actOn(callId, caller)
+      .compose(call -> parties.leave(call, in, caller, reason)));
   }
 
   // ---- endings ----------------------------------------------------------------------------------------------
 
   @Override
   public Future<JsonObject> decline(String callId, JsonObject body, Caller caller) {
-    return parsed(() -> reason(body, "declined")).compose(reason -> actOn(callId, caller).compose(call ->
+    JsonObject in = body == null ? new JsonObject() : body;
+    return parsed(() -> reason(in, "declined")).compose(reason -> actOn(callId, caller).compose(call ->
       caller.isPerson() && !call.isCallee(caller.auraId())
         ? CallError.FORBIDDEN.<JsonObject>fail("only a callee declines a call; the caller cancels it")
-        : finish(call, CallStates.State.DECLINED, caller, reason, null, List.of(), null)));
+        : parties.decline(call, in, caller, reason)));
   }
 
   @Override
@@ -418,12 +404,14 @@ public final class CallServiceImpl implements CallService {
    */
   private Future<Void> ended(Call call, CallStates.State previous, String by, String reason, List<String> removed,
                              Caller caller) {
-    publish(call, previous, by, reason, null, null);
+    publisher.state(call, previous, by, reason, null, null);
     metrics.counter("auralink_calls_total", "outcome", call.state().id(), "entry_point", call.entryPoint(),
       "media_type", call.mediaType()).increment();
     List<Future<?>> effects = new ArrayList<>();
     if (call.roomCreated() && call.liveKitUrl() != null) {
       effects.add(rooms.close(call.liveKitUrl(), call.room(), removed));
+    } else if (roomCall(call) && rooms.configured() && call.liveKitUrl() != null && !removed.isEmpty()) {
+      effects.add(rooms.remove(call.liveKitUrl(), call.room(), removed));
     }
     if (call.answeredAt() != null && call.routeId().isPresent()) {
       JsonObject outcome = call.quality() == null ? new JsonObject() : call.quality().copy();
@@ -438,6 +426,11 @@ public final class CallServiceImpl implements CallService {
       }
     }
     return Future.join(effects).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** A MatrixRTC room call: its LiveKit room is the Matrix room's, shared with users who are not ours. */
+  static boolean roomCall(Call call) {
+    return "matrix_rtc".equals(call.entryPoint());
   }
 
   /** A completed call long enough to mean something, and not of bad quality as its parties measured it. */
@@ -690,25 +683,5 @@ public final class CallServiceImpl implements CallService {
 
   private static String fmt(double value) {
     return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
-  }
-
-  private void publish(Call call, CallStates.State previous, String by, String reason, String auraId, String device) {
-    vertx.eventBus().publish(CallEvents.STATE, new JsonObject()
-      .put("event_id", call.id() + ":" + call.state().id())
-      .put("call_id", call.id().toString())
-      .put("state", call.state().id())
-      .put("previous_state", previous == null ? null : previous.id())
-      .put("entry_point", call.entryPoint())
-      .put("external_id", call.externalId())
-      .put("media_type", call.mediaType())
-      .put("caller_aura_id", call.caller())
-      .put("callee_aura_ids", new JsonArray(call.callees()))
-      .put("room", call.room())
-      .put("ring_deadline", call.ringDeadline().toInstant().toString())
-      .put("aura_id", auraId)
-      .put("device_id", device)
-      .put("by", by)
-      .put("reason", reason)
-      .put("at", Instant.now().toString()));
   }
 }

@@ -71,12 +71,17 @@ final class MediaRooms {
    * empty timeout closes it in the end.
    */
   Future<Void> close(String url, String room, List<String> removed) {
+    return remove(url, room, removed).compose(v -> rooms.deleteRoom(url, room).recover(e -> ignoreMissing(e, "delete " + room)));
+  }
+
+  /** Removes identities that left a live call from its room (their tokens stop working); failures are logged. */
+  Future<Void> remove(String url, String room, List<String> removed) {
     Future<Void> removals = Future.succeededFuture();
     for (String identity : removed) {
       removals = removals.compose(v -> rooms.removeParticipant(url, room, identity).recover(e -> ignoreMissing(e,
         "remove " + identity + " from " + room)));
     }
-    return removals.compose(v -> rooms.deleteRoom(url, room).recover(e -> ignoreMissing(e, "delete " + room)));
+    return removals;
   }
 
   private static Future<Void> ignoreMissing(Throwable e, String what) {

@@ -1,5 +1,6 @@
 package io.auralink.comm.call.livekit;
 
+import io.auralink.comm.call.MatrixRtcNames;
 import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Future;

@@ -38,7 +38,12 @@ public final class IdentityServiceImpl implements IdentityService {
   public static final int BULK_LIMIT = 100;
   private static final List<String> PRIVACY_LEVELS = List.of("public", "friends", "private");
   private static final List<String> UPDATABLE = List.of("display_name", "avatar_url", "privacy_level");
-  private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
+  /**
+   * A display name is shown to others beside an AuraID: no control, surrogate, private-use or unassigned character,
+   * and no format character (Unicode Cf: bidirectional overrides and isolates, zero-width spaces and joiners, the
+   * BOM), which could make a name read as another (UTS #39: not allowed in identifiers).
+   */
+  private static final Pattern PRINTABLE = Pattern.compile("^[^\\p{Cntrl}\\p{Cf}\\p{Cs}\\p{Co}\\p{Cn}]{1,64}$");
   /** Who changes an AuraID's trust, in the events of those changes. */
   private static final Caller TRUST_DOMAIN = Caller.service("trust", Set.of());
 
@@ -460,7 +465,8 @@ public final class IdentityServiceImpl implements IdentityService {
 
   private Optional<Future<JsonObject>> checkDisplayName(String displayName) {
     return PRINTABLE.matcher(displayName).matches() && !displayName.isBlank() ? Optional.empty()
-      : Optional.of(invalid("display_name", "display_name must be 1 to 64 printable characters"));
+      : Optional.of(invalid("display_name", "display_name must be 1 to 64 printable characters, without"
+        + " bidirectional controls or zero-width characters"));
   }
 
   private Optional<Future<JsonObject>> checkAvatarUrl(String avatarUrl) {
@@ -504,7 +510,7 @@ public final class IdentityServiceImpl implements IdentityService {
       platform.metrics());
     Usernames usernames = new Usernames(platform.config().identity().extraReservedUsernames());
     return new IdentityServiceImpl(vertx, store, cache, usernames,
-      new MatrixProvisioner(vertx, platform.config().matrix(), store, cache));
+      new MatrixProvisioner(vertx, platform.config().matrix(), platform.config().transport(), store, cache));
   }
 
   /** Starts the background provisioning sweep. */

@@ -1,7 +1,9 @@
 package io.auralink.comm.identity.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.identity.IdentityEvents;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,13 +45,13 @@ final class MatrixProvisioner {
   private boolean sweeping;
   private long timer = -1;
 
-  MatrixProvisioner(Vertx vertx, AppConfig.Matrix config, IdentityStore store, ProfileCache cache) {
+  MatrixProvisioner(Vertx vertx, AppConfig.Matrix config, Transport transport, IdentityStore store, ProfileCache cache) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
     this.cache = cache;
     this.client = config.provisioningEnabled()
-      ? WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) config.requestTimeout().toMillis()))
+      ? OutboundTls.webClient(vertx, transport, new WebClientOptions().setConnectTimeout((int) config.requestTimeout().toMillis()))
       : null;
   }
 

@@ -7,7 +7,8 @@ import io.auralink.comm.platform.Caller;
  * Who may see an AuraID, decided per request after the (caller-independent) cache read: administrators and the
  * owner (or a service acting as the owner) always; nobody else an inactive or suspended AuraID, nor one that has
  * blocked them; then {@code public} → anyone, {@code friends} → accepted contacts (both ways), {@code private} →
- * nobody. Seeing a profile is not seeing all of it: see {@link #seesEverything}.
+ * nobody, except accepted contacts for a reader with {@link IdentityService#CALL_PEERS} (contacts may call each
+ * other). Seeing a profile is not seeing all of it: see {@link #seesEverything}.
  */
 public final class Privacy {
 
@@ -44,7 +45,7 @@ public final class Privacy {
     return switch (target.privacyLevel()) {
       case "public" -> true;
       case "friends" -> relation == Relation.FRIEND;
-      default -> false;
+      default -> relation == Relation.FRIEND && caller.mayAny(IdentityService.CALL_PEERS);
     };
   }
 

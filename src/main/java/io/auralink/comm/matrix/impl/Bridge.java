@@ -6,6 +6,9 @@ import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.CertificateReloader;
+import io.auralink.comm.platform.tls.TlsPolicy;
 import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,17 +16,20 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ServerSSLOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * The Matrix bridge of one member: the Application Service listener, the intake processor, the periodic work (due
- * events, queue depth, purge of old events, the silence warning) and the hang-ups sent into Matrix when the call domain
+ * The Matrix bridge of one member: the Application Service listener, the intake processor (membership, legacy VoIP,
+ * MatrixRTC), the periodic work (due events, queue depth, purge of old events, the silence warning, expired MatrixRTC
+ * memberships) and the hang-ups sent into Matrix when the call domain
  * ends a relayed call by policy. Built and stopped by {@link io.auralink.comm.matrix.MatrixBridgeVerticle}.
  */
 public final class Bridge {
@@ -44,9 +50,11 @@ public final class Bridge {
   private final LinkStatus link;
   private final IntakeProcessor processor;
   private final AsEndpoints endpoints;
-  private final long[] timers = new long[3];
+  private final long[] timers = new long[4];
+  private final MatrixRtc rtc;
   private MessageConsumer<JsonObject> callEvents;
   private HttpServer server;
+  private CertificateReloader reloader;
   private final String member;
   private long lastSilenceWarning;
 
@@ -61,13 +69,16 @@ public final class Bridge {
     IdentityService identity = IdentityService.proxy(vertx, timeout);
     MatrixUsers users = new MatrixUsers(matrix.serverName());
     this.store = new IntakeStore(platform.pool());
-    this.homeserver = new HomeserverClient(vertx, matrix);
+    this.homeserver = new HomeserverClient(vertx, matrix, platform.config().transport());
     this.link = new LinkStatus(platform.metrics());
     Membership membership = new Membership(identity, homeserver, users, CALLER);
     LegacyVoip voip = new LegacyVoip(calls, PresenceService.proxy(vertx, timeout), identity, store, homeserver, users, CALLER,
       platform.config().call().maxRingTime().toMillis());
+    this.rtc = new MatrixRtc(calls, new RtcStore(platform.pool()), users, CALLER,
+      platform.config().call().maxRingTime().toMillis());
     this.processor = new IntakeProcessor(store, config, member,
-      event -> event.type().equals("m.room.member") ? membership.handle(event) : voip.handle(event),
+      event -> event.type().equals("m.room.member") ? membership.handle(event)
+        : RtcMembership.handles(event.type()) ? rtc.handle(event) : voip.handle(event),
       platform.metrics());
     this.endpoints = new AsEndpoints(store, membership, homeserver, users, link, processor::nudge, config,
       matrix.hsToken().orElseThrow(), platform.metrics());
@@ -82,19 +93,37 @@ public final class Bridge {
   private Future<Void> listen() {
     callEvents = vertx.eventBus().consumer(CallEvents.STATE, message -> callChanged(message.body()));
     return callEvents.completion()
-      .compose(registered -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()))
-        .requestHandler(endpoints.router(vertx)).listen(config.port(), config.host()))
+      .compose(registered -> createServer())
+      .compose(created -> created.requestHandler(endpoints.router(vertx)).listen(config.port(), config.host()))
       .map(listening -> {
         server = listening;
+        if (reloader != null) {
+          reloader.watch(listening, platform.config().transport().reloadInterval());
+        }
         LOG.info("Matrix Application Service listening {} {}", kv("host", config.host()),
           kv("port", listening.actualPort()));
         timers[0] = vertx.setPeriodic(config.pollInterval().toMillis(), id -> processor.nudge());
         timers[1] = vertx.setPeriodic(STATUS_INTERVAL_MS, id -> refreshStatus());
         timers[2] = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purge());
+        timers[3] = vertx.setPeriodic(config.pollInterval().toMillis(), id -> rtc.sweep());
         processor.nudge();
         ping();
         return null;
       });
+  }
+
+  /** The listener's server: over TLS, reloading rotated certificate files, when it has a certificate. */
+  private Future<HttpServer> createServer() {
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host());
+    Optional<Transport.ListenerTls> tls = platform.config().transport().matrixAs();
+    if (tls.isEmpty()) {
+      return Future.succeededFuture(vertx.createHttpServer(options));
+    }
+    ServerSSLOptions sslOptions = TlsPolicy.serverOptions(tls.get(), Optional.empty());
+    return CertificateReloader.prepare(vertx, tls.get(), sslOptions, "matrix-as").map(prepared -> {
+      reloader = prepared;
+      return vertx.createHttpServer(TlsPolicy.apply(options, sslOptions));
+    });
   }
 
   /** The port the listener is bound to (the configured one, or the one chosen for port 0). */
@@ -108,6 +137,9 @@ public final class Bridge {
 
   public Future<Void> stop() {
     processor.stop();
+    if (reloader != null) {
+      reloader.stop();
+    }
     for (long timer : timers) {
       vertx.cancelTimer(timer);
     }

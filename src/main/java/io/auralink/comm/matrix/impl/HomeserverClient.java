@@ -1,6 +1,8 @@
 package io.auralink.comm.matrix.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,9 +24,9 @@ public final class HomeserverClient {
   private final AppConfig.Matrix config;
   private final WebClient client;
 
-  public HomeserverClient(Vertx vertx, AppConfig.Matrix config) {
+  public HomeserverClient(Vertx vertx, AppConfig.Matrix config, Transport transport) {
     this.config = config;
-    this.client = WebClient.create(vertx,
+    this.client = OutboundTls.webClient(vertx, transport,
       new WebClientOptions().setConnectTimeout((int) config.requestTimeout().toMillis()));
   }
 

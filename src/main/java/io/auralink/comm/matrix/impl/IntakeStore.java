@@ -20,7 +20,8 @@ public final class IntakeStore {
 
   /** The event types the bridge acts on; any other event is acknowledged and not stored. */
   static final List<String> HANDLED_TYPES = List.of("m.room.member", "m.call.invite", "m.call.answer",
-    "m.call.select_answer", "m.call.reject", "m.call.hangup", "m.call.negotiate", "m.call.candidates");
+    "m.call.select_answer", "m.call.reject", "m.call.hangup", "m.call.negotiate", "m.call.candidates",
+    RtcMembership.LEGACY_TYPE, RtcMembership.RTC_TYPE, RtcMembership.UNSTABLE_RTC_TYPE);
 
   /**
    * One statement: count the delivery of the transaction and append its handled events that were never seen, in the

@@ -236,7 +236,7 @@ final class LegacyVoip {
   }
 
   /** The device of a party: its {@code party_id} (the device id in Element), else the Matrix user. */
-  private static String device(String partyId, String userId) {
+  static String device(String partyId, String userId) {
     String device = partyId != null && !partyId.isEmpty() ? partyId : userId;
     return device.length() <= 128 && device.matches("^[A-Za-z0-9._~:=+/@-]+$") ? device : "matrix-" + digest(device);
   }

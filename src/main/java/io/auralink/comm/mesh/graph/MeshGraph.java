@@ -14,10 +14,13 @@ import java.util.Map;
 public final class MeshGraph {
 
   private static final int INITIAL = 1024;
+  private static final int COMMON_STRINGS = 4096;
 
   private final Map<String, Integer> index = new HashMap<>();
   private final Map<String, IntList> byOwner = new HashMap<>();
   private final Map<String, Long> tombstones = new HashMap<>();
+  private final NearbyRelays nearby = new NearbyRelays(this::id);
+  private final Map<String, String> commonStrings = new HashMap<>();
 
   // nodes
   private int nodeCount;
@@ -58,10 +61,15 @@ public final class MeshGraph {
     if (old != null && old.version() >= record.version()) {
       return false;
     }
-    NodeState node = record.withLaterOwnerOf(old);
+    NodeState node = shared(record.withLaterOwnerOf(old));
     if (old == null) {
       presentCount++;
+      nearby.add(i, node);
     } else {
+      if (NearbyRelays.moved(old, node)) {
+        nearby.remove(i, old);
+        nearby.add(i, node);
+      }
       byOwner.get(old.owner()).remove(i);
       if (isRoutable(old)) {
         onlineCount--;
@@ -75,8 +83,31 @@ public final class MeshGraph {
     if (routable[i]) {
       onlineCount++;
     }
-    byOwner.computeIfAbsent(node.owner(), o -> new IntList()).add(i);
+    byOwner.computeIfAbsent(node.owner(), IntList::new).add(i);
     return true;
+  }
+
+  /**
+   * The record holding the strings this graph already holds for its owner, region and device type (a million
+   * nodes parsed from JSON would otherwise each hold copies of them).
+   */
+  private NodeState shared(NodeState node) {
+    IntList owned = byOwner.get(node.owner());
+    String owner = owned == null ? node.owner() : owned.owner;
+    String region = node.region() == null ? null : common(node.region());
+    String deviceType = node.deviceType() == null ? null : common(node.deviceType());
+    return owner == node.owner() && region == node.region() && deviceType == node.deviceType() ? node
+      : node.sharing(owner, region, deviceType);
+  }
+
+  /** One instance of a value of few kinds (regions, device types); past a bound, values are kept as they come. */
+  private String common(String value) {
+    String held = commonStrings.get(value);
+    if (held == null && commonStrings.size() < COMMON_STRINGS) {
+      commonStrings.put(value, value);
+      return value;
+    }
+    return held == null ? value : held;
   }
 
   private static boolean isRoutable(NodeState node) {
@@ -134,6 +165,7 @@ public final class MeshGraph {
       return false;
     }
     byOwner.get(nodes[i].owner()).remove(i);
+    nearby.remove(i, nodes[i]);
     if (routable[i]) {
       onlineCount--;
     }
@@ -303,6 +335,15 @@ public final class MeshGraph {
     return list == null ? IntList.EMPTY : list;
   }
 
+  /**
+   * Visits the relay-capable nodes (present, routable or not) around a place, nearest cells first, at most
+   * {@code rings} rings of cells out, in node-id order within a cell, until the visitor answers false; without
+   * coordinates (or nothing on the grid there), those of the region.
+   */
+  void relaysAround(double latitude, double longitude, String region, int rings, NearbyRelays.Visitor visitor) {
+    nearby.around(latitude, longitude, region, rings, visitor);
+  }
+
   public int degree(int i) {
     return degree[i];
   }
@@ -378,10 +419,16 @@ public final class MeshGraph {
   /** A growable list of ints with removal by value (owners hold a handful of nodes). */
   public static final class IntList {
 
-    static final IntList EMPTY = new IntList();
+    static final IntList EMPTY = new IntList(null);
 
+    /** The owner whose nodes these are (the one instance of the name the graph keeps). */
+    final String owner;
     private int[] values = new int[2];
     private int size;
+
+    IntList(String owner) {
+      this.owner = owner;
+    }
 
     void add(int value) {
       if (size == values.length) {

@@ -137,6 +137,13 @@ public record NodeState(String nodeId, String owner, String deviceId, Type type,
       trust, suspended, ownerActive, ownerSince, registeredAt, version, changedAt, quality);
   }
 
+  /** The same node holding the given (equal) strings instead of its own: a large graph shares repeated ones. */
+  public NodeState sharing(String sameOwner, String sameRegion, String sameDeviceType) {
+    return new NodeState(nodeId, sameOwner, deviceId, type, sameDeviceType, address, nat, sameRegion, latitude,
+      longitude, capabilities, bandwidthMbps, maxConnections, currentConnections, bandwidthInUseMbps, online, trust,
+      suspended, ownerActive, ownerSince, registeredAt, version, changedAt, quality);
+  }
+
   /** This node with its own quality learned anew. */
   public NodeState withQuality(NodeQuality learned) {
     return new NodeState(nodeId, owner, deviceId, type, deviceType, address, nat, region, latitude, longitude,

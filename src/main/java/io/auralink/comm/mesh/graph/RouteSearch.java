@@ -17,21 +17,32 @@ import java.util.List;
  *   <li><b>direct</b>: the cheapest pair that can reach each other (a measured link between them, or NAT types that
  *       hole-punch, {@link Nat#direct});</li>
  *   <li><b>one relay</b>: the cheapest eligible relay linked (measured) to a node of either party, its other leg
- *       measured or estimated where the NATs allow;</li>
+ *       measured or estimated where the NATs allow, or one of the {@link #NEARBY_RELAYS} first eligible relays near
+ *       each party that no party measured ({@link NearbyRelays}: both legs estimated), so relays are tried, and
+ *       learned, without client link reports;</li>
  *   <li><b>multi-hop</b>: the cheapest path through 2 to {@code maxHops} eligible relays over measured links, by a
  *       hop-bounded relaxation (Bellman–Ford by layers) in preallocated arrays;</li>
  *   <li><b>central</b>: the configured media-server region nearest both parties.</li>
  * </ol>
  * A relay is eligible when it is routable (online, not suspended), not a peer, trusted at least
  * {@code minRelayTrust}, has spare connections and bandwidth, supports the media, and belongs to neither party.
- * The first of tiers 1–3 whose predicted MOS is at least {@link #ACCEPTABLE_MOS} is chosen, else the central route if
- * it is acceptable, else whichever predicts the best MOS. A current route is kept unless the choice is at least
+ * The simplest route (direct, one relay, multi-hop, central last: media servers cost money) whose predicted MOS is
+ * within {@link #TIER_MARGIN_MOS} of the best predicted is chosen. Multi-hop is searched only for paths cheaper than
+ * the best simpler route by that margin (turned into cost at its R factor), so it costs nothing when a simpler route
+ * is good. An unmeasured leg is estimated by the distance model stretched by both ends' learned stretch, with both
+ * ends' learned access ({@link NodeQuality}). A current route is kept unless the choice is at least
  * {@link #SWITCH_GAIN_MS} and a third faster. Ties are broken by node id, so the answer is the same for the same graph.
  * One instance per graph and thread: its scratch arrays are reused by every query.
  */
 public final class RouteSearch {
 
-  public static final double ACCEPTABLE_MOS = 3.6;
+  /** A simpler route is preferred to a better one predicted at most this much better (MOS). */
+  public static final double TIER_MARGIN_MOS = 0.05;
+  /** Relays near each endpoint tried over legs never measured (estimated by the distance model). */
+  public static final int NEARBY_RELAYS = 4;
+  /** How far (rings of grid cells) and how many relay-capable nodes are looked at to find them. */
+  public static final int NEARBY_RINGS = 3;
+  public static final int NEARBY_SCAN_LIMIT = 48;
   public static final double RELAY_PROCESSING_MS = 1;
   public static final double RELAY_LOAD_COST_MS = 10;
   public static final double CENTRAL_PROCESSING_MS = 5;
@@ -132,12 +143,11 @@ public final class RouteSearch {
       relay = oneRelay(sources, destinations, q);
       reasons.add(relay == null ? "one relay: no eligible relay linked to either party"
         : "one relay: " + relay.relays().get(0) + " is the cheapest eligible relay, MOS " + round(relay.mos()));
-      if (acceptable(direct) || acceptable(relay)) {
-        reasons.add("multi-hop: not searched, a simpler route is acceptable");
+      // Only a path clearly cheaper than the best simpler one could be chosen over it: that bounds the search.
+      double bound = Math.min(worthBeating(direct), worthBeating(relay));
+      if (bound <= 0) {
+        reasons.add("multi-hop: not searched, no longer path could beat a simpler one by " + TIER_MARGIN_MOS + " MOS");
       } else if (q.maxHops() >= 2) {
-        // Only a path cheaper than the best simpler one is worth finding: that bounds the search.
-        double bound = Math.min(relay == null ? Double.POSITIVE_INFINITY : relay.cost(),
-          direct == null ? Double.POSITIVE_INFINITY : direct.cost());
         multi = multiHop(sources, destinations, q, bound);
         reasons.add(multi == null ? "multi-hop: no cheaper path through 2 to " + q.maxHops() + " relays"
           : "multi-hop: cheapest path through " + multi.relays().size() + " relays, MOS " + round(multi.mos()));
@@ -177,28 +187,40 @@ public final class RouteSearch {
       : multiHop(sources, destinations, q, Double.POSITIVE_INFINITY);
   }
 
-  private static boolean acceptable(Candidate c) {
-    return c != null && c.mos() >= ACCEPTABLE_MOS;
+  /**
+   * The cost a longer path must stay under to beat this route by {@link #TIER_MARGIN_MOS}: its cost less the margin
+   * turned into delay-equivalent ms at its R factor (the E-model's slope there); infinite without a route.
+   */
+  static double worthBeating(Candidate c) {
+    if (c == null) {
+      return Double.POSITIVE_INFINITY;
+    }
+    // Below R 50 the MOS curve flattens towards 1: the slope there would make the margin huge.
+    double r = Math.max(50, Math.min(EModel.R_DEFAULT - 1, c.rFactor()));
+    double mosPerR = EModel.mos(r + 0.5) - EModel.mos(r - 0.5);
+    return c.cost() - TIER_MARGIN_MOS / (mosPerR * EModel.R_PER_DELAY_MS);
   }
 
+  /**
+   * The simplest route whose predicted MOS is within {@link #TIER_MARGIN_MOS} of the best one predicted: direct,
+   * then one relay, then multi-hop, and the central media servers last (they cost money; the mesh exists to keep
+   * calls off them).
+   */
   private Candidate choose(Candidate direct, Candidate relay, Candidate multi, Candidate central, List<Candidate> all,
                            List<String> reasons) {
-    for (Candidate c : new Candidate[] {direct, relay, multi}) {
-      if (c != null && c.mos() >= ACCEPTABLE_MOS) {
-        reasons.add("chose tier " + c.tier().number() + " (" + c.tier().id() + "): the first whose MOS is at least "
-          + ACCEPTABLE_MOS);
+    Candidate best = all.stream().max(Comparator.comparingDouble(Candidate::mos)
+      .thenComparing(c -> -c.tier().number())).orElseThrow();
+    for (Candidate c : new Candidate[] {direct, relay, multi, central}) {
+      if (c != null && c.mos() >= best.mos() - TIER_MARGIN_MOS) {
+        reasons.add(c == best
+          ? "chose tier " + c.tier().number() + " (" + c.tier().id() + "): the best predicted MOS"
+            + (c.tier() == Tier.CENTRAL ? ", no peer-to-peer route within " + TIER_MARGIN_MOS + " of it" : "")
+          : "chose tier " + c.tier().number() + " (" + c.tier().id() + "): the simplest route within "
+            + TIER_MARGIN_MOS + " MOS of the best (tier " + best.tier().number() + ", MOS " + round(best.mos()) + ")");
         return c;
       }
     }
-    if (central.mos() >= ACCEPTABLE_MOS) {
-      reasons.add("chose the central media server in " + central.path().get(0).substring(CENTRAL_PREFIX.length())
-        + ": no peer-to-peer route is acceptable");
-      return central;
-    }
-    Candidate best = all.stream().max(Comparator.comparingDouble(Candidate::mos)
-      .thenComparing(c -> -c.tier().number())).orElseThrow();
-    reasons.add("no route reaches MOS " + ACCEPTABLE_MOS + ": chose the best predicted, tier " + best.tier().number());
-    return best;
+    throw new IllegalStateException("the best route is within the margin of itself");
   }
 
   // ---- endpoints and eligibility ----------------------------------------------------------------------------
@@ -269,7 +291,13 @@ public final class RouteSearch {
       : new Attribution.Leg(estimatedDelay(a, b), estimatedJitter(a, b), estimatedLoss(a, b), 0);
   }
 
+  /** An unmeasured leg's one-way delay: the distance model's, stretched as both ends are learned to be. */
   private double estimatedDelay(int a, int b) {
+    return NodeQuality.estimatedDelayMs(modelDelay(graph, a, b), graph.node(a).quality(), graph.node(b).quality());
+  }
+
+  /** The distance model's one-way delay between two present nodes, before any learned stretch. */
+  public static double modelDelay(MeshGraph graph, int a, int b) {
     NodeState x = graph.node(a);
     NodeState y = graph.node(b);
     boolean sameRegion = x.region() != null && x.region().equals(y.region());
@@ -299,31 +327,57 @@ public final class RouteSearch {
   // ---- tier 2 -----------------------------------------------------------------------------------------------
 
   private Candidate oneRelay(int[] sources, int[] destinations, Query q) {
-    double best = Double.POSITIVE_INFINITY;
-    int[] bestPath = null;
+    bestRelayCost = Double.POSITIVE_INFINITY;
+    bestRelayPath = null;
     for (int[] side : new int[][] {sources, destinations}) {
       for (int e : side) {
         for (int k = 0; k < graph.degree(e); k++) {
-          int r = graph.neighbour(e, k);
-          if (relayMark[r] == stamp || !eligibleRelay(r, q)) {
-            continue;
-          }
-          relayMark[r] = stamp;
-          int s = cheapestLeg(sources, r);
-          int d = cheapestLeg(destinations, r);
-          if (s < 0 || d < 0) {
-            continue;
-          }
-          double cost = legCost(s, r) + relayCost(r) + legCost(r, d);
-          if (cost < best || (cost == best && graph.id(r).compareTo(graph.id(bestPath[1])) < 0)) {
-            best = cost;
-            bestPath = new int[] {s, r, d};
-          }
+          tryRelay(graph.neighbour(e, k), sources, destinations, q);
         }
       }
     }
-    return bestPath == null ? null : candidate(Tier.RELAY, bestPath);
+    // Relays no party measured a link to, near each party (its first node by id), over legs the distance model
+    // estimates: tried so that a relay can be used (and its outcomes learned) without client link reports. A
+    // bounded scan in id order.
+    for (int[] side : new int[][] {sources, destinations}) {
+      int e = side[0];
+      int[] found = {0, 0};
+      graph.relaysAround(graph.latitude(e), graph.longitude(e), graph.node(e).region(), NEARBY_RINGS, r -> {
+        found[1]++;
+        if (relayMark[r] != stamp && tryRelay(r, sources, destinations, q)) {
+          found[0]++;
+        }
+        return found[0] < NEARBY_RELAYS && found[1] < NEARBY_SCAN_LIMIT;
+      });
+    }
+    return bestRelayPath == null ? null : candidate(Tier.RELAY, bestRelayPath);
   }
+
+  private double bestRelayCost;
+  private int[] bestRelayPath;
+
+  /** Offers relay {@code r} (once per query) with its cheapest legs; answers whether it could carry the call. */
+  private boolean tryRelay(int r, int[] sources, int[] destinations, Query q) {
+    if (relayMark[r] == stamp || !eligibleRelay(r, q)) {
+      return false;
+    }
+    relayMark[r] = stamp;
+    int s = cheapestLeg(sources, r);
+    double sourceLeg = cheapestLegCost;
+    int d = s < 0 ? -1 : cheapestLeg(destinations, r);
+    if (s < 0 || d < 0) {
+      return false;
+    }
+    double cost = sourceLeg + relayCost(r) + cheapestLegCost;
+    if (cost < bestRelayCost || (cost == bestRelayCost && graph.id(r).compareTo(graph.id(bestRelayPath[1])) < 0)) {
+      bestRelayCost = cost;
+      bestRelayPath = new int[] {s, r, d};
+    }
+    return true;
+  }
+
+  /** The cost of the leg {@link #cheapestLeg} found last. */
+  private double cheapestLegCost;
 
   private int cheapestLeg(int[] endpoints, int relay) {
     double best = Double.POSITIVE_INFINITY;
@@ -335,6 +389,7 @@ public final class RouteSearch {
         found = e;
       }
     }
+    cheapestLegCost = best;
     return found;
   }
 
@@ -442,11 +497,7 @@ public final class RouteSearch {
   private Candidate central(int[] sources, int[] destinations) {
     Candidate best = null;
     for (Region region : regions) {
-      double latency = centralLeg(sources, region) + centralLeg(destinations, region) + CENTRAL_PROCESSING_MS;
-      double jitter = 2 * LinkModel.ESTIMATED_JITTER_MS;
-      double loss = 1 - (1 - LinkModel.ESTIMATED_LOSS) * (1 - LinkModel.ESTIMATED_LOSS);
-      Candidate c = new Candidate(Tier.CENTRAL, List.of(CENTRAL_PREFIX + region.name()), List.of(), latency, jitter,
-        loss, LinkModel.cost(latency, jitter, loss));
+      Candidate c = centralVia(region, sources, destinations, List.of(CENTRAL_PREFIX + region.name()));
       if (best == null || c.cost() < best.cost()) {
         best = c;
       }
@@ -454,16 +505,44 @@ public final class RouteSearch {
     return best;
   }
 
+  /**
+   * The route through a region's media servers: each party's leg by distance, with the jitter and loss of that
+   * party's access (its first node with coordinates, as learned) and of the servers' side (a node never observed).
+   */
+  private Candidate centralVia(Region region, int[] sources, int[] destinations, List<String> path) {
+    double latency = centralLeg(sources, region) + centralLeg(destinations, region) + CENTRAL_PROCESSING_MS;
+    NodeQuality from = access(sources);
+    NodeQuality to = access(destinations);
+    double jitter = NodeQuality.estimatedJitterMs(from, NodeQuality.DEFAULT)
+      + NodeQuality.estimatedJitterMs(to, NodeQuality.DEFAULT);
+    double loss = 1 - (1 - NodeQuality.estimatedLoss(from, NodeQuality.DEFAULT))
+      * (1 - NodeQuality.estimatedLoss(to, NodeQuality.DEFAULT));
+    return new Candidate(Tier.CENTRAL, path, List.of(), latency, jitter, loss, LinkModel.cost(latency, jitter, loss));
+  }
+
+  /** A party's access as the central route sees it: the node its leg is measured from, else unknown. */
+  private NodeQuality access(int[] endpoints) {
+    for (int e : endpoints) {
+      if (!Double.isNaN(graph.latitude(e))) {
+        return graph.node(e).quality();
+      }
+    }
+    return endpoints.length > 0 ? graph.node(endpoints[0]).quality() : NodeQuality.DEFAULT;
+  }
+
   /** A party's leg to a region: from its first node (by id) with coordinates, or its region name, or unknown. */
   private double centralLeg(int[] endpoints, Region region) {
     for (int e : endpoints) {
       if (!Double.isNaN(graph.latitude(e))) {
-        return LinkModel.estimatedDelayMs(graph.latitude(e), graph.longitude(e), region.latitude(),
-          region.longitude(), region.name().equals(graph.node(e).region()));
+        return NodeQuality.estimatedDelayMs(LinkModel.estimatedDelayMs(graph.latitude(e), graph.longitude(e),
+          region.latitude(), region.longitude(), region.name().equals(graph.node(e).region())),
+          graph.node(e).quality(), NodeQuality.DEFAULT);
       }
     }
     boolean sameRegion = endpoints.length > 0 && region.name().equals(graph.node(endpoints[0]).region());
-    return sameRegion ? LinkModel.SAME_REGION_DELAY_MS : LinkModel.OTHER_REGION_DELAY_MS;
+    double model = sameRegion ? LinkModel.SAME_REGION_DELAY_MS : LinkModel.OTHER_REGION_DELAY_MS;
+    return endpoints.length == 0 ? model
+      : NodeQuality.estimatedDelayMs(model, graph.node(endpoints[0]).quality(), NodeQuality.DEFAULT);
   }
 
   // ---- current route ----------------------------------------------------------------------------------------
@@ -473,13 +552,8 @@ public final class RouteSearch {
     List<String> path = q.currentPath();
     if (path.size() == 1 && path.get(0).startsWith(CENTRAL_PREFIX)) {
       String name = path.get(0).substring(CENTRAL_PREFIX.length());
-      return regions.stream().filter(r -> r.name().equals(name)).findFirst().map(r -> {
-        double latency = centralLeg(sources, r) + centralLeg(destinations, r) + CENTRAL_PROCESSING_MS;
-        double jitter = 2 * LinkModel.ESTIMATED_JITTER_MS;
-        double loss = 1 - (1 - LinkModel.ESTIMATED_LOSS) * (1 - LinkModel.ESTIMATED_LOSS);
-        return new Candidate(Tier.CENTRAL, List.copyOf(path), List.of(), latency, jitter, loss,
-          LinkModel.cost(latency, jitter, loss));
-      }).orElse(null);
+      return regions.stream().filter(r -> r.name().equals(name)).findFirst()
+        .map(r -> centralVia(r, sources, destinations, List.copyOf(path))).orElse(null);
     }
     if (path.size() < 2) {
       return null;

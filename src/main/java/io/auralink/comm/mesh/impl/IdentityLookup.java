@@ -32,7 +32,8 @@ final class IdentityLookup {
 
   /** The registry's view that sees every AuraID whatever its privacy and state, with its status. */
   private static final Caller ADMINISTRATOR = Caller.service("mesh", Set.of(IdentityService.ADMIN));
-  private static final Caller READER = Caller.service("mesh", Set.of(IdentityService.READ));
+  /** Routes are for calls: accepted contacts reach each other whatever their privacy level (as the call domain). */
+  private static final Caller READER = Caller.service("mesh", Set.of(IdentityService.READ, IdentityService.CALL_PEERS));
 
   private final IdentityService identity;
 

@@ -8,6 +8,7 @@ import io.auralink.comm.mesh.MeshService;
 import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.MeshGraph;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.graph.RouteSearch;
 import io.auralink.comm.mesh.quality.NodeQuality;
 import io.auralink.comm.mesh.replication.ClusterGraph;
 import io.auralink.comm.platform.AuraIds;
@@ -17,6 +18,7 @@ import io.auralink.comm.platform.cluster.ClusterMembers;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.Role;
 import io.auralink.comm.trust.TrustService;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -53,6 +55,8 @@ public final class MeshServiceImpl implements MeshService {
   private static final Logger LOG = LoggerFactory.getLogger(MeshServiceImpl.class);
   private static final int MAX_LINKS_PER_REPORT = 500;
   private static final long RESTORE_DELAY_MS = 500;
+  private static final int RESTORE_CLAIM_ATTEMPTS = 50;
+  private static final long RESTORE_CLAIM_RETRY_MS = 200;
   private static final int LOAD_SLICE = 10_000;
   /** How long a route party's visibility decision is remembered at most (events forget it sooner). */
   private static final long VISIBILITY_LIFETIME_MS = 60_000;
@@ -117,12 +121,23 @@ public final class MeshServiceImpl implements MeshService {
    * holds, every node offline until it beats again.
    */
   public Future<Void> restoreIfEmpty(String memberId) {
-    return vertx.executeBlocking(() -> cluster.claimRestore(memberId), false).compose(claimed -> !claimed
+    return claimRestore(memberId, RESTORE_CLAIM_ATTEMPTS).compose(claimed -> !claimed
       ? Future.<Void>succeededFuture()
       : Future.all(store.loadNodes(), store.loadLinks()).compose(loaded -> vertx.executeBlocking(() -> {
           cluster.restore(loaded.resultAt(0), loaded.resultAt(1));
           return null;
         }, false)));
+  }
+
+  /**
+   * Hazelcast's split-brain protection refuses map writes until its first count of the members, a scan about a
+   * second after the member starts: the claim waits for that count rather than failing the start.
+   */
+  private Future<Boolean> claimRestore(String memberId, int attemptsLeft) {
+    return vertx.executeBlocking(() -> cluster.claimRestore(memberId), false)
+      .recover(e -> e instanceof SplitBrainProtectionException && attemptsLeft > 1
+        ? vertx.timer(RESTORE_CLAIM_RETRY_MS).compose(fired -> claimRestore(memberId, attemptsLeft - 1))
+        : Future.failedFuture(e));
   }
 
   /**
@@ -380,15 +395,24 @@ public final class MeshServiceImpl implements MeshService {
   public Future<Integer> reportService() {
     Map<String, ServiceRecords.Tally> drained = services.drain();
     Caller mesh = Caller.service("mesh", Set.of(TrustService.WRITE));
-    List<Future<JsonObject>> sent = new ArrayList<>();
+    // One request per batch of nodes (not one per node): the trust domain records them one after the other.
+    List<JsonObject> batches = new ArrayList<>();
     drained.forEach((nodeId, tally) -> {
       if (graph.node(nodeId) != null) {
-        sent.add(trust.recordNodeService(nodeId, tally.toJson(), mesh)
-          .onFailure(e -> LOG.warn("a node's service was not recorded {} {}", kv("node_id", nodeId),
-            kv("error", String.valueOf(e.getMessage())))));
+        if (batches.isEmpty() || batches.get(batches.size() - 1).size() == TrustService.MAX_NODE_SERVICES) {
+          batches.add(new JsonObject());
+        }
+        batches.get(batches.size() - 1).put(nodeId, tally.toJson());
       }
     });
-    return Future.join(sent).map(sent.size()).otherwise(sent.size());
+    List<Future<JsonObject>> sent = new ArrayList<>();
+    for (JsonObject batch : batches) {
+      sent.add(trust.recordNodeServices(batch, mesh)
+        .onFailure(e -> LOG.warn("nodes' service was not recorded {} {}", kv("nodes", batch.size()),
+          kv("error", String.valueOf(e.getMessage())))));
+    }
+    int nodes = batches.stream().mapToInt(JsonObject::size).sum();
+    return Future.join(sent).map(nodes).otherwise(nodes);
   }
 
   /** Takes offline the nodes this member owns that stopped beating (or never beat). */
@@ -444,6 +468,21 @@ public final class MeshServiceImpl implements MeshService {
       accessJitter += share[0] / measurements.size();
       accessLoss += share[1] / measurements.size();
     }
+    // And its delay stretch: how much slower than the distance model its measured links are (log-space average).
+    int self = graph.index(nodeId);
+    double logStretch = 0;
+    int stretched = 0;
+    for (JsonObject m : measurements) {
+      int to = graph.index(m.getString("to"));
+      double share = self < 0 || graph.node(self) == null ? Double.NaN : NodeQuality.stretchShare(
+        m.getDouble("rtt_ms") / 2, RouteSearch.modelDelay(graph, self, to), graph.node(self).quality(),
+        graph.node(to).quality());
+      if (Double.isFinite(share)) {
+        logStretch += Math.log(share);
+        stretched++;
+      }
+    }
+    double ownStretch = stretched == 0 ? Double.NaN : Math.exp(logStretch / stretched);
     double[] ownAccess = {accessJitter, accessLoss};
     return changeable(nodeId, caller)
       .compose(this::withActiveOwner)
@@ -451,7 +490,8 @@ public final class MeshServiceImpl implements MeshService {
         List<LinkState> learned = measurements.stream().map(m -> cluster.measure(nodeId,
           m.getString("to"), m.getDouble("rtt_ms"), m.getDouble("jitter_ms", 0.0), m.getDouble("loss", 0.0),
           m.getDouble("bandwidth_mbps", 0.0))).toList();
-        NodeState learnedAccess = measurements.isEmpty() ? null : cluster.quality(nodeId, false, ownAccess[0], ownAccess[1]);
+        NodeState learnedAccess = measurements.isEmpty() ? null : cluster.quality(nodeId, false, ownAccess[0], ownAccess[1],
+          ownStretch);
         return new Reported(learned, learnedAccess);
       }, false))
       .compose(reported -> {

@@ -74,7 +74,7 @@ final class Routing {
     this.services = services;
     this.scorer = scorer;
     this.visibility = visibility;
-    this.routes = new RouteLog(store);
+    this.routes = new RouteLog(store, config.routeBuffer(), metrics);
     this.config = config;
     this.search = new RouteSearch(graph, config.regions().stream()
       .map(r -> new RouteSearch.Region(r.name(), r.latitude(), r.longitude())).toList());
@@ -353,6 +353,22 @@ final class Routing {
       graph.node(slots[1]).quality());
     double[] destinationAccess = NodeQuality.accessShare(observed[legCount - 1].jitterMs(),
       observed[legCount - 1].loss(), graph.node(slots[slots.length - 2]).quality());
+    // Each node's delay stretch as its legs show it (a relay's two legs averaged in log space).
+    double[] stretch = new double[slots.length];
+    for (int k = 0; k < slots.length; k++) {
+      double logSum = 0;
+      int seen = 0;
+      for (int leg = Math.max(0, k - 1); leg <= Math.min(legCount - 1, k); leg++) {
+        int other = leg == k ? slots[k + 1] : slots[k - 1];
+        double share = NodeQuality.stretchShare(observed[leg].rttMs() / 2, RouteSearch.modelDelay(graph, slots[k], other),
+          graph.node(slots[k]).quality(), graph.node(other).quality());
+        if (Double.isFinite(share)) {
+          logSum += Math.log(share);
+          seen++;
+        }
+      }
+      stretch[k] = seen == 0 ? Double.NaN : Math.exp(logSum / seen);
+    }
     return vertx.executeBlocking(() -> {
       List<LinkState> learned = new ArrayList<>();
       for (int k = 0; k < legCount; k++) {
@@ -361,10 +377,12 @@ final class Routing {
       }
       List<NodeState> nodes = new ArrayList<>();
       for (int k = legCount; k < observed.length; k++) {
-        nodes.add(cluster.quality(path.get(k - legCount + 1), true, observed[k].jitterMs(), observed[k].loss()));
+        int at = k - legCount + 1;
+        nodes.add(cluster.quality(path.get(at), true, observed[k].jitterMs(), observed[k].loss(), stretch[at]));
       }
-      nodes.add(cluster.quality(path.get(0), false, sourceAccess[0], sourceAccess[1]));
-      nodes.add(cluster.quality(path.get(path.size() - 1), false, destinationAccess[0], destinationAccess[1]));
+      nodes.add(cluster.quality(path.get(0), false, sourceAccess[0], sourceAccess[1], stretch[0]));
+      nodes.add(cluster.quality(path.get(path.size() - 1), false, destinationAccess[0], destinationAccess[1],
+        stretch[slots.length - 1]));
       nodes.removeIf(Objects::isNull);
       return new Learned(learned, nodes);
     }, false).compose(done -> {

@@ -15,6 +15,8 @@ public final class EModel {
 
   public static final double R_DEFAULT = 93.2;
   public static final double CODEC_DELAY_MS = 10;
+  /** What each ms of one-way delay costs in R below the 177.3 ms knee. */
+  public static final double R_PER_DELAY_MS = 0.024;
   private static final double IE = 0;
   private static final double BPL = 25.1;
   private static final double BURST_R = 1;
@@ -25,7 +27,7 @@ public final class EModel {
   /** The R factor of a path with this one-way delay, jitter (ms) and loss (fraction 0–1). */
   public static double rFactor(double oneWayDelayMs, double jitterMs, double loss) {
     double d = oneWayDelayMs + 2 * jitterMs + CODEC_DELAY_MS;
-    double id = 0.024 * d + (d > 177.3 ? 0.11 * (d - 177.3) : 0);
+    double id = R_PER_DELAY_MS * d + (d > 177.3 ? 0.11 * (d - 177.3) : 0);
     double ppl = Math.max(0, Math.min(100, loss * 100));
     double ieEff = IE + (95 - IE) * ppl / (ppl / BURST_R + BPL);
     return R_DEFAULT - id - ieEff;

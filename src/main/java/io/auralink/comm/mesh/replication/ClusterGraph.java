@@ -1,5 +1,6 @@
 package io.auralink.comm.mesh.replication;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
@@ -11,6 +12,7 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.auralink.comm.mesh.graph.LinkState;
 import io.auralink.comm.mesh.graph.NodeState;
+import io.auralink.comm.mesh.quality.NodeQuality;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -21,6 +23,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -37,15 +43,27 @@ public final class ClusterGraph {
   public static final String LINKS = "auralink.mesh.links";
   public static final String BEATS = "auralink.mesh.beats";
   public static final String META = "auralink.mesh.meta";
+  /**
+   * Tombstones: node id to the time it was removed. A split's other side may still hold a removed node; when the
+   * split heals its copy merges back ({@link HighestVersionMergePolicy} sees no value on this side to compare), so
+   * a merged node registered before its tombstone is removed again, and a tombstone merged from the other side
+   * removes the node it names. Kept for {@link #TOMBSTONE_HOURS}: longer than any split is expected to last.
+   */
+  public static final String REMOVED = "auralink.mesh.removed";
+  static final long TOMBSTONE_HOURS = 24;
 
   private final IMap<String, String> nodes;
   private final IMap<String, String> links;
   private final IMap<String, Long> beats;
   private final IMap<String, String> meta;
+  private final IMap<String, Long> removed;
   private final HazelcastInstance hazelcast;
+  /** Re-applies tombstones to merged entries off Hazelcast's event threads (its calls block). */
+  private ExecutorService tombstones;
   private final List<UUID> listeners = new ArrayList<>();
   private final Map<IMap<?, ?>, UUID> partitionListeners = new HashMap<>();
   private UUID mergeListener;
+  private UUID tombstoneListener;
   /** Partitions of the graph's maps that lost every replica since {@link #takeLostPartitions}, by map name. */
   private final Map<String, Set<Integer>> lostPartitions = new ConcurrentHashMap<>();
 
@@ -55,6 +73,7 @@ public final class ClusterGraph {
     this.links = hazelcast.getMap(LINKS);
     this.beats = hazelcast.getMap(BEATS);
     this.meta = hazelcast.getMap(META);
+    this.removed = hazelcast.getMap(REMOVED);
   }
 
   /** A replicated change as a member's hot graph receives it. */
@@ -79,8 +98,15 @@ public final class ClusterGraph {
    * member's graph; versions order them with the rest.
    */
   public void listen(Consumer<Change> sink) {
-    listeners.add(nodes.addEntryListener(new NodeListener(sink), true));
+    tombstones = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "auralink-mesh-tombstones");
+      thread.setDaemon(true);
+      return thread;
+    });
+    listeners.add(nodes.addEntryListener(new NodeListener(sink, this::applyTombstone), true));
     listeners.add(links.addEntryListener(new LinkListener(sink), true));
+    tombstoneListener = removed.addEntryListener((EntryMergedListener<String, Long>) event ->
+      applyTombstone(event.getKey()), false);
     mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
         Thread reconcile = new Thread(() -> snapshot().forEach(sink), "auralink-mesh-merge-reconcile");
@@ -125,6 +151,14 @@ public final class ClusterGraph {
       links.removeEntryListener(id);
     });
     listeners.clear();
+    if (tombstoneListener != null) {
+      removed.removeEntryListener(tombstoneListener);
+      tombstoneListener = null;
+    }
+    if (tombstones != null) {
+      tombstones.shutdownNow();
+      tombstones = null;
+    }
     if (mergeListener != null) {
       hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
       mergeListener = null;
@@ -203,8 +237,17 @@ public final class ClusterGraph {
    * quality; null if the node is unknown.
    */
   public NodeState quality(String nodeId, boolean relaying, double jitterMs, double loss) {
-    String seen = new JsonObject().put("relaying", relaying).put("jitter_ms", jitterMs).put("loss", loss).encode();
-    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.QUALITY, seen, false, 0, 0, 0, false, false, 0));
+    return quality(nodeId, relaying, jitterMs, loss, Double.NaN);
+  }
+
+  /** The same, with an observation of the node's delay stretch ({@link NodeQuality#withStretch}; NaN if none). */
+  public NodeState quality(String nodeId, boolean relaying, double jitterMs, double loss, double stretch) {
+    JsonObject seen = new JsonObject().put("relaying", relaying).put("jitter_ms", jitterMs).put("loss", loss);
+    if (Double.isFinite(stretch)) {
+      seen.put("stretch", stretch);
+    }
+    return apply(nodeId, new NodeProcessor(NodeProcessor.Kind.QUALITY, seen.encode(), false, 0, 0, 0, false, false,
+      0));
   }
 
   /** The trust domain's verdict; null if nothing changed (or the node is unknown). */
@@ -228,12 +271,55 @@ public final class ClusterGraph {
     return changed;
   }
 
-  /** Removes a node (and its last beat); answers it as it was, or null if it was not there. */
+  /**
+   * Removes a node (and its last beat), leaving a tombstone so that a copy on the other side of a split does not
+   * bring it back when the split heals; answers it as it was, or null if it was not there.
+   */
   public NodeState remove(String nodeId) {
-    NodeState removed = apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false, false,
+    this.removed.set(nodeId, System.currentTimeMillis(), TOMBSTONE_HOURS, TimeUnit.HOURS);
+    NodeState gone = apply(nodeId, new NodeProcessor(NodeProcessor.Kind.REMOVE, null, false, 0, 0, 0, false, false,
       0));
     beats.delete(nodeId);
-    return removed;
+    return gone;
+  }
+
+  /**
+   * After a merge (a node or a tombstone merged from the other side), removes the node again if a tombstone names
+   * it and it was registered before that removal. The key's owner does it (every member hears the event); while
+   * the partition has no owner yet, whoever hears it does (the removal is conditional, so doing it twice is safe).
+   */
+  private void applyTombstone(String nodeId) {
+    ExecutorService executor = tombstones;
+    if (executor == null) {
+      return;
+    }
+    try {
+      executor.execute(() -> {
+        Member owner = hazelcast.getPartitionService().getPartition(nodeId).getOwner();
+        if (owner != null && !owner.localMember()) {
+          return;
+        }
+        Long removedAt = removed.get(nodeId);
+        if (removedAt != null) {
+          nodes.executeOnKey(nodeId, new RemoveIfRegisteredBefore(removedAt));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // stopped listening meanwhile
+    }
+  }
+
+  /** Removes a node registered before {@code removedAt} (a tombstone's time); a later registration stays. */
+  record RemoveIfRegisteredBefore(long removedAt) implements EntryProcessor<String, String, String> {
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      if (entry.getValue() == null || NodeState.fromJson(new JsonObject(entry.getValue())).registeredAt() > removedAt) {
+        return null;
+      }
+      String old = entry.getValue();
+      entry.setValue(null);
+      return old;
+    }
   }
 
   private NodeState apply(String nodeId, NodeProcessor processor) {
@@ -315,8 +401,9 @@ public final class ClusterGraph {
           JsonObject seen = new JsonObject(payload);
           double jitter = seen.getDouble("jitter_ms");
           double loss = seen.getDouble("loss");
-          yield old.withQuality(seen.getBoolean("relaying") ? old.quality().withRelaying(jitter, loss)
-            : old.quality().withAccess(jitter, loss));
+          NodeQuality learned = seen.getBoolean("relaying") ? old.quality().withRelaying(jitter, loss)
+            : old.quality().withAccess(jitter, loss);
+          yield old.withQuality(learned.withStretch(seen.getDouble("stretch", Double.NaN)));
         }
         default -> throw new IllegalStateException(kind.name());
       };
@@ -346,18 +433,21 @@ public final class ClusterGraph {
   // ---- listeners --------------------------------------------------------------------------------------------
 
   /** Merged entries (a healed split, {@link HighestVersionMergePolicy}) arrive like updates; versions order them. */
-  private record NodeListener(Consumer<Change> sink) implements EntryAddedListener<String, String>,
-    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>, EntryMergedListener<String, String> {
+  private record NodeListener(Consumer<Change> sink, Consumer<String> merged) implements
+    EntryAddedListener<String, String>, EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>,
+    EntryMergedListener<String, String> {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       sink.accept(new NodeChanged(NodeState.fromJson(new JsonObject(event.getValue())), true));
     }
 
+    /** A merged node may be one this side removed during the split: its tombstone is checked. */
     @Override
     public void entryMerged(EntryEvent<String, String> event) {
       if (event.getValue() != null) {
         entryAdded(event);
+        merged.accept(event.getKey());
       }
     }
 

@@ -1,7 +1,9 @@
 package io.auralink.comm.notification.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.notification.NotificationEvents;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -48,12 +50,13 @@ final class DeliveryWorker {
   private boolean again;
   private long timer;
 
-  DeliveryWorker(Vertx vertx, NotificationStore store, AppConfig.Notification config, MeterRegistry metrics) {
+  DeliveryWorker(Vertx vertx, NotificationStore store, AppConfig.Notification config, Transport transport,
+                 MeterRegistry metrics) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
     this.metrics = metrics;
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    this.client = OutboundTls.webClient(vertx, transport, new WebClientOptions()
       .setConnectTimeout((int) config.requestTimeout().toMillis()).setFollowRedirects(false));
     this.timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> kick());
   }
@@ -85,6 +88,9 @@ final class DeliveryWorker {
     }
     if (due.expiresAt() != null && !now.isBefore(due.expiresAt())) {
       return finish(due, "expired", "its lifetime ended before delivery");
+    }
+    if (due.unreadable()) {
+      return finish(due, "dead", "the app's sealed secret cannot be opened (altered, or its data key removed)");
     }
     if (due.channel() == null || due.secret() == null) {
       return finish(due, "dead", "the device's channel was removed");

@@ -8,6 +8,8 @@ import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.Platform;
+import io.auralink.comm.platform.crypto.Resealer;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,9 +47,12 @@ public final class NotificationServiceImpl implements NotificationService {
   private final RingControl rings;
   private final int maxRingSeconds;
   private final int maxAppsPerPerson;
+  private final Resealer resealer;
 
   private NotificationServiceImpl(NotificationStore store, IdentityService identity, CallService calls,
-                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds, int maxAppsPerPerson) {
+                                  DeliveryWorker worker, RingControl rings, int maxRingSeconds, int maxAppsPerPerson,
+                                  Resealer resealer) {
+    this.resealer = resealer;
     this.store = store;
     this.identity = identity;
     this.calls = calls;
@@ -59,14 +64,22 @@ public final class NotificationServiceImpl implements NotificationService {
 
   public static NotificationServiceImpl create(Vertx vertx, Platform platform) {
     long timeout = platform.config().node().eventBusTimeout().toMillis();
-    NotificationStore store = new NotificationStore(platform.pool());
+    Sealer sealer = Sealer.from(platform.config().data());
+    NotificationStore store = new NotificationStore(platform.pool(), sealer);
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(), timeout);
-    DeliveryWorker worker = new DeliveryWorker(vertx, store, platform.config().notification(), platform.metrics());
+    DeliveryWorker worker = new DeliveryWorker(vertx, store, platform.config().notification(), platform.config().transport(),
+      platform.metrics());
     RingControl rings = new RingControl(store, identity, PresenceService.proxy(vertx, platform.loops(), timeout),
       worker::kick, platform.metrics());
     return new NotificationServiceImpl(store, identity, CallService.proxy(vertx, platform.loops(), timeout), worker,
       rings, (int) platform.config().call().maxRingTime().toSeconds(),
-      platform.config().notification().maxAppsPerPerson());
+      platform.config().notification().maxAppsPerPerson(), new Resealer(vertx, platform.pool(), sealer,
+      "notification", NotificationStore.SEALED, platform.config().data(), platform.metrics()));
+  }
+
+  /** Starts the background re-encryption of the hub's secrets (the delivery worker starts with the service). */
+  public void start() {
+    resealer.start();
   }
 
   /** A call's change of state ({@link io.auralink.comm.call.CallEvents#STATE}). */
@@ -74,9 +87,14 @@ public final class NotificationServiceImpl implements NotificationService {
     return rings.callState(event);
   }
 
+  /** A call participant's change ({@link io.auralink.comm.call.CallEvents#PARTICIPANT}). */
+  public Future<Void> participantChanged(JsonObject event) {
+    return rings.participantChanged(event);
+  }
+
   public Future<Void> close() {
     worker.close();
-    return Future.succeededFuture();
+    return resealer.stop();
   }
 
   // ---- apps -------------------------------------------------------------------------------------------------

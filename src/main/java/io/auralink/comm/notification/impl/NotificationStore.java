@@ -1,5 +1,8 @@
 package io.auralink.comm.notification.impl;
 
+import io.auralink.comm.platform.crypto.SealedColumn;
+import io.auralink.comm.platform.crypto.Sealer;
+import io.auralink.comm.platform.crypto.UnreadableValueException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +12,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,15 +27,55 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The hub's SQL, all of it: apps and channels, preferences, the delivery queue and the calls that stopped ringing. */
+/**
+ * The hub's SQL, all of it: apps and channels, preferences, the delivery queue and the calls that stopped ringing.
+ * Signing secrets and pushkeys are sealed ({@link Sealer}, bound to their app or device); rows from before sealing
+ * keep their plaintext until the re-encryption job ({@link #SEALED}) reaches them, and reads take either.
+ */
 final class NotificationStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationStore.class);
   static final String RING = "call.incoming";
+  static final Sealer.Field SIGNING_SECRET = new Sealer.Field("notification_apps", "signing_secret");
+  static final Sealer.Field PUSHKEY = new Sealer.Field("notification_channels", "pushkey");
+  /** What the re-encryption job keeps sealed under the current key. */
+  static final List<SealedColumn> SEALED = List.of(
+    SealedColumn.sealed("notification_apps", "signing_secret", "aura_id", "app_id"),
+    SealedColumn.sealed("notification_channels", "pushkey", "aura_id", "app_id", "device_id"));
+  /** Opened secrets and pushkeys by row and sealed text ({@link Sealer#openingKey}), for repeat deliveries. */
+  private static final int OPENED_CACHE = 1024;
 
   private final Pool pool;
+  private final Sealer sealer;
+  private final Map<String, String> opened = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > OPENED_CACHE;
+    }
+  };
 
-  NotificationStore(Pool pool) {
+  NotificationStore(Pool pool, Sealer sealer) {
     this.pool = pool;
+    this.sealer = sealer;
+  }
+
+  /**
+   * The plaintext of a sealed column or, for a row not sealed yet, its legacy plaintext. Opening costs microseconds,
+   * but every delivery of a busy app needs its secret: the row and the sealed text are a safe cache key (a new value
+   * or a re-encryption is a new text; the same text in another row must fail to open, so the row is part of the
+   * key), and the cache is this instance's, on its one event loop.
+   */
+  private String open(Sealer.Field field, String sealed, String legacy, String... rowKey) {
+    if (sealed == null) {
+      return legacy;
+    }
+    String opening = Sealer.openingKey(field, sealed, rowKey);
+    String value = opened.get(opening);
+    if (value == null) {
+      value = sealer.open(field, sealed, rowKey);
+      opened.put(opening, value);
+    }
+    return value;
   }
 
   static boolean uniqueViolation(Throwable e) {
@@ -56,9 +102,10 @@ final class NotificationStore {
           if (!Boolean.TRUE.equals(row.getBoolean("known")) && row.getLong("apps") >= maxApps) {
             return Future.succeededFuture(false);
           }
-          return conn.preparedQuery(
-              "INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret) VALUES ($1, $2, $3, $4)")
-            .execute(Tuple.of(auraId, appId, displayName, secret))
+          return conn.preparedQuery("""
+              INSERT INTO notification_apps (aura_id, app_id, display_name, signing_secret_sealed)
+              VALUES ($1, $2, $3, $4)""")
+            .execute(Tuple.of(auraId, appId, displayName, sealer.seal(SIGNING_SECRET, secret, auraId, appId)))
             .compose(v -> insertChannels(conn, auraId, appId, devices)).map(true);
         }));
   }
@@ -81,7 +128,7 @@ final class NotificationStore {
         }));
   }
 
-  private static Future<Void> insertChannels(SqlClient conn, String auraId, String appId, JsonArray devices) {
+  private Future<Void> insertChannels(SqlClient conn, String auraId, String appId, JsonArray devices) {
     if (devices.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -89,11 +136,12 @@ final class NotificationStore {
     for (int i = 0; i < devices.size(); i++) {
       JsonObject device = devices.getJsonObject(i);
       JsonObject channel = device.getJsonObject("channel");
-      rows.add(Tuple.of(auraId, appId, device.getString("device_id"), channel.getString("type"),
-        channel.getString("url"), channel.getString("pushkey")));
+      String deviceId = device.getString("device_id");
+      rows.add(Tuple.of(auraId, appId, deviceId, channel.getString("type"), channel.getString("url"),
+        sealer.seal(PUSHKEY, channel.getString("pushkey"), auraId, appId, deviceId)));
     }
     return conn.preparedQuery("""
-        INSERT INTO notification_channels (aura_id, app_id, device_id, kind, url, pushkey)
+        INSERT INTO notification_channels (aura_id, app_id, device_id, kind, url, pushkey_sealed)
         VALUES ($1, $2, $3, $4, $5, $6)""").executeBatch(rows).mapEmpty();
   }
 
@@ -105,7 +153,7 @@ final class NotificationStore {
   /** The person's apps with their devices, by app id. */
   Future<Map<String, JsonObject>> apps(String auraId) {
     return pool.preparedQuery("""
-        SELECT a.app_id, a.display_name, a.created_at, c.device_id, c.kind, c.url, c.pushkey
+        SELECT a.app_id, a.display_name, a.created_at, c.device_id, c.kind, c.url, c.pushkey, c.pushkey_sealed
         FROM notification_apps a LEFT JOIN notification_channels c ON c.aura_id = a.aura_id AND c.app_id = a.app_id
         WHERE a.aura_id = $1 ORDER BY a.app_id, c.device_id""")
       .execute(Tuple.of(auraId))
@@ -118,8 +166,10 @@ final class NotificationStore {
             .put("devices", new JsonArray()));
           if (row.getString("device_id") != null) {
             JsonObject channel = new JsonObject().put("type", row.getString("kind")).put("url", row.getString("url"));
-            if (row.getString("pushkey") != null) {
-              channel.put("pushkey", row.getString("pushkey"));
+            String pushkey = open(PUSHKEY, row.getString("pushkey_sealed"), row.getString("pushkey"), auraId,
+              row.getString("app_id"), row.getString("device_id"));
+            if (pushkey != null) {
+              channel.put("pushkey", pushkey);
             }
             app.getJsonArray("devices").add(new JsonObject().put("device_id", row.getString("device_id"))
               .put("channel", channel));
@@ -247,6 +297,25 @@ final class NotificationStore {
         .map(RowSet::rowCount));
   }
 
+  /**
+   * One callee of a call that still rings for others stopped ringing (they declined): their pending rings are
+   * cancelled and their devices the ring reached hear {@code kind}, once per event.
+   */
+  Future<Integer> calleeLeftRinging(String callId, String auraId, String eventKey, String kind, JsonObject payload) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            UPDATE notifications SET state = 'cancelled', lease_until = NULL, last_error = 'the callee declined'
+            WHERE call_id = $1 AND aura_id = $2 AND kind = 'call.incoming' AND state = 'pending'""")
+        .execute(Tuple.of(callId, auraId))
+        .compose(v -> conn.preparedQuery("""
+            INSERT INTO notifications (id, event_key, kind, aura_id, app_id, device_id, call_id, payload, expires_at)
+            SELECT gen_random_uuid(), $3, $4, aura_id, app_id, device_id, call_id, $5, now() + interval '10 minutes'
+            FROM notifications
+            WHERE call_id = $1 AND aura_id = $2 AND kind = 'call.incoming' AND state IN ('delivered', 'delivering')
+            ON CONFLICT (event_key, aura_id, app_id, device_id) DO NOTHING""")
+          .execute(Tuple.of(callId, auraId, eventKey, kind, payload)))
+        .map(RowSet::rowCount));
+  }
+
   /** When the hub queued the call's ring, if it did. */
   Future<Optional<Instant>> ringQueuedAt(String callId) {
     return pool.preparedQuery("""
@@ -259,7 +328,7 @@ final class NotificationStore {
   /** One claimed delivery with what it takes to send it. */
   record Due(String id, String kind, String auraId, String appId, String deviceId, String callId, JsonObject payload,
              int attempts, Instant expiresAt, Instant createdAt, String channel, String url, String pushkey,
-             String secret, boolean callEnded) {
+             String secret, boolean callEnded, boolean unreadable) {
   }
 
   /**
@@ -277,7 +346,8 @@ final class NotificationStore {
             lease_until = now() + $2 * interval '1 millisecond'
           FROM due WHERE n.id = due.id RETURNING n.*)
         SELECT c.id, c.kind, c.aura_id, c.app_id, c.device_id, c.call_id, c.payload, c.attempts, c.expires_at,
-          c.created_at, ch.kind AS channel, ch.url, ch.pushkey, a.signing_secret,
+          c.created_at, ch.kind AS channel, ch.url, ch.pushkey, ch.pushkey_sealed,
+          a.signing_secret, a.signing_secret_sealed,
           (c.kind = 'call.incoming' AND EXISTS (SELECT 1 FROM notification_calls_ended e WHERE e.call_id = c.call_id))
             AS call_ended
         FROM claimed c
@@ -287,11 +357,27 @@ final class NotificationStore {
       .map(rows -> {
         List<Due> due = new ArrayList<>();
         for (Row row : rows) {
-          due.add(new Due(row.getUUID("id").toString(), row.getString("kind"), row.getString("aura_id"),
-            row.getString("app_id"), row.getString("device_id"), row.getString("call_id"),
-            (JsonObject) row.getValue("payload"), row.getInteger("attempts"), instant(row, "expires_at"),
-            instant(row, "created_at"), row.getString("channel"), row.getString("url"), row.getString("pushkey"),
-            row.getString("signing_secret"), Boolean.TRUE.equals(row.getBoolean("call_ended"))));
+          String auraId = row.getString("aura_id");
+          String appId = row.getString("app_id");
+          String deviceId = row.getString("device_id");
+          String pushkey;
+          String secret;
+          boolean unreadable = false;
+          try {
+            pushkey = open(PUSHKEY, row.getString("pushkey_sealed"), row.getString("pushkey"), auraId, appId, deviceId);
+            secret = open(SIGNING_SECRET, row.getString("signing_secret_sealed"), row.getString("signing_secret"),
+              auraId, appId);
+          } catch (UnreadableValueException e) {
+            // Altered in the database (or its key dropped): never sent, never signed with something else.
+            LOG.error("a sealed secret of the app {} of {} cannot be opened: {}", appId, auraId, e.getMessage());
+            pushkey = null;
+            secret = null;
+            unreadable = true;
+          }
+          due.add(new Due(row.getUUID("id").toString(), row.getString("kind"), auraId, appId, deviceId,
+            row.getString("call_id"), (JsonObject) row.getValue("payload"), row.getInteger("attempts"),
+            instant(row, "expires_at"), instant(row, "created_at"), row.getString("channel"), row.getString("url"),
+            pushkey, secret, Boolean.TRUE.equals(row.getBoolean("call_ended")), unreadable));
         }
         return due;
       });

@@ -73,6 +73,29 @@ final class RingControl {
       .mapEmpty();
   }
 
+  /**
+   * A participant's change ({@link io.auralink.comm.call.CallEvents#PARTICIPANT}): a callee who declined a call that
+   * still rings for others stops ringing (when the last one declines, the call's own {@code declined} event stops
+   * the rest).
+   */
+  Future<Void> participantChanged(JsonObject event) {
+    if (!"declined".equals(event.getString("state")) || !"ringing".equals(event.getString("call_state"))) {
+      return Future.succeededFuture();
+    }
+    String callId = event.getString("call_id");
+    JsonObject payload = new JsonObject().put("data", new JsonObject().put("call_id", callId)
+      .put("state", "ringing").put("declined_by", event.getString("aura_id")).put("at", event.getString("at")));
+    return store.calleeLeftRinging(callId, event.getString("aura_id"), event.getString("event_id"),
+        "call.ring_cancelled", payload)
+      .onSuccess(count -> {
+        if (count > 0) {
+          queued.run();
+        }
+      })
+      .onFailure(e -> LOG.warn("Participant event not handled {} {}", kv("call_id", callId), kv("error", e.getMessage())))
+      .mapEmpty();
+  }
+
   private Future<Integer> leftRinging(JsonObject event, String kind, String exceptAuraId, String exceptDevice) {
     return store.callLeftRinging(event.getString("call_id"), event.getString("state"), event.getString("event_id"),
       kind, payload(event), exceptAuraId, exceptDevice);

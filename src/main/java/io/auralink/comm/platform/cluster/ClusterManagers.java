@@ -6,6 +6,8 @@ import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.platform.config.ConfigException;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -21,6 +23,11 @@ import java.util.function.Consumer;
  * Parsing the XML blocks briefly: this runs once, before Vert.x exists.
  */
 public final class ClusterManagers {
+
+  /** Hazelcast's split-brain protection guarding the mesh maps' writes (see {@link MinimumMembersOnceFormed}). */
+  public static final String MESH_PROTECTION = "auralink-mesh-majority";
+  /** The mesh maps (cluster.xml configures them under this pattern). */
+  private static final String MESH_MAPS = "auralink.mesh.*";
 
   /** The member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
@@ -50,6 +57,24 @@ public final class ClusterManagers {
       });
   }
 
+  /** Calls {@code joined} with the Vert.x node id of every member that joins after now, on a Hazelcast thread. */
+  public static void onMemberJoined(ClusterManager cluster, Consumer<String> joined) {
+    ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster()
+      .addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+          String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+          if (nodeId != null) {
+            joined.accept(nodeId);
+          }
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+        }
+      });
+  }
+
   public static HazelcastClusterManager create(AppConfig.Cluster cluster) {
     return new HazelcastClusterManager(hazelcastConfig(cluster));
   }
@@ -67,7 +92,24 @@ public final class ClusterManagers {
     network.getJoin().getMulticastConfig().setEnabled(false);
     network.getJoin().getAutoDetectionConfig().setEnabled(false);
     network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    protectMeshMaps(config, cluster.minimumMembers());
     return config;
+  }
+
+  /**
+   * A member cut off into a minority has its mesh map writes refused by Hazelcast too
+   * ({@code SplitBrainProtectionException}, answered 503 {@code CLUSTER_MINORITY}), not only by the API's guard:
+   * a write that slips past the guard (a request accepted just before the cut) cannot change the minority's maps.
+   * Off for a minimum of one member (a single-node cluster).
+   */
+  private static void protectMeshMaps(Config config, int minimumMembers) {
+    if (minimumMembers <= 1) {
+      return;
+    }
+    config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MESH_PROTECTION, true, minimumMembers)
+      .setProtectOn(SplitBrainProtectionOn.WRITE)
+      .setFunctionImplementation(new MinimumMembersOnceFormed(minimumMembers)));
+    config.getMapConfig(MESH_MAPS).setSplitBrainProtectionName(MESH_PROTECTION);
   }
 
   private static Config load(AppConfig.Cluster cluster) {

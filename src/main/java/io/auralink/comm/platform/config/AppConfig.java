@@ -1,14 +1,23 @@
 package io.auralink.comm.platform.config;
 
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The node's configuration, one typed section per subsystem, built once at start from {@link Settings}.
@@ -17,7 +26,8 @@ import java.util.Set;
 public record AppConfig(Node node, Http http, Database database, Redis redis, Cluster cluster, Jwt jwt,
                         Identity identity, Matrix matrix, Trust trust, Mesh mesh, LiveKit liveKit, Call call,
                         ElementCall elementCall, MatrixBridge matrixBridge, Presence presence,
-                        Notification notification, Verification verification, RateLimits rateLimits) {
+                        Notification notification, Verification verification, RateLimits rateLimits,
+                        Transport transport, DataProtection data) {
 
   private static final String P = Settings.PREFIX;
 
@@ -26,7 +36,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     return new AppConfig(Node.from(s), Http.from(s), Database.from(s), Redis.from(s), Cluster.from(s), Jwt.from(s),
       Identity.from(s), Matrix.from(s), Trust.from(s), Mesh.from(s), LiveKit.from(s), Call.from(s),
       ElementCall.from(s), MatrixBridge.from(s), Presence.from(s), Notification.from(s), Verification.from(s),
-      RateLimits.from(s));
+      RateLimits.from(s),
+      Transport.from(s), DataProtection.from(s));
   }
 
   /** Where the node keeps local files, which roles it runs, and whether its stores are embedded (start-dev). */
@@ -93,7 +104,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     private static final java.util.regex.Pattern OVERRIDE =
       java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9_]*)(\\.(user|service|anonymous))?$");
 
-    static RateLimits from(Settings s) {
+    public static RateLimits from(Settings s) {
       String onFailure = s.string(ON_REDIS_FAILURE, "open");
       if (!onFailure.equals("open") && !onFailure.equals("closed")) {
         throw new ConfigException(ON_REDIS_FAILURE, "must be open or closed, got " + onFailure);
@@ -119,9 +130,15 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
     }
   }
 
-  /** PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}. */
+  /**
+   * PostgreSQL through the Vert.x Pg Client; the URL form is {@code postgresql://user:password@host:port/database}.
+   * With {@code ?sslmode=require}, {@code verify-ca} or {@code verify-full} the connection is TLS and the server's
+   * certificate chain is always verified, against {@code caFile} ({@code AURALINK_DATABASE_CA_FILE}) or else the
+   * JDK's CA store; {@code verify-full} also checks the host name. (Unlike libpq, {@code require} does not accept an
+   * unverified server.)
+   */
   public record Database(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, Duration idleTimeout,
-                         int pipeliningLimit) {
+                         int pipeliningLimit, Optional<Path> caFile) {
     public static final String URL = P + "DATABASE_URL";
 
     public static Database from(Settings s) {
@@ -136,21 +153,44 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.integer(P + "DATABASE_MAX_WAIT_QUEUE", 1024, 1, 1_000_000),
         s.duration(P + "DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(5)),
         s.duration(P + "DATABASE_IDLE_TIMEOUT", Duration.ofMinutes(5)),
-        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096));
+        s.integer(P + "DATABASE_PIPELINING_LIMIT", 256, 1, 4096),
+        s.optional(Transport.DATABASE_CA).map(f -> Transport.readable(Transport.DATABASE_CA, f)));
     }
 
     public PgConnectOptions connectOptions() {
-      return PgConnectOptions.fromUri(url)
+      PgConnectOptions options = PgConnectOptions.fromUri(url)
         .setPipeliningLimit(pipeliningLimit)
         .setReconnectAttempts(0);
+      if (options.getSslMode() != SslMode.DISABLE) {
+        ClientSSLOptions tls = new ClientSSLOptions()
+          .setHostnameVerificationAlgorithm(options.getSslMode() == SslMode.VERIFY_FULL ? "HTTPS" : null);
+        caFile.ifPresent(ca -> tls.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        options.setSslOptions(tls);
+      }
+      return options;
+    }
+
+    /** The JDBC URL's TLS parameters (for migrations), with the same verification as {@link #connectOptions}. */
+    public String jdbcTlsParameters() {
+      SslMode mode = PgConnectOptions.fromUri(url).getSslMode();
+      if (mode == SslMode.DISABLE || mode == SslMode.ALLOW || mode == SslMode.PREFER) {
+        return "sslmode=" + mode.value;
+      }
+      String verified = "sslmode=" + (mode == SslMode.VERIFY_FULL ? "verify-full" : "verify-ca");
+      return verified + caFile.map(ca -> "&sslrootcert=" + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8))
+        .orElse("&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory");
     }
   }
 
-  /** Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}. */
-  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout) {
+  /**
+   * Redis through the Vert.x Redis client; the URL form is {@code redis://[:password@]host:port[/db]}, or
+   * {@code rediss://…} for TLS, the server's certificate and host name verified against {@code caFile}
+   * ({@code AURALINK_REDIS_CA_FILE}) or else the JDK's CA store.
+   */
+  public record Redis(String url, int poolSize, int maxWaiting, Duration commandTimeout, Optional<Path> caFile) {
     public static final String URL = P + "REDIS_URL";
 
-    static Redis from(Settings s) {
+    public static Redis from(Settings s) {
       String url = s.required(URL, "(redis://host:6379); start-dev runs an embedded one");
       if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
         throw new ConfigException(URL, "must start with redis:// or rediss://");
@@ -158,7 +198,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       return new Redis(url,
         s.integer(P + "REDIS_POOL_SIZE", 16, 1, 1000),
         s.integer(P + "REDIS_MAX_WAITING", 2048, 1, 1_000_000),
-        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)));
+        s.duration(P + "REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2)),
+        s.optional(Transport.REDIS_CA).map(f -> Transport.readable(Transport.REDIS_CA, f)));
     }
   }
 
@@ -191,9 +232,17 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
    * tokens. The signing key (HS256 secret or a PKCS#8 private key) is only needed to mint tokens.
    */
   public record Jwt(Optional<String> secret, List<Path> publicKeyFiles, Optional<Path> signingKeyFile,
-                    String issuer, String audience, List<String> algorithms, Duration clockSkew) {
+                    String issuer, String audience, List<String> algorithms, Duration clockSkew,
+                    Duration maxUserTokenLifetime, Duration maxServiceTokenLifetime) {
     public static final String SECRET = P + "JWT_SECRET";
     public static final String PUBLIC_KEYS = P + "JWT_PUBLIC_KEYS";
+    public static final String MAX_USER_TOKEN_LIFETIME = P + "JWT_MAX_USER_TOKEN_LIFETIME";
+    public static final String MAX_SERVICE_TOKEN_LIFETIME = P + "JWT_MAX_SERVICE_TOKEN_LIFETIME";
+
+    /** The longest lifetime a token of this kind may claim ({@code exp} after {@code iat}, or after now). */
+    public Duration maxTokenLifetime(boolean service) {
+      return service ? maxServiceTokenLifetime : maxUserTokenLifetime;
+    }
     public static final List<String> SUPPORTED_ALGORITHMS = List.of("HS256", "RS256", "ES256");
 
     public static Jwt from(Settings s) {
@@ -216,7 +265,17 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.string(P + "JWT_ISSUER", "auralink"),
         s.string(P + "JWT_AUDIENCE", "auralink-comm"),
         algorithms,
-        s.duration(P + "JWT_CLOCK_SKEW", Duration.ofSeconds(30)));
+        s.duration(P + "JWT_CLOCK_SKEW", Duration.ofSeconds(30)),
+        positive(s, MAX_USER_TOKEN_LIFETIME, Duration.ofHours(24)),
+        positive(s, MAX_SERVICE_TOKEN_LIFETIME, Duration.ofDays(30)));
+    }
+
+    private static Duration positive(Settings s, String key, Duration fallback) {
+      Duration value = s.duration(key, fallback);
+      if (value.isZero() || value.isNegative()) {
+        throw new ConfigException(key, "must be positive");
+      }
+      return value;
     }
   }
 
@@ -306,8 +365,13 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     /** The listener's URL as seen from this machine (a wildcard host becomes the loopback address). */
     public String localUrl() {
+      return localUrl(false);
+    }
+
+    /** The same over TLS ({@code https}) when the listener has a certificate. */
+    public String localUrl(boolean tls) {
       String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      return "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
+      return (tls ? "https://" : "http://") + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
     }
   }
 
@@ -338,7 +402,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         }
         checkUrl(URL, url.get());
       }
-      Map<String, String> regions = new java.util.LinkedHashMap<>();
+      Map<String, String> regions = new LinkedHashMap<>();
       for (String entry : s.list(REGIONS, List.of())) {
         int eq = entry.indexOf('=');
         if (eq <= 0 || url.isEmpty()) {
@@ -386,7 +450,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
 
     static ElementCall from(Settings s) {
       Matrix own = Matrix.from(s);
-      Map<String, String> homeservers = new java.util.LinkedHashMap<>();
+      Map<String, String> homeservers = new LinkedHashMap<>();
       if (s.optional(HOMESERVERS).isPresent()) {
         for (String entry : s.list(HOMESERVERS, List.of())) {
           int eq = entry.indexOf('=');
@@ -441,10 +505,11 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   /**
    * Calls: how long a call rings unless its invite asks for less or more (never beyond {@code maxRingTime}), how
    * often each member sweeps the calls whose ring deadline passed (any member ends any call: the deadline is in
-   * PostgreSQL), how long a LiveKit room stays open with nobody in it, and the page-size limit of call history.
+   * PostgreSQL), how long a LiveKit room stays open with nobody in it, the page-size limit of call history, and the
+   * most callees one invite rings.
    */
   public record Call(Duration ringTime, Duration maxRingTime, Duration sweepInterval, Duration roomEmptyTimeout,
-                     int historyPageLimit) {
+                     int historyPageLimit, int maxCallees) {
     public static final String RING_TIME = P + "CALL_RING_TIME";
     public static final String MAX_RING_TIME = P + "CALL_MAX_RING_TIME";
 
@@ -463,7 +528,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       }
       return new Call(ring, max, sweep,
         s.duration(P + "CALL_ROOM_EMPTY_TIMEOUT", Duration.ofMinutes(5)),
-        s.integer(P + "CALL_HISTORY_PAGE_LIMIT", 100, 1, 1000));
+        s.integer(P + "CALL_HISTORY_PAGE_LIMIT", 100, 1, 1000),
+        s.integer(P + "CALL_MAX_CALLEES", 8, 1, 100));
     }
   }
 
@@ -511,8 +577,9 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
   public record Mesh(Duration heartbeatInterval, Duration offlineAfter, Duration sweepInterval, Duration flushInterval,
                      int maxHops, double relayMinTrust, List<Region> regions, Optional<String> scorerUrl,
                      Duration scorerTimeout, Duration scorerCacheTtl, Duration serviceReportInterval,
-                     int maxNodesPerPerson) {
+                     int maxNodesPerPerson, int routeBuffer) {
     public static final String REGIONS = P + "MESH_REGIONS";
+    public static final String ROUTE_BUFFER = P + "MESH_ROUTE_BUFFER";
     /** Read by earlier versions for a Redis cache of route answers, which no longer exists. */
     static final String RETIRED_ROUTE_CACHE_TTL = P + "MESH_ROUTE_CACHE_TTL";
 
@@ -542,7 +609,8 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "MESH_SCORER_TIMEOUT", Duration.ofMillis(200)),
         s.duration(P + "MESH_SCORER_CACHE_TTL", Duration.ofSeconds(300)),
         s.duration(P + "MESH_SERVICE_REPORT_INTERVAL", Duration.ofMinutes(5)),
-        s.integer(P + "MESH_MAX_NODES_PER_PERSON", 20, 1, 1000));
+        s.integer(P + "MESH_MAX_NODES_PER_PERSON", 20, 1, 1000),
+        s.integer(ROUTE_BUFFER, 50_000, 100, 10_000_000));
     }
 
     private static Region region(String spec) {
@@ -630,6 +698,90 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
         s.duration(P + "NOTIFICATION_BREAKER_RESET", Duration.ofSeconds(30)),
         s.duration(P + "NOTIFICATION_STREAM_HEARTBEAT", Duration.ofSeconds(15)),
         s.integer(P + "NOTIFICATION_MAX_APPS_PER_PERSON", 20, 1, 1000));
+    }
+  }
+
+  /**
+   * Data at rest: the AES-256-GCM keys sensitive columns are sealed under ({@code kid:base64} of 32 bytes, comma
+   * separated; new values use the current one, reads accept every one listed), the separate HMAC-SHA256 key of
+   * their equality lookups, and the background re-encryption's cadence and batch. Required where a role that
+   * stores such data runs (verification, notification); start-dev keeps generated keys under the data directory.
+   */
+  public record DataProtection(Map<String, byte[]> keys, String currentKeyId, byte[] lookupKey,
+                               Duration resealInterval, int resealBatch) {
+    public static final String KEYS = P + "DATA_KEYS";
+    public static final String CURRENT_KEY = P + "DATA_KEY_CURRENT";
+    public static final String LOOKUP_KEY = P + "DATA_LOOKUP_KEY";
+    public static final String RESEAL_INTERVAL = P + "DATA_RESEAL_INTERVAL";
+    public static final String RESEAL_BATCH = P + "DATA_RESEAL_BATCH";
+    /** The roles whose tables hold sealed columns. */
+    public static final Set<Role> STORING_ROLES = Set.of(Role.VERIFICATION, Role.NOTIFICATION);
+    private static final Pattern KEY_ID = Pattern.compile("^[A-Za-z0-9_-]{1,32}$");
+
+    public boolean configured() {
+      return !keys.isEmpty();
+    }
+
+    static DataProtection from(Settings s) {
+      Set<Role> roles = Role.parse(Node.ROLES, s.list(Node.ROLES, List.of("all")));
+      boolean stores = roles.stream().anyMatch(STORING_ROLES::contains);
+      Duration interval = s.duration(RESEAL_INTERVAL, Duration.ofSeconds(30));
+      if (interval.toMillis() < 100) {
+        throw new ConfigException(RESEAL_INTERVAL, "must be at least 100ms");
+      }
+      int batch = s.integer(RESEAL_BATCH, 200, 1, 10_000);
+      List<String> entries = s.list(KEYS, List.of());
+      if (entries.isEmpty()) {
+        if (stores) {
+          throw new ConfigException(KEYS, "is required where the verification or notification role runs: "
+            + "kid:base64 of 32 random bytes, comma separated, the first current (e.g. k1:$(openssl rand -base64 32)); "
+            + "start-dev creates one under the data directory");
+        }
+        return new DataProtection(Map.of(), "", new byte[0], interval, batch);
+      }
+      Map<String, byte[]> keys = new LinkedHashMap<>();
+      for (String entry : entries) {
+        int colon = entry.indexOf(':');
+        String kid = colon < 0 ? entry : entry.substring(0, colon);
+        if (colon < 0 || !KEY_ID.matcher(kid).matches()) {
+          throw new ConfigException(KEYS, "entries must be kid:base64 with a key id of 1-32 letters, digits, _ or -");
+        }
+        byte[] key;
+        try {
+          key = Base64.getDecoder().decode(entry.substring(colon + 1).trim());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(KEYS, "key '" + kid + "' is not base64");
+        }
+        if (key.length != 32) {
+          throw new ConfigException(KEYS, "key '" + kid + "' must be 32 bytes (AES-256), got " + key.length);
+        }
+        if (keys.put(kid, key) != null) {
+          throw new ConfigException(KEYS, "lists key '" + kid + "' twice");
+        }
+      }
+      String current = s.optional(CURRENT_KEY).orElse(keys.keySet().iterator().next());
+      if (!keys.containsKey(current)) {
+        throw new ConfigException(CURRENT_KEY, "names '" + current + "', which " + KEYS + " does not list");
+      }
+      String lookup = s.optional(LOOKUP_KEY).orElseThrow(() -> new ConfigException(LOOKUP_KEY,
+        "is required with " + KEYS + ": base64 of at least 32 random bytes, the HMAC-SHA256 key of equality lookups"));
+      byte[] lookupKey;
+      try {
+        lookupKey = Base64.getDecoder().decode(lookup.trim());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(LOOKUP_KEY, "is not base64");
+      }
+      if (lookupKey.length < 32) {
+        throw new ConfigException(LOOKUP_KEY, "must be at least 32 bytes, got " + lookupKey.length);
+      }
+      return new DataProtection(Collections.unmodifiableMap(keys), current, lookupKey, interval, batch);
+    }
+
+    /** Key ids only: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "DataProtection[keys=" + keys.keySet() + ", current=" + currentKeyId + ", resealInterval="
+        + resealInterval + ", resealBatch=" + resealBatch + "]";
     }
   }
 
@@ -745,7 +897,7 @@ public record AppConfig(Node node, Http http, Database database, Redis redis, Cl
       public static final String PROVIDERS = P + "OAUTH_PROVIDERS";
 
       static Map<String, OAuthProvider> all(Settings s) {
-        Map<String, OAuthProvider> providers = new java.util.LinkedHashMap<>();
+        Map<String, OAuthProvider> providers = new LinkedHashMap<>();
         for (String name : s.list(PROVIDERS, List.of())) {
           if (!name.matches("^[a-z][a-z0-9_]{0,30}$")) {
             throw new ConfigException(PROVIDERS, "names lower-case providers such as google, got " + name);

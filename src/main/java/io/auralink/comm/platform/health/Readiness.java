@@ -93,6 +93,30 @@ public final class Readiness {
     });
   }
 
+  /**
+   * A report as the open endpoints show it: the overall status, the degraded checks and each check's status and
+   * effect, without errors or latencies (an error names a host and port); the cluster check keeps its member
+   * counts, which say why a member is unready (a minority) and name no one.
+   */
+  private static final List<String> OPEN_COUNTS = List.of("members", "minimum_members");
+
+  public static JsonObject summary(JsonObject report) {
+    JsonObject checks = new JsonObject();
+    JsonObject detailed = report.getJsonObject("checks", new JsonObject());
+    for (String name : detailed.fieldNames()) {
+      JsonObject check = detailed.getJsonObject(name);
+      JsonObject open = new JsonObject().put("status", check.getString("status")).put("effect", check.getString("effect"));
+      for (String count : OPEN_COUNTS) {
+        if (check.getValue(count) instanceof Integer) {
+          open.put(count, check.getInteger(count));
+        }
+      }
+      checks.put(name, open);
+    }
+    return new JsonObject().put("status", report.getString("status")).put("degraded", report.getJsonArray("degraded"))
+      .put("checks", checks);
+  }
+
   /** Whether a report says the node should take traffic: UP or DEGRADED. */
   public static boolean ready(JsonObject report) {
     return !DOWN.equals(report.getString("status"));

@@ -64,7 +64,8 @@ public final class EmbeddedStores implements AutoCloseable {
   /** A Redis server with an append-only file under {@code dir}; stop and start it again to simulate an outage. */
   public static RedisServer startRedis(Path dir, int port) {
     try {
-      Files.createDirectories(dir);
+      // Its append-only file holds everything Redis holds: readable by the owner only.
+      PrivateFiles.directory(dir);
       RedisServer server = RedisServer.newRedisServer()
         .port(port)
         .bind("127.0.0.1")

@@ -38,7 +38,7 @@ public final class Migrations {
   static Flyway flyway(AppConfig.Database config) {
     PgConnectOptions options = config.connectOptions();
     String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase()
-      + "?sslmode=" + options.getSslMode().value
+      + "?" + config.jdbcTlsParameters()
       + "&connectTimeout=" + Math.max(1, config.connectTimeout().toSeconds());
     return Flyway.configure()
       .dataSource(jdbcUrl, options.getUser(), options.getPassword())

@@ -3,6 +3,7 @@ package io.auralink.comm.platform.storage;
 import io.auralink.comm.platform.config.AppConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
@@ -22,10 +23,20 @@ public final class RedisClients {
       .setMaxPoolWaiting(config.maxWaiting())
       .setMaxWaitingHandlers(config.maxWaiting())
       .setPoolName("auralink-redis")
-      .setNetClientOptions(new NetClientOptions()
-        .setConnectTimeout((int) config.commandTimeout().toMillis())
-        .setTcpKeepAlive(true)
-        .setTcpNoDelay(true));
+      .setNetClientOptions(netClientOptions(config));
     return Redis.createClient(vertx, options);
+  }
+
+  /** For {@code rediss://}, the server's certificate and host name are verified (the scheme itself turns TLS on). */
+  private static NetClientOptions netClientOptions(AppConfig.Redis config) {
+    NetClientOptions options = new NetClientOptions()
+      .setConnectTimeout((int) config.commandTimeout().toMillis())
+      .setTcpKeepAlive(true)
+      .setTcpNoDelay(true);
+    if (config.url().startsWith("rediss://")) {
+      options.setHostnameVerificationAlgorithm("HTTPS");
+      config.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+    }
+    return options;
   }
 }

@@ -1,5 +1,6 @@
 package io.auralink.comm.platform.storage;
 
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.auralink.comm.platform.PlatformError;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Turns the failures of an unavailable dependency into stable 503 codes in one place, so that an outage is never
- * reported as a bug (500). A domain's failure crosses the event bus as a {@link ServiceException}; any other
+ * reported as a bug (500); text the database refused to store becomes a 400. A domain's failure crosses the event bus as a {@link ServiceException}; any other
  * exception would arrive as a code-less {@code RECIPIENT_FAILURE}, which the edge can only answer with 500.
  * {@link #guard} wraps a domain's service so that every failed future it returns is {@link #classify classified}
  * before it leaves the domain: a lost or refused PostgreSQL connection becomes {@code DATABASE_UNAVAILABLE}, a full
@@ -42,6 +43,11 @@ public final class StorageFailures {
    * connections.
    */
   private static final Set<String> UNAVAILABLE_SQL_STATES = Set.of("57P01", "57P02", "57P03", "53300");
+  /**
+   * SQLSTATEs of text PostgreSQL cannot hold: a character not representable in the encoding (22021, e.g. NUL) and
+   * an untranslatable Unicode escape in JSON (22P05, e.g. \u0000 in jsonb). The request was wrong, not the server.
+   */
+  private static final Set<String> UNSTORABLE_TEXT_SQL_STATES = Set.of("22021", "22P05");
   /** The message of the SQL pool's own {@link VertxException} when no connection frees up within the deadline. */
   private static final String POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
 
@@ -57,8 +63,16 @@ public final class StorageFailures {
       return failure;
     }
     for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof PgException pg && UNSTORABLE_TEXT_SQL_STATES.contains(pg.getSqlState())) {
+        return PlatformError.VALIDATION_FAILED.exception("a text holds a character that cannot be stored (such as NUL)",
+          new JsonObject().put("field", "body"));
+      }
       if (databaseConnectionLost(cause)) {
         return outage(PlatformError.DATABASE_UNAVAILABLE, "PostgreSQL is unavailable; retry shortly");
+      }
+      if (cause instanceof SplitBrainProtectionException) {
+        return outage(PlatformError.CLUSTER_MINORITY, "this member is cut off from the cluster's majority and may"
+          + " not change the mesh; retry shortly (another member may take it)");
       }
       if (cause instanceof ConnectionPoolTooBusyException) {
         return outage(PlatformError.OVERLOADED, "the service is overloaded; retry shortly");

@@ -1,8 +1,10 @@
 package io.auralink.comm.presence.impl;
 
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.identity.IdentityService;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,12 +46,12 @@ final class MatrixPresenceMirror {
   }
 
   /** A mirror, or null when no homeserver is configured. */
-  static MatrixPresenceMirror create(Vertx vertx, AppConfig.Matrix config, IdentityService identity,
+  static MatrixPresenceMirror create(Vertx vertx, AppConfig.Matrix config, Transport transport, IdentityService identity,
                                      MeterRegistry metrics) {
     if (!config.provisioningEnabled()) {
       return null;
     }
-    WebClient client = WebClient.create(vertx,
+    WebClient client = OutboundTls.webClient(vertx, transport,
       new WebClientOptions().setConnectTimeout((int) config.requestTimeout().toMillis()));
     return new MatrixPresenceMirror(config, identity, client, metrics);
   }

@@ -6,6 +6,7 @@ import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.ErrorCode;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.config.Transport;
 import io.auralink.comm.presence.PresenceError;
 import io.auralink.comm.presence.PresenceService;
 import io.vertx.core.Future;
@@ -41,10 +42,11 @@ public final class PresenceServiceImpl implements PresenceService {
   private final MatrixPresenceMirror mirror;
 
   private PresenceServiceImpl(Vertx vertx, PresenceStore store, IdentityService identity, AppConfig.Matrix matrix,
+                              Transport transport,
                               io.micrometer.core.instrument.MeterRegistry metrics) {
     this.store = store;
     this.identity = identity;
-    this.mirror = MatrixPresenceMirror.create(vertx, matrix, identity, metrics);
+    this.mirror = MatrixPresenceMirror.create(vertx, matrix, transport, identity, metrics);
     this.changes = new ChangePublisher(vertx, store, this::current, event -> {
       if (mirror != null) {
         mirror.mirror(event);
@@ -58,7 +60,8 @@ public final class PresenceServiceImpl implements PresenceService {
       config.lastSeenTtl(), config.eventInterval());
     IdentityService identity = IdentityService.proxy(vertx, platform.loops(),
       platform.config().node().eventBusTimeout().toMillis());
-    return new PresenceServiceImpl(vertx, store, identity, platform.config().matrix(), platform.metrics());
+    return new PresenceServiceImpl(vertx, store, identity, platform.config().matrix(), platform.config().transport(),
+      platform.metrics());
   }
 
   public Future<Void> close() {

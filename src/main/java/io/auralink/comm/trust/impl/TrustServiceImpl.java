@@ -473,6 +473,47 @@ public final class TrustServiceImpl implements TrustService {
       .map(outcome -> info(outcome.after()));
   }
 
+  @Override
+  public Future<JsonObject> recordNodeServices(JsonObject services, Caller caller) {
+    if (!caller.mayAny(TrustService.WRITE, TrustService.ADMIN)) {
+      return TrustError.FORBIDDEN.fail("recording nodes' service needs trust:write");
+    }
+    JsonObject all = services == null ? new JsonObject() : services;
+    if (all.size() > TrustService.MAX_NODE_SERVICES) {
+      return TrustError.VALIDATION_FAILED.fail("at most " + TrustService.MAX_NODE_SERVICES + " nodes per request",
+        field("services"));
+    }
+    return parsed(() -> {
+      Map<String, TrustStore.NodeService> checked = new java.util.TreeMap<>();
+      for (String nodeId : all.fieldNames()) {
+        if (!(all.getValue(nodeId) instanceof JsonObject record)) {
+          throw Entity.invalid("services." + nodeId, "each node's service is an object");
+        }
+        checked.put(nodeId, nodeService(record));
+      }
+      return checked;
+    }).compose(checked -> {
+      JsonArray recorded = new JsonArray();
+      JsonArray unknown = new JsonArray();
+      // One node after the other, each in its own transaction: a flat chain built in a loop.
+      Future<Void> chain = Future.succeededFuture();
+      for (Map.Entry<String, TrustStore.NodeService> e : checked.entrySet()) {
+        chain = chain.compose(v -> store.meshNode(e.getKey())).compose(id -> {
+          if (id.isEmpty()) {
+            unknown.add(e.getKey());
+            return Future.succeededFuture();
+          }
+          return change(new Entity(Entity.MESH_NODE, id.get()), false, locked -> locked.addNodeService(e.getValue())
+            .map(new Step<>(true, "service: " + describe(e.getValue())))).map(outcome -> {
+              recorded.add(e.getKey());
+              return null;
+            });
+        });
+      }
+      return chain.map(v -> new JsonObject().put("recorded", recorded).put("unknown", unknown));
+    });
+  }
+
   private static TrustStore.NodeService nodeService(JsonObject s) {
     return new TrustStore.NodeService(count(s, "online_seconds", MAX_SERVICE_SECONDS),
       count(s, "offline_seconds", MAX_SERVICE_SECONDS), (long) count(s, "beats_on_time", MAX_SERVICE_COUNT),

@@ -1,5 +1,7 @@
 package io.auralink.comm.verification.channels;
 
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.verification.VerificationError;
 import io.vertx.core.Future;
@@ -36,13 +38,13 @@ public final class EmailChannel implements Channel {
   private final MailClient client;
   private final String from;
 
-  public EmailChannel(Vertx vertx, AppConfig.Verification.Smtp smtp) {
+  public EmailChannel(Vertx vertx, AppConfig.Verification.Smtp smtp, Transport transport) {
     MailConfig config = new MailConfig().setHostname(smtp.host()).setPort(smtp.port())
       .setStarttls(smtp.security().equals("starttls") ? StartTLSOptions.REQUIRED : StartTLSOptions.DISABLED)
       .setSsl(smtp.security().equals("tls"));
     smtp.username().ifPresent(user -> config.setUsername(user).setLogin(LoginOption.REQUIRED));
     smtp.password().ifPresent(config::setPassword);
-    this.client = MailClient.create(vertx, config);
+    this.client = MailClient.create(vertx, OutboundTls.mail(transport, config));
     this.from = smtp.from();
   }
 

@@ -1,5 +1,7 @@
 package io.auralink.comm.verification.channels;
 
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.verification.VerificationError;
 import io.vertx.core.Future;
@@ -40,8 +42,9 @@ public final class SocialOAuth {
   private final URI callbackUrl;
   private final SecureRandom random = new SecureRandom();
 
-  public SocialOAuth(Vertx vertx, Map<String, AppConfig.Verification.OAuthProvider> providers, URI callbackUrl) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(TIMEOUT_MILLIS));
+  public SocialOAuth(Vertx vertx, Map<String, AppConfig.Verification.OAuthProvider> providers, URI callbackUrl,
+                     Transport transport) {
+    this.client = OutboundTls.webClient(vertx, transport, new WebClientOptions().setConnectTimeout(TIMEOUT_MILLIS));
     this.providers = providers;
     this.callbackUrl = callbackUrl;
   }

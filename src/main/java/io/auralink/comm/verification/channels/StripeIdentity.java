@@ -1,5 +1,7 @@
 package io.auralink.comm.verification.channels;
 
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.verification.VerificationError;
 import io.vertx.core.Future;
@@ -38,8 +40,8 @@ public final class StripeIdentity {
   private final WebClient client;
   private final AppConfig.Verification.Stripe config;
 
-  public StripeIdentity(Vertx vertx, AppConfig.Verification.Stripe config) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(TIMEOUT_MILLIS));
+  public StripeIdentity(Vertx vertx, AppConfig.Verification.Stripe config, Transport transport) {
+    this.client = OutboundTls.webClient(vertx, transport, new WebClientOptions().setConnectTimeout(TIMEOUT_MILLIS));
     this.config = config;
   }
 

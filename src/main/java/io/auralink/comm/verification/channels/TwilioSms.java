@@ -1,5 +1,7 @@
 package io.auralink.comm.verification.channels;
 
+import io.auralink.comm.platform.config.Transport;
+import io.auralink.comm.platform.tls.OutboundTls;
 import io.auralink.comm.platform.config.AppConfig;
 import io.auralink.comm.verification.VerificationError;
 import io.vertx.core.Future;
@@ -42,8 +44,8 @@ public final class TwilioSms implements Channel {
   private final WebClient client;
   private final AppConfig.Verification.Twilio config;
 
-  public TwilioSms(Vertx vertx, AppConfig.Verification.Twilio config) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(TIMEOUT_MILLIS));
+  public TwilioSms(Vertx vertx, AppConfig.Verification.Twilio config, Transport transport) {
+    this.client = OutboundTls.webClient(vertx, transport, new WebClientOptions().setConnectTimeout(TIMEOUT_MILLIS));
     this.config = config;
   }
 

@@ -5,6 +5,8 @@ import io.auralink.comm.platform.AuraIds;
 import io.auralink.comm.platform.Caller;
 import io.auralink.comm.platform.Platform;
 import io.auralink.comm.platform.config.AppConfig;
+import io.auralink.comm.platform.crypto.Resealer;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.auralink.comm.trust.TrustService;
 import io.auralink.comm.verification.VerificationError;
 import io.auralink.comm.verification.VerificationEvents;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,13 +77,16 @@ public final class VerificationServiceImpl implements VerificationService {
   private final MeterRegistry metrics;
   private final AppConfig.Verification config;
   private final Caller asService = Caller.service(SERVICE_NAME, Set.of(TrustService.WRITE, IdentityService.READ));
+  private final Resealer resealer;
   private long sweepTimer = -1;
 
   VerificationServiceImpl(Vertx vertx, VerificationStore store, Codes codes, Throttles throttles,
                           Map<String, Channel> channels, Optional<TwilioSms> twilio,
                           Optional<StripeIdentity> stripe, Optional<LivenessProvider> liveness,
                           Optional<SocialOAuth> social, TrustService trust,
-                          IdentityService identity, MeterRegistry metrics, AppConfig.Verification config) {
+                          IdentityService identity, MeterRegistry metrics, AppConfig.Verification config,
+                          Resealer resealer) {
+    this.resealer = resealer;
     this.vertx = vertx;
     this.store = store;
     this.codes = codes;
@@ -98,29 +105,35 @@ public final class VerificationServiceImpl implements VerificationService {
   public static VerificationServiceImpl create(Vertx vertx, Platform platform, Redis redis) {
     AppConfig.Verification config = platform.config().verification();
     long timeout = platform.config().node().eventBusTimeout().toMillis();
-    Optional<TwilioSms> twilio = config.twilio().map(t -> new TwilioSms(vertx, t));
+    Optional<TwilioSms> twilio = config.twilio().map(t -> new TwilioSms(vertx, t, platform.config().transport()));
     Map<String, Channel> channels = new HashMap<>();
-    config.smtp().ifPresent(smtp -> channels.put("email", new EmailChannel(vertx, smtp)));
+    config.smtp().ifPresent(smtp -> channels.put("email", new EmailChannel(vertx, smtp, platform.config().transport())));
     twilio.ifPresent(sms -> channels.put("phone", sms));
     String key = config.codeKey().orElseThrow(() -> new IllegalStateException(
       AppConfig.Verification.CODE_KEY + " is required where the verification role runs"));
-    return new VerificationServiceImpl(vertx, new VerificationStore(platform.pool()), new Codes(key),
+    Sealer sealer = Sealer.from(platform.config().data());
+    return new VerificationServiceImpl(vertx, new VerificationStore(platform.pool(), sealer), new Codes(key),
       new Throttles(redis, config.destinationInterval(), config.sendsPerHour()), Map.copyOf(channels), twilio,
-      config.stripe().map(st -> new StripeIdentity(vertx, st)), config.liveness().map(LivenessProvider::new),
-      config.oauthCallbackUrl().map(callback -> new SocialOAuth(vertx, config.oauthProviders(), callback)),
+      config.stripe().map(st -> new StripeIdentity(vertx, st, platform.config().transport())), config.liveness().map(LivenessProvider::new),
+      config.oauthCallbackUrl().map(callback -> new SocialOAuth(vertx, config.oauthProviders(), callback, platform.config().transport())),
       TrustService.proxy(vertx, platform.loops(), timeout), IdentityService.proxy(vertx, platform.loops(), timeout),
-      platform.metrics(), config);
+      platform.metrics(), config, new Resealer(vertx, platform.pool(), sealer, "verification",
+        VerificationStore.SEALED, platform.config().data(), platform.metrics()));
   }
 
   public void start() {
     sweepTimer = vertx.setPeriodic(config.sweepInterval().toMillis(), id -> sweep());
+    resealer.start();
   }
 
   public Future<Void> stop() {
     vertx.cancelTimer(sweepTimer);
+    Future<Void> released = resealer.stop();
     stripe.ifPresent(StripeIdentity::close);
     social.ifPresent(SocialOAuth::close);
-    return Future.join(channels.values().stream().map(Channel::close).toList()).mapEmpty();
+    List<Future<Void>> closing = new ArrayList<>(channels.values().stream().map(Channel::close).toList());
+    closing.add(released);
+    return Future.join(closing).mapEmpty();
   }
 
   // ---- start ------------------------------------------------------------------------------------------------

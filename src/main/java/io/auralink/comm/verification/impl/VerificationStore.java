@@ -1,5 +1,7 @@
 package io.auralink.comm.verification.impl;
 
+import io.auralink.comm.platform.crypto.SealedColumn;
+import io.auralink.comm.platform.crypto.Sealer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -10,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,8 +22,22 @@ import java.util.stream.StreamSupport;
  * Challenges and verified methods in PostgreSQL. Every statement here is its own autocommitted statement: an
  * attempt counted by {@link #takeAttempt} is stored before the code is even compared, and nothing that fails later
  * can roll it back.
+ * <p>
+ * Destinations and PKCE verifiers are sealed ({@link Sealer}, bound to the challenge's id); a destination's keyed
+ * digest is what lookups compare, and all a verified method keeps of it. Rows written before sealing existed keep
+ * their plaintext until the re-encryption job ({@link #SEALED}) seals them: reads take either.
  */
 final class VerificationStore {
+
+  static final Sealer.Field DESTINATION = new Sealer.Field("verification_challenges", "destination");
+  static final Sealer.Field VERIFIER = new Sealer.Field("verification_challenges", "oauth_verifier");
+  /** The purpose of destination digests: the same in challenges and verified methods, so that one is copied. */
+  static final String DESTINATION_LOOKUP = "verification.destination";
+  /** What the re-encryption job keeps sealed under the current key. */
+  static final List<SealedColumn> SEALED = List.of(
+    SealedColumn.sealed("verification_challenges", "destination", "id").withLookup(DESTINATION_LOOKUP),
+    SealedColumn.sealed("verification_challenges", "oauth_verifier", "id"),
+    SealedColumn.lookupOnly("verified_methods", "destination", DESTINATION_LOOKUP, "aura_id", "method"));
 
   static final String PENDING = "pending";
   static final String COMPLETED = "completed";
@@ -39,10 +56,14 @@ final class VerificationStore {
       return !now.isBefore(expiresAt);
     }
 
-    static Challenge of(Row row) {
+    static Challenge of(Row row, Sealer sealer) {
       Buffer hash = row.getBuffer("code_hash");
-      return new Challenge(row.getUUID("id"), row.getString("aura_id"), row.getString("method"),
-        row.getString("destination"), hash == null ? null : hash.getBytes(), row.getString("status"),
+      UUID id = row.getUUID("id");
+      String sealed = row.getString("destination_sealed");
+      String destination = sealed != null ? sealer.open(DESTINATION, sealed, id.toString())
+        : row.getString("destination");
+      return new Challenge(id, row.getString("aura_id"), row.getString("method"),
+        destination, hash == null ? null : hash.getBytes(), row.getString("status"),
         row.getInteger("attempts"), row.getInteger("max_attempts"), row.getString("provider_ref"),
         row.getString("delivery_status"), instant(row, "created_at"), instant(row, "expires_at"),
         instant(row, "completed_at"));
@@ -54,26 +75,34 @@ final class VerificationStore {
   }
 
   private final Pool pool;
+  private final Sealer sealer;
 
-  VerificationStore(Pool pool) {
+  VerificationStore(Pool pool, Sealer sealer) {
     this.pool = pool;
+    this.sealer = sealer;
+  }
+
+  private Buffer digest(String destination) {
+    byte[] digest = sealer.lookup(DESTINATION_LOOKUP, destination);
+    return digest == null ? null : Buffer.buffer(digest);
   }
 
   Future<Void> insert(UUID id, String auraId, String method, String destination, byte[] codeHash, int maxAttempts,
                       Instant expiresAt, String providerRef) {
     return pool.preparedQuery("""
-        INSERT INTO verification_challenges (id, aura_id, method, destination, code_hash, status, max_attempts,
-                                             expires_at, provider_ref)
-        VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8)""")
-      .execute(Tuple.from(java.util.Arrays.asList(id, auraId, method, destination,
-        codeHash == null ? null : Buffer.buffer(codeHash), maxAttempts, utc(expiresAt), providerRef)))
+        INSERT INTO verification_challenges (id, aura_id, method, destination_sealed, destination_hmac, code_hash,
+                                             status, max_attempts, expires_at, provider_ref)
+        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)""")
+      .execute(Tuple.from(Arrays.asList(id, auraId, method, sealer.seal(DESTINATION, destination, id.toString()),
+        digest(destination), codeHash == null ? null : Buffer.buffer(codeHash), maxAttempts, utc(expiresAt),
+        providerRef)))
       .mapEmpty();
   }
 
   /** Keeps a social check's PKCE verifier until its callback consumes it. */
   Future<Void> keepVerifier(UUID id, String verifier) {
-    return pool.preparedQuery("UPDATE verification_challenges SET oauth_verifier = $2 WHERE id = $1")
-      .execute(Tuple.of(id, verifier)).mapEmpty();
+    return pool.preparedQuery("UPDATE verification_challenges SET oauth_verifier_sealed = $2 WHERE id = $1")
+      .execute(Tuple.of(id, sealer.seal(VERIFIER, verifier, id.toString()))).mapEmpty();
   }
 
   /** A pending social check found by its state, with the verifier it held; the verifier is gone afterwards. */
@@ -86,21 +115,26 @@ final class VerificationStore {
    */
   Future<Optional<Consumed>> consumeState(String stateRef) {
     return pool.preparedQuery("""
-        UPDATE verification_challenges c SET oauth_verifier = NULL
-        FROM (SELECT id, oauth_verifier FROM verification_challenges
+        UPDATE verification_challenges c SET oauth_verifier = NULL, oauth_verifier_sealed = NULL
+        FROM (SELECT id, oauth_verifier, oauth_verifier_sealed FROM verification_challenges
               WHERE method = 'social' AND provider_ref = $1 AND status = 'pending' AND expires_at > now()
-                AND oauth_verifier IS NOT NULL
+                AND (oauth_verifier IS NOT NULL OR oauth_verifier_sealed IS NOT NULL)
               FOR UPDATE) old
         WHERE c.id = old.id
-        RETURNING c.*, old.oauth_verifier AS taken_verifier""")
+        RETURNING c.*, old.oauth_verifier AS taken_verifier, old.oauth_verifier_sealed AS taken_verifier_sealed""")
       .execute(Tuple.of(stateRef))
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next())
-        .map(row -> new Consumed(Challenge.of(row), row.getString("taken_verifier"))));
+        .map(row -> {
+          Challenge challenge = Challenge.of(row, sealer);
+          String sealed = row.getString("taken_verifier_sealed");
+          return new Consumed(challenge, sealed != null ? sealer.open(VERIFIER, sealed, challenge.id().toString())
+            : row.getString("taken_verifier"));
+        }));
   }
 
   Future<Optional<Challenge>> findByProviderRef(String method, String providerRef) {
     return pool.preparedQuery("SELECT * FROM verification_challenges WHERE method = $1 AND provider_ref = $2")
-      .execute(Tuple.of(method, providerRef)).map(VerificationStore::first);
+      .execute(Tuple.of(method, providerRef)).map(this::first);
   }
 
   /** The provider reported a failed check: the challenge can never complete. */
@@ -108,7 +142,7 @@ final class VerificationStore {
     return pool.preparedQuery("""
         UPDATE verification_challenges SET status = 'failed', ended_at = now()
         WHERE id = $1 AND status = 'pending' RETURNING *""")
-      .execute(Tuple.of(id)).map(VerificationStore::first);
+      .execute(Tuple.of(id)).map(this::first);
   }
 
   /** Whether a provider's event was applied before. */
@@ -126,7 +160,7 @@ final class VerificationStore {
 
   Future<Optional<Challenge>> find(UUID id) {
     return pool.preparedQuery("SELECT * FROM verification_challenges WHERE id = $1").execute(Tuple.of(id))
-      .map(VerificationStore::first);
+      .map(this::first);
   }
 
   Future<Void> delivered(UUID id, String providerRef) {
@@ -176,10 +210,12 @@ final class VerificationStore {
    */
   Future<Optional<Completed>> complete(UUID id, String subject) {
     return pool.withTransaction(conn -> conn.preparedQuery("""
-          UPDATE verification_challenges SET status = 'completed', destination = COALESCE($2, destination),
-                                             completed_at = now(), ended_at = now()
+          UPDATE verification_challenges SET status = 'completed',
+            destination = CASE WHEN $2::text IS NULL THEN destination END,
+            destination_sealed = COALESCE($2, destination_sealed), destination_hmac = COALESCE($3, destination_hmac),
+            completed_at = now(), ended_at = now()
           WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *""")
-        .execute(Tuple.of(id, subject))
+        .execute(Tuple.of(id, sealer.seal(DESTINATION, subject, id.toString()), digest(subject)))
         .compose(rows -> {
           Optional<Challenge> done = first(rows);
           if (done.isEmpty()) {
@@ -187,9 +223,9 @@ final class VerificationStore {
           }
           Challenge c = done.get();
           return conn.preparedQuery("""
-              INSERT INTO verified_methods (aura_id, method, destination, challenge_id) VALUES ($1, $2, $3, $4)
+              INSERT INTO verified_methods (aura_id, method, destination_hmac, challenge_id) VALUES ($1, $2, $3, $4)
               ON CONFLICT (aura_id, method) DO NOTHING""")
-            .execute(Tuple.of(c.auraId(), c.method(), c.destination(), c.id()))
+            .execute(Tuple.of(c.auraId(), c.method(), digest(c.destination()), c.id()))
             .map(inserted -> Optional.of(new Completed(c, inserted.rowCount() == 1)));
         }));
   }
@@ -203,7 +239,7 @@ final class VerificationStore {
     return pool.preparedQuery("""
         UPDATE verification_challenges SET status = 'cancelled', code_hash = NULL, ended_at = now()
         WHERE id = $1 AND status = 'pending' RETURNING *""")
-      .execute(Tuple.of(id)).map(VerificationStore::first);
+      .execute(Tuple.of(id)).map(this::first);
   }
 
   Future<Void> trustRecorded(String auraId, String method) {
@@ -217,8 +253,9 @@ final class VerificationStore {
    */
   Future<Integer> recordMissed() {
     return pool.preparedQuery("""
-        INSERT INTO verified_methods (aura_id, method, destination, challenge_id, verified_at)
-        SELECT DISTINCT ON (c.aura_id, c.method) c.aura_id, c.method, c.destination, c.id, c.completed_at
+        INSERT INTO verified_methods (aura_id, method, destination, destination_hmac, challenge_id, verified_at)
+        SELECT DISTINCT ON (c.aura_id, c.method) c.aura_id, c.method, c.destination, c.destination_hmac, c.id,
+          c.completed_at
         FROM verification_challenges c
         WHERE c.status = 'completed' AND c.completed_at > now() - interval '1 day'
           AND NOT EXISTS (SELECT 1 FROM verified_methods v WHERE v.aura_id = c.aura_id AND v.method = c.method)
@@ -236,11 +273,16 @@ final class VerificationStore {
         .map(row -> new String[] {row.getString("aura_id"), row.getString("method")}).toList());
   }
 
-  /** Whether another AuraID has verified this destination for this method. */
+  /**
+   * Whether another AuraID has verified this destination for this method, by its digest. Rows from before sealing
+   * that the job has not reached yet still hold plaintext (and no digest): they are compared as they are until then.
+   */
   Future<Boolean> verifiedByAnother(String method, String destination, String auraId) {
     return pool.preparedQuery("""
-        SELECT 1 FROM verified_methods WHERE method = $1 AND destination = $2 AND aura_id <> $3 LIMIT 1""")
-      .execute(Tuple.of(method, destination, auraId))
+        SELECT 1 FROM verified_methods
+        WHERE method = $1 AND (destination_hmac = $2 OR destination_hmac IS NULL AND destination = $3)
+          AND aura_id <> $4 LIMIT 1""")
+      .execute(Tuple.of(method, digest(destination), destination, auraId))
       .map(rows -> rows.size() > 0);
   }
 
@@ -249,12 +291,12 @@ final class VerificationStore {
     if (beforeCreated == null) {
       return pool.preparedQuery("""
           SELECT * FROM verification_challenges WHERE aura_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2""")
-        .execute(Tuple.of(auraId, limit)).map(VerificationStore::all);
+        .execute(Tuple.of(auraId, limit)).map(this::all);
     }
     return pool.preparedQuery("""
         SELECT * FROM verification_challenges WHERE aura_id = $1 AND (created_at, id) < ($2, $3)
         ORDER BY created_at DESC, id DESC LIMIT $4""")
-      .execute(Tuple.of(auraId, utc(beforeCreated), beforeId, limit)).map(VerificationStore::all);
+      .execute(Tuple.of(auraId, utc(beforeCreated), beforeId, limit)).map(this::all);
   }
 
   /** Marks pending challenges whose time ran out as expired; answers how many. */
@@ -271,12 +313,12 @@ final class VerificationStore {
       .execute(Tuple.of(providerRef, status)).map(rows -> rows.rowCount() > 0);
   }
 
-  private static Optional<Challenge> first(RowSet<Row> rows) {
-    return rows.size() == 0 ? Optional.empty() : Optional.of(Challenge.of(rows.iterator().next()));
+  private Optional<Challenge> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(Challenge.of(rows.iterator().next(), sealer));
   }
 
-  private static List<Challenge> all(RowSet<Row> rows) {
-    return StreamSupport.stream(rows.spliterator(), false).map(Challenge::of).toList();
+  private List<Challenge> all(RowSet<Row> rows) {
+    return StreamSupport.stream(rows.spliterator(), false).map(row -> Challenge.of(row, sealer)).toList();
   }
 
   private static Instant instant(Row row, String column) {

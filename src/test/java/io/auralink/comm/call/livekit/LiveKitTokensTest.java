@@ -1,5 +1,6 @@
 package io.auralink.comm.call.livekit;
 
+import io.auralink.comm.call.MatrixRtcNames;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

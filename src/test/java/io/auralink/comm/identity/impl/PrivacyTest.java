@@ -30,14 +30,18 @@ class PrivacyTest {
       case "writer_as_owner" -> Caller.service("dashboard", Set.of(IdentityService.WRITE)).actingAs(TARGET);
       case "admin_as_owner" -> Caller.service("ops", Set.of(IdentityService.ADMIN)).actingAs(TARGET);
       case "admin_as_stranger" -> Caller.service("ops", Set.of(IdentityService.ADMIN)).actingAs("@stranger.aura");
+      // The call domain reading for a person: contacts reach each other whatever their privacy level.
+      case "calls_as_friend", "calls_as_stranger", "calls_as_blocked" -> Caller.service("call",
+        Set.of(IdentityService.READ, IdentityService.CALL_PEERS)).actingAs("@" + kind.substring(9) + ".aura");
+      case "reader_as_friend" -> Caller.service("directory", Set.of(IdentityService.READ)).actingAs("@friend.aura");
       default -> Caller.person("@" + kind + ".aura");
     };
   }
 
   private static Privacy.Relation relation(String kind) {
     return switch (kind) {
-      case "friend" -> Privacy.Relation.FRIEND;
-      case "blocked" -> Privacy.Relation.BLOCKED_BY_TARGET;
+      case "friend", "calls_as_friend", "reader_as_friend" -> Privacy.Relation.FRIEND;
+      case "blocked", "calls_as_blocked" -> Privacy.Relation.BLOCKED_BY_TARGET;
       default -> Privacy.Relation.NONE;
     };
   }
@@ -74,7 +78,14 @@ class PrivacyTest {
     "private, active,    reader_as_owner,   true",
     "public,  suspended, reader_as_owner,   true",
     "private, active,    admin_as_stranger, false",
-    "public,  inactive,  admin_as_stranger, false"})
+    "public,  inactive,  admin_as_stranger, false",
+    "private, active,    calls_as_friend,   true",
+    "private, active,    reader_as_friend,  false",
+    "private, active,    calls_as_stranger, false",
+    "private, active,    calls_as_blocked,  false",
+    "friends, active,    calls_as_friend,   true",
+    "private, inactive,  calls_as_friend,   false",
+    "private, suspended, calls_as_friend,   false"})
   void visibility(String privacy, String status, String viewer, boolean visible) {
     assertEquals(visible, Privacy.canSee(target(privacy, status), viewer(viewer), relation(viewer)));
   }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +109,61 @@ class SplitBrainMergeTest {
         () -> heard.get(0).equals(everything) && heard.get(1).equals(everything));
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; the graphs heard " + heard, e);
+    }
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void a_node_removed_on_either_side_stays_removed_after_the_merge_in_the_maps_and_every_graph() {
+    String name = "merge-test-" + UUID.randomUUID();
+    int largerPort = EmbeddedStores.freePort();
+    int smallerPort = EmbeddedStores.freePort();
+    larger = Hazelcast.newHazelcastInstance(ClusterManagers.hazelcastConfig(new AppConfig.Cluster(name,
+      List.of("127.0.0.1:" + largerPort, "127.0.0.1:" + smallerPort), "127.0.0.1", largerPort, Optional.empty(), 1)));
+    smaller = Hazelcast.newHazelcastInstance(ClusterManagers.hazelcastConfig(new AppConfig.Cluster(name,
+      List.of("127.0.0.1:" + smallerPort), "127.0.0.1", smallerPort, Optional.empty(), 1)));
+    List<HazelcastInstance> sides = List.of(larger, smaller);
+    // Each member's graph as the mesh verticle keeps it: a node at its highest version, gone once removed.
+    List<Map<String, Long>> graphs = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    List<ClusterGraph> clusterGraphs = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Map<String, Long> graph = graphs.get(i);
+      ClusterGraph clusterGraph = new ClusterGraph(sides.get(i));
+      clusterGraphs.add(clusterGraph);
+      clusterGraph.listen(change -> {
+        if (change instanceof ClusterGraph.NodeChanged changed) {
+          graph.merge(changed.node().nodeId(), changed.node().version(), Math::max);
+        } else if (change instanceof ClusterGraph.NodeRemoved gone) {
+          graph.computeIfPresent(gone.nodeId(), (id, version) -> version <= gone.version() ? null : version);
+        }
+      });
+    }
+    // Both sides hold both nodes (as both did before the split); each removes one during the split.
+    for (HazelcastInstance side : sides) {
+      IMap<String, String> nodes = side.getMap(ClusterGraph.NODES);
+      nodes.put("removed-on-larger", node("removed-on-larger", 4));
+      nodes.put("removed-on-smaller", node("removed-on-smaller", 4));
+    }
+    larger.getMap(ClusterGraph.NODES).put("made-on-larger", node("made-on-larger", 1));
+    smaller.getMap(ClusterGraph.NODES).put("made-on-smaller", node("made-on-smaller", 1));
+    Await.until(Duration.ofSeconds(10), "each graph heard its side",
+      () -> graphs.get(0).size() == 3 && graphs.get(1).size() == 3);
+    clusterGraphs.get(0).remove("removed-on-larger");
+    clusterGraphs.get(1).remove("removed-on-smaller");
+
+    Await.until(Duration.ofSeconds(45), "the two clusters merge", () ->
+      larger.getCluster().getMembers().size() == 2 && smaller.getCluster().getMembers().size() == 2);
+    Set<String> expected = Set.of("made-on-larger", "made-on-smaller");
+    try {
+      Await.until(Duration.ofSeconds(15), "the maps and both graphs hold the entries made and none removed", () ->
+        larger.getMap(ClusterGraph.NODES).keySet().equals(expected)
+          && smaller.getMap(ClusterGraph.NODES).keySet().equals(expected)
+          && graphs.get(0).keySet().equals(expected) && graphs.get(1).keySet().equals(expected));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; maps " + larger.getMap(ClusterGraph.NODES).keySet()
+        + ", graphs " + graphs, e);
+    } finally {
+      clusterGraphs.forEach(ClusterGraph::stopListening);
     }
   }
 

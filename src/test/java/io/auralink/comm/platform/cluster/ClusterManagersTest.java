@@ -42,6 +42,8 @@ class ClusterManagersTest {
     values.put("AURALINK_REDIS_URL", "redis://cache.internal:6379");
     values.put("AURALINK_JWT_SECRET", "x".repeat(32));
     values.put("AURALINK_VERIFICATION_CODE_KEY", "v".repeat(32));
+    values.put("AURALINK_DATA_KEYS", "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+    values.put("AURALINK_DATA_LOOKUP_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
     if (members != null) {
       values.put("AURALINK_CLUSTER_MEMBERS", members);
     }

@@ -28,6 +28,8 @@ class AppConfigTest {
     values.put("AURALINK_REDIS_URL", "redis://cache.internal:6379");
     values.put("AURALINK_JWT_SECRET", "x".repeat(32));
     values.put("AURALINK_VERIFICATION_CODE_KEY", "v".repeat(32));
+    values.put("AURALINK_DATA_KEYS", "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+    values.put("AURALINK_DATA_LOOKUP_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
     return values;
   }
 
@@ -213,7 +215,8 @@ class AppConfigTest {
   }
 
   @ParameterizedTest(name = "without {0}")
-  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET", "AURALINK_VERIFICATION_CODE_KEY"})
+  @CsvSource({"AURALINK_DATABASE_URL", "AURALINK_REDIS_URL", "AURALINK_JWT_SECRET", "AURALINK_VERIFICATION_CODE_KEY",
+    "AURALINK_DATA_KEYS", "AURALINK_DATA_LOOKUP_KEY"})
   void a_missing_required_setting_is_named(String key) {
     Map<String, String> values = minimal();
     values.remove(key);
@@ -254,12 +257,44 @@ class AppConfigTest {
     "AURALINK_ELEMENT_CALL_HOMESERVERS|localhost=127.0.0.1:8008",
     "AURALINK_ELEMENT_CALL_ALLOWED_SERVERS|unconfigured.example",
     "AURALINK_ELEMENT_CALL_FULL_ACCESS_SERVERS|unconfigured.example",
-    "AURALINK_ELEMENT_CALL_OPENID_TIMEOUT|soon"})
+    "AURALINK_ELEMENT_CALL_OPENID_TIMEOUT|soon",
+    "AURALINK_DATA_KEYS|k1",
+    "AURALINK_DATA_KEYS|k1:not base64!",
+    "AURALINK_DATA_KEYS|k1:AAAA",
+    "AURALINK_DATA_KEYS|bad id!:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "AURALINK_DATA_KEYS|k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "AURALINK_DATA_KEY_CURRENT|k9",
+    "AURALINK_DATA_LOOKUP_KEY|AAAA",
+    "AURALINK_DATA_RESEAL_INTERVAL|10ms"})
   void a_malformed_value_is_refused_naming_the_setting(String key, String value) {
     Map<String, String> values = minimal();
     values.put(key, value);
     ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.from(Settings.of(values)));
     assertEquals(key, e.key());
+  }
+
+  @Test
+  void data_keys_keep_their_order_the_first_is_current_unless_named_and_stay_out_of_logs() {
+    Map<String, String> values = minimal();
+    String zero = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    values.put("AURALINK_DATA_KEYS", "old:" + zero + ", new:" + zero);
+    AppConfig.DataProtection data = AppConfig.from(Settings.of(values)).data();
+    assertEquals(List.of("old", "new"), List.copyOf(data.keys().keySet()));
+    assertEquals("old", data.currentKeyId());
+    values.put("AURALINK_DATA_KEY_CURRENT", "new");
+    assertEquals("new", AppConfig.from(Settings.of(values)).data().currentKeyId());
+    assertEquals(false, data.toString().contains(zero), data.toString());
+    assertEquals(Duration.ofSeconds(30), data.resealInterval());
+    assertEquals(200, data.resealBatch());
+  }
+
+  @Test
+  void data_keys_are_not_required_where_no_role_stores_sealed_data() {
+    Map<String, String> values = minimal();
+    values.remove("AURALINK_DATA_KEYS");
+    values.remove("AURALINK_DATA_LOOKUP_KEY");
+    values.put("AURALINK_ROLES", "api,mesh,identity");
+    assertEquals(false, AppConfig.from(Settings.of(values)).data().configured());
   }
 
   @Test

@@ -87,6 +87,42 @@ class DatabaseOutageTest {
       () -> registerResponse().statusCode() == 201);
   }
 
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void a_route_answered_while_postgresql_is_down_accepts_its_outcome_once_it_is_back() throws IOException {
+    String router = tokens.hs256(Tokens.service("calls", "mesh:route"));
+    String caller = register();
+    String callee = register();
+    // The caller has a device, so the mesh judges their standing from its graph; the first query asks the
+    // registry whether the callee is visible to them and remembers it.
+    HttpResponse<Buffer> device = http.post("/internal/mesh/nodes", user(caller), new JsonObject()
+      .put("device_id", "dev-" + NAMES.incrementAndGet()).put("address", "198.51.100.7:4000")
+      .put("nat_type", "full_cone").put("region", "eu-west"));
+    assertEquals(201, device.statusCode(), device.bodyAsString());
+    JsonObject query = new JsonObject().put("source_aura_id", caller).put("destination_aura_id", callee);
+    assertEquals(200, http.post("/internal/mesh/routes", router, query).statusCode());
+
+    String routeId;
+    postgres.close();
+    try {
+      HttpResponse<Buffer> answered = http.post("/internal/mesh/routes", router, query);
+      assertEquals(200, answered.statusCode(), "a route query needs no database: " + answered.bodyAsString());
+      routeId = answered.bodyAsJsonObject().getString("route_id");
+      assertOutage(outcome(router, routeId), "DATABASE_UNAVAILABLE", "an outcome while PostgreSQL is down");
+    } finally {
+      postgres = EmbeddedStores.startPostgres(dir.resolve("postgres"), postgresPort);
+    }
+    // The answer waited in the member's route log and is written once PostgreSQL is back.
+    Await.until(Duration.ofSeconds(20), "the outcome of the route answered during the outage is accepted",
+      () -> outcome(router, routeId).statusCode() == 200);
+    assertEquals(404, outcome(router, routeId).statusCode(), "an outcome is recorded once");
+  }
+
+  private static HttpResponse<Buffer> outcome(String router, String routeId) {
+    return http.post("/internal/mesh/routes/" + routeId + "/outcome", router,
+      new JsonObject().put("rtt_ms", 80).put("jitter_ms", 4).put("loss", 0.01));
+  }
+
   private static void assertOutage(HttpResponse<Buffer> response, String code, String what) {
     assertEquals(503, response.statusCode(), what + ": " + response.bodyAsString());
     assertEquals(code, Http.error(response).getString("code"), what + ": " + response.bodyAsString());

@@ -53,6 +53,17 @@ class StorageFailuresTest {
   }
 
   @Test
+  void text_postgresql_cannot_store_is_a_400_never_a_500() {
+    for (String state : new String[]{"22021", "22P05"}) {
+      Throwable refused = new VertxException("wrapped",
+        new PgException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", state, null));
+      ServiceException classified = assertInstanceOf(ServiceException.class, StorageFailures.classify(refused), state);
+      assertEquals(400, classified.failureCode(), state);
+      assertEquals("VALIDATION_FAILED", classified.getDebugInfo().getString("code"), state);
+    }
+  }
+
+  @Test
   void domain_failures_and_bugs_pass_unchanged() {
     Throwable uniqueViolation = new PgException("duplicate key", "ERROR", "23505", null);
     Throwable domain = new ServiceException(409, "taken");

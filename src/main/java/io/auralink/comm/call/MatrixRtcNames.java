@@ -1,4 +1,4 @@
-package io.auralink.comm.call.livekit;
+package io.auralink.comm.call;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

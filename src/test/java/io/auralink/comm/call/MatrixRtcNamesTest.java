@@ -1,4 +1,4 @@
-package io.auralink.comm.call.livekit;
+package io.auralink.comm.call;
 
 import org.junit.jupiter.api.Test;
 
