@@ -267,8 +267,10 @@ class AuthorizationTableTest {
       new Case(row, "POST /internal/echo", null, NOTHING,
         (s, t) -> post("/internal/echo", t, new JsonObject().put("message", "hi")),
         status(200), status(200), status(200), status(200)),
-      new Case("`GET /internal/cluster`", "GET /internal/cluster", "cluster:read", NOTHING,
-        (s, t) -> get("/internal/cluster", t), noScope(), noScope(), noScope(), status(200)));
+      new Case("`GET /internal/cluster`, `GET /internal/health`", "GET /internal/cluster", "cluster:read", NOTHING,
+        (s, t) -> get("/internal/cluster", t), noScope(), noScope(), noScope(), status(200)),
+      new Case("`GET /internal/cluster`, `GET /internal/health`", "GET /internal/health", "cluster:read", NOTHING,
+        (s, t) -> get("/internal/health", t), noScope(), noScope(), noScope(), status(200)));
   }
 
   private static List<Case> identityCases() {
@@ -497,6 +499,15 @@ class AuthorizationTableTest {
         status(200), notFound("CALL_NOT_FOUND"), noScope(), status(200)),
       new Case("`GET /internal/calls/{call_id}`, `GET …/{call_id}/ring`", "GET /internal/calls/{call_id}/ring",
         "calls:read", calledByOwner, (s, t) -> get("/internal/calls/" + s.id("call") + "/ring", t),
+        status(200), notFound("CALL_NOT_FOUND"), noScope(), status(200)),
+      // Another person names the owner in `aura_id`: not a party, they do not see the call at all.
+      new Case("`POST /internal/calls/{call_id}/join`, `…/leave`", "POST /internal/calls/{call_id}/join", "calls:write",
+        calledOwner, (s, t) -> post("/internal/calls/" + s.id("call") + "/join", t,
+          new JsonObject().put("device_id", "desk").put("aura_id", s.owner())),
+        status(200), notFound("CALL_NOT_FOUND"), noScope(), status(200)),
+      new Case("`POST /internal/calls/{call_id}/join`, `…/leave`", "POST /internal/calls/{call_id}/leave", "calls:write",
+        answered, (s, t) -> post("/internal/calls/" + s.id("call") + "/leave", t,
+          new JsonObject().put("aura_id", s.owner())),
         status(200), notFound("CALL_NOT_FOUND"), noScope(), status(200)),
       new Case("`GET /internal/calls?aura_id=`", "GET /internal/calls", "calls:read", calledByOwner,
         (s, t) -> get("/internal/calls?aura_id=" + s.owner(), t),
