@@ -558,6 +558,10 @@ public final class CallServiceImpl implements CallService {
         throw CallError.FORBIDDEN.exception("reading calls needs calls:read");
       } else if (auraId == null) {
         throw Invite.invalid("aura_id", "aura_id is required");
+      } else if (!caller.mayActFor(auraId, READ, WRITE)) {
+        // A service acting as a person reads that person's calls and nobody else's, whatever its scopes.
+        throw CallError.FORBIDDEN.exception("a service acting as " + caller.actsAs() + " reads only their calls",
+          field("aura_id"));
       }
       String state = Invite.string(in, "state");
       if (state != null && CallStates.State.parse(state).isEmpty()) {
@@ -616,8 +620,10 @@ public final class CallServiceImpl implements CallService {
     } catch (IllegalArgumentException | NullPointerException e) {
       return noSuchCall();
     }
+    // A person, or a service acting as one (whatever its scopes), sees only that person's calls.
+    String viewer = caller.onBehalfOf();
     return store.find(id).compose(found -> found.isPresent()
-      && (!caller.isPerson() || found.get().participant(caller.auraId()).isPresent())
+      && (viewer == null || found.get().participant(viewer).isPresent())
       ? Future.succeededFuture(found.get()) : noSuchCall());
   }
 

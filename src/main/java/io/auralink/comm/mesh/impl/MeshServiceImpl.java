@@ -687,7 +687,7 @@ public final class MeshServiceImpl implements MeshService {
   /** The node if the caller may change it: its owner, or a service with mesh:write (others: 404 or 403). */
   private Future<NodeState> changeable(String nodeId, Caller caller) {
     NodeState node = graph.node(nodeId);
-    if (node == null || (caller.isPerson() && !caller.is(node.owner()))) {
+    if (node == null || !seenBy(node, caller)) {
       return MeshError.NODE_NOT_FOUND.fail("no such node");
     }
     return caller.is(node.owner()) || caller.mayAny(WRITE) ? Future.succeededFuture(node)
@@ -696,11 +696,20 @@ public final class MeshServiceImpl implements MeshService {
 
   private Future<NodeState> readable(String nodeId, Caller caller) {
     NodeState node = graph.node(nodeId);
-    if (node == null || (caller.isPerson() && !caller.is(node.owner()))) {
+    if (node == null || !seenBy(node, caller)) {
       return MeshError.NODE_NOT_FOUND.fail("no such node");
     }
     return caller.isPerson() || caller.mayAny(READ, WRITE, ROUTE) ? Future.succeededFuture(node)
       : MeshError.FORBIDDEN.fail("reading nodes needs mesh:read");
+  }
+
+  /**
+   * Whether the caller sees this node at all: a person (or a service acting as one, whatever its scopes) sees only
+   * that person's nodes, a service acting for nobody every node; another's answers like an unknown node.
+   */
+  private static boolean seenBy(NodeState node, Caller caller) {
+    String viewer = caller.onBehalfOf();
+    return viewer == null || viewer.equals(node.owner());
   }
 
   /** Runs a cluster write on a worker and applies its result to the local graph (read-your-writes). */

@@ -98,9 +98,15 @@ public final class TrustServiceImpl implements TrustService {
   @Override
   public Future<JsonObject> trustInfo(String entityType, String entityId, Caller caller) {
     return parsed(() -> Entity.of(entityType, entityId, null)).compose(entity -> {
-      boolean own = Entity.AURA_ID.equals(entity.type()) && caller.is(entity.id());
-      if (!own && !caller.mayAny(TrustService.READ, TrustService.MODERATE, TrustService.ADMIN)) {
-        return TrustError.FORBIDDEN.fail("reading trust needs trust:read, unless it is your own AuraID's");
+      // The one rule: a person reads their own AuraID's trust, a service acting as a person only that person's,
+      // a service acting for nobody any entity's with a trust scope.
+      boolean allowed = Entity.AURA_ID.equals(entity.type())
+        ? caller.mayActFor(entity.id(), TrustService.READ, TrustService.MODERATE, TrustService.ADMIN)
+        : !caller.isPerson() && caller.actsAs() == null
+          && caller.mayAny(TrustService.READ, TrustService.MODERATE, TrustService.ADMIN);
+      if (!allowed) {
+        return TrustError.FORBIDDEN.fail("reading trust needs trust:read, unless it is your own AuraID's",
+          field("entity_id"));
       }
       return Future.all(store.find(entity), store.history(entity, HISTORY_SHOWN))
         .map(both -> info(both.resultAt(0)).put("history", both.<JsonArray>resultAt(1)));
@@ -175,6 +181,11 @@ public final class TrustServiceImpl implements TrustService {
       }
     } else if (caller.mayAny(TrustService.REPORT, TrustService.ADMIN)) {
       reporter = Entity.of(body.getJsonObject("reporter"), "reporter");
+      if (caller.actsAs() != null && !reporter.equals(new Entity(Entity.AURA_ID, caller.actsAs().toLowerCase(Locale.ROOT)))) {
+        // A service acting as a person reports as that person only, whatever its scopes.
+        throw TrustError.FORBIDDEN.exception("a service acting as " + caller.actsAs() + " reports only as them",
+          field("reporter"));
+      }
     } else {
       throw TrustError.FORBIDDEN.exception("filing reports needs trust:report");
     }
