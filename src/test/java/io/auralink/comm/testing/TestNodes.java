@@ -42,10 +42,7 @@ public final class TestNodes {
     Map<String, String> settings = new HashMap<>();
     settings.put("AURALINK_DATABASE_URL", stores.newDatabase(purpose));
     settings.put("AURALINK_REDIS_URL", stores.redisUrl(clusterName));
-    settings.put("AURALINK_JWT_SECRET", JWT_SECRET);
-    settings.put("AURALINK_VERIFICATION_CODE_KEY", VERIFICATION_CODE_KEY);
-    settings.put("AURALINK_DATA_KEYS", DATA_KEYS);
-    settings.put("AURALINK_DATA_LOOKUP_KEY", DATA_LOOKUP_KEY);
+    settings.putAll(keysAndLimits());
     settings.put("AURALINK_HTTP_HOST", "127.0.0.1");
     settings.put("AURALINK_HTTP_PORT", String.valueOf(EmbeddedStores.freePort()));
     settings.put("AURALINK_HTTP_INSTANCES", "2");
@@ -54,14 +51,23 @@ public final class TestNodes {
     settings.put("AURALINK_CLUSTER_MEMBERS", members != null ? members : "127.0.0.1:" + clusterPort);
     settings.put("AURALINK_BLOCKED_THREAD_WARNING", BLOCKED_THREAD_WARNING);
     settings.put("AURALINK_DATA_DIR", TestStores.tempDir().toString());
-    // Test classes share one Redis and reuse principals (service:dashboard, @alice.aura) within a minute: limits
-    // far above what any test sends, so that only the tests about limits (which set their own) meet one.
-    settings.put("AURALINK_RATE_LIMIT_USER", "100000/1m");
-    settings.put("AURALINK_RATE_LIMIT_SERVICE", "100000/1m");
-    settings.put("AURALINK_RATE_LIMIT_ANONYMOUS", "100000/1m");
-    // Tests give one person (a relay operator, a reporter) many nodes; MeshBoundsTest tests the quota itself.
-    settings.put("AURALINK_MESH_MAX_NODES_PER_PERSON", "1000");
     return settings;
+  }
+
+  /** The test keys, and limits no test meets unless it is about them: every node a test starts, in-process or not. */
+  public static Map<String, String> keysAndLimits() {
+    return Map.of(
+      "AURALINK_JWT_SECRET", JWT_SECRET,
+      "AURALINK_VERIFICATION_CODE_KEY", VERIFICATION_CODE_KEY,
+      "AURALINK_DATA_KEYS", DATA_KEYS,
+      "AURALINK_DATA_LOOKUP_KEY", DATA_LOOKUP_KEY,
+      // Test classes share one Redis and reuse principals (service:dashboard, @alice.aura) within a minute: limits
+      // far above what any test sends, so that only the tests about limits (which set their own) meet one.
+      "AURALINK_RATE_LIMIT_USER", "100000/1m",
+      "AURALINK_RATE_LIMIT_SERVICE", "100000/1m",
+      "AURALINK_RATE_LIMIT_ANONYMOUS", "100000/1m",
+      // Tests give one person (a relay operator, a reporter) many nodes; MeshBoundsTest tests the quota itself.
+      "AURALINK_MESH_MAX_NODES_PER_PERSON", "1000");
   }
 
   public static Node start(Map<String, String> settings) {

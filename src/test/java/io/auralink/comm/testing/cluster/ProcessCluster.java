@@ -59,10 +59,7 @@ public final class ProcessCluster implements AutoCloseable {
         int httpPort = EmbeddedStores.freePort();
         Map<String, String> env = new HashMap<>(shared);
         env.put(AppConfig.Redis.URL, stores.redisUrl());
-        env.put("AURALINK_JWT_SECRET", TestNodes.JWT_SECRET);
-        env.put("AURALINK_VERIFICATION_CODE_KEY", TestNodes.VERIFICATION_CODE_KEY);
-        env.put("AURALINK_DATA_KEYS", TestNodes.DATA_KEYS);
-        env.put("AURALINK_DATA_LOOKUP_KEY", TestNodes.DATA_LOOKUP_KEY);
+        env.putAll(TestNodes.keysAndLimits());
         env.put("AURALINK_HTTP_HOST", "127.0.0.1");
         env.put("AURALINK_HTTP_PORT", String.valueOf(httpPort));
         env.put("AURALINK_CLUSTER_NAME", name);
