@@ -70,8 +70,30 @@ public final class TestNodes {
       "AURALINK_MESH_MAX_NODES_PER_PERSON", "1000");
   }
 
+  /**
+   * Starts a node. A port found free may be taken before the node binds it (an outgoing connection's local port is
+   * drawn from the same range): the HTTP listener then gets another port, written back into {@code settings}.
+   */
   public static Node start(Map<String, String> settings) {
-    return Await.result(Node.start(AppConfig.from(Settings.of(settings))), Duration.ofSeconds(90));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Await.result(Node.start(AppConfig.from(Settings.of(settings))), Duration.ofSeconds(90));
+      } catch (RuntimeException e) {
+        if (attempt == 3 || !portTaken(e)) {
+          throw e;
+        }
+        settings.put("AURALINK_HTTP_PORT", String.valueOf(EmbeddedStores.freePort()));
+      }
+    }
+  }
+
+  private static boolean portTaken(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (String.valueOf(cause.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static void stop(Node node) {
