@@ -11,12 +11,11 @@ import io.vertx.pgclient.PgException;
 import io.vertx.serviceproxy.ServiceException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.net.ConnectException;
-import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -116,9 +115,10 @@ public final class StorageFailures {
       String state = pg.getSqlState();
       return state != null && (state.startsWith("08") || UNAVAILABLE_SQL_STATES.contains(state));
     }
-    // The SQL pool is the only client whose connection failures reach a domain's boundary (Redis users fall back).
-    return cause instanceof ClosedConnectionException || cause instanceof ConnectException
-      || cause instanceof ConnectTimeoutException || cause instanceof ClosedChannelException;
+    // The SQL pool is the only client whose connection failures reach a domain's boundary (Redis users fall back);
+    // a connection the server resets while it stops fails with the transport's IOException.
+    return cause instanceof ClosedConnectionException || cause instanceof ConnectTimeoutException
+      || cause instanceof IOException;
   }
 
   /** The cause stays out of the answer (it names hosts); {@code /health} shows what is down and why. */

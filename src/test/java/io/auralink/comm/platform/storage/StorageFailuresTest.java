@@ -39,6 +39,10 @@ class StorageFailuresTest {
     outages.put(ClosedConnectionException.INSTANCE, "DATABASE_UNAVAILABLE");
     outages.put(new ConnectException("Connection refused"), "DATABASE_UNAVAILABLE");
     outages.put(new VertxException("wrapped", new ConnectException("Connection refused")), "DATABASE_UNAVAILABLE");
+    // What a pooled connection fails with when PostgreSQL resets it while stopping (seen in ClusterFaultsTest).
+    outages.put(new java.io.IOException("recvAddress(..) failed with error(-104): Connection reset by peer"),
+      "DATABASE_UNAVAILABLE");
+    outages.put(new java.nio.channels.ClosedChannelException(), "DATABASE_UNAVAILABLE");
     outages.put(new ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 1024"), "OVERLOADED");
     outages.put(new VertxException("Timeout waiting for connection", true), "SERVICE_UNAVAILABLE");
     outages.put(new TimeoutException("no answer"), "SERVICE_UNAVAILABLE");
