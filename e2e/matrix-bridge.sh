@@ -89,13 +89,16 @@ SYNAPSE_PORT=$SYNAPSE_PORT SYNAPSE_SERVER_NAME=$SERVER_NAME AS_URL=$AS_URL AS_TO
   AS_ID=$(reg id) AS_SENDER=$(reg sender_localpart) "$PEERS/synapse.sh" up > /dev/null \
   || { echo "e2e: synapse.sh up failed"; failed=$((failed + 1)); finish; }
 check "the node restarts ready" start_node
+# The homeserver link is among the health details, for a service with cluster:read.
+OPS_TOKEN=$(java -jar "$JAR" token --service e2e-ops --scope cluster:read --ttl 10m | tail -n 1)
 ping_age=
 for _ in $(seq 1 30); do
-  ping_age=$(curl -s "$API/health" | json 'd.get("matrix", {}).get("last_ping_age_seconds")' 2>/dev/null)
+  ping_age=$(curl -s -H "Authorization: Bearer $OPS_TOKEN" "$API/internal/health" \
+    | json 'd.get("matrix", {}).get("last_ping_age_seconds")' 2>/dev/null)
   [ -n "$ping_age" ] && [ "$ping_age" != None ] && break
   sleep 0.5
 done
-check "the bridge pinged the homeserver at start (/health)" test -n "$ping_age" -a "$ping_age" != None
+check "the bridge pinged the homeserver at start (/internal/health)" test -n "$ping_age" -a "$ping_age" != None
 
 # 3. Three AuraIDs with their Matrix users; the callee of the last call blocks the caller.
 TOKEN=$(java -jar "$JAR" token --service e2e --scope identity:write --scope identity:admin --scope calls:read \
