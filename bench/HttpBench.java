@@ -53,6 +53,15 @@ public class HttpBench {
   static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 20));
   /** Settings for the service under test, e.g. {@code -Dbench.service=AURALINK_EVENT_LOOPS=2,AURALINK_HTTP_INSTANCES=2}. */
   static final Map<String, String> SERVICE_SETTINGS = settings(System.getProperty("bench.service", ""));
+  /**
+   * What every service under test runs with: the rate limiter on every request as in production (one Redis script
+   * on the admitting path: trim, count, add), with a quota no run can spend (and in shadow mode besides), so that
+   * nothing measured is refused; plain HTTP, as the bare endpoint it is compared with (start-dev would serve TLS).
+   */
+  static final Map<String, String> MEASURED_AS_IN_PRODUCTION = Map.of(
+    "AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow",
+    "AURALINK_RATE_LIMIT_USER", "100000/1s shadow",
+    "AURALINK_DEV_TLS", "false");
   /** JVM options of the service under test, e.g. {@code -Dbench.serviceJvm="-XX:+UseParallelGC -Xmx2g"}. */
   static final List<String> SERVICE_JVM = List.of(System.getProperty("bench.serviceJvm", "-Xmx1g").trim().split("\\s+"));
   /** Debian's Python: it sees the Debian packages the peer runs on (a pyenv {@code python3} on PATH may not). */
@@ -116,6 +125,7 @@ public class HttpBench {
     serviceCommand.addAll(List.of("-jar", jar.toString(), "start-dev"));
     ProcessBuilder service = new ProcessBuilder(serviceCommand)
       .redirectErrorStream(true).redirectOutput(data.resolve("service.log").toFile());
+    service.environment().putAll(MEASURED_AS_IN_PRODUCTION);
     service.environment().putAll(Map.of(
       "AURALINK_DATA_DIR", data.toString(),
       "AURALINK_HTTP_PORT", String.valueOf(servicePort),
@@ -124,14 +134,8 @@ public class HttpBench {
       "AURALINK_ACCESS_LOG_LEVEL", "WARN",
       "AURALINK_LOG_LEVEL", "WARN",
       "AURALINK_CLUSTER_PORT", String.valueOf(freePort()),
-      // Every request pays the rate limiter as in production (one Redis script on the admitting path: trim, count,
-      // add), with a quota this run cannot spend (and in shadow mode besides), so that nothing measured is refused;
-      // the user echo row runs without it.
-      "AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow",
-      "AURALINK_RATE_LIMIT_USER", "100000/1s shadow",
-      "AURALINK_RATE_LIMIT_OPERATIONS", "echo.user=off",
-      // Measured in plain HTTP, as the bare endpoint it is compared with (start-dev would serve TLS).
-      "AURALINK_DEV_TLS", "false"));
+      // The user echo row runs without the limiter: the gap between the two echo rows is its cost.
+      "AURALINK_RATE_LIMIT_OPERATIONS", "echo.user=off"));
     service.environment().putAll(SERVICE_SETTINGS);
     processes.add(service.start());
     processes.add(new ProcessBuilder("java", "-Xmx512m", "-cp", jar.toString(),

@@ -122,12 +122,8 @@ public class HubBench {
       Map.entry("AURALINK_MATRIX_HS_TOKEN", HS_TOKEN),
       Map.entry("AURALINK_MATRIX_SERVER_NAME", "localhost"),
       Map.entry("AURALINK_MATRIX_AS_HOST", "127.0.0.1"),
-      Map.entry("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort)),
-      // The rate limiter runs as in production but cannot refuse what is measured (see HttpBench).
-      Map.entry("AURALINK_RATE_LIMIT_SERVICE", "100000/1s shadow"),
-      Map.entry("AURALINK_RATE_LIMIT_USER", "100000/1s shadow"),
-      // Measured in plain HTTP, like the other benchmarks (start-dev would serve the API over TLS).
-      Map.entry("AURALINK_DEV_TLS", "false")));
+      Map.entry("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort))));
+    service.environment().putAll(HttpBench.MEASURED_AS_IN_PRODUCTION);
     service.environment().putAll(HttpBench.SERVICE_SETTINGS);
     return service.start();
   }
