@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeHomeserver {
 
   static final String AS_TOKEN = "as-token-of-the-bridge";
+  /** What this homeserver authenticates its transactions with. */
+  static final String HS_TOKEN = "hs-token-of-the-homeserver";
 
   final Set<String> users = ConcurrentHashMap.newKeySet();
   /** {@code {room_id, user_id}} per join. */
@@ -62,6 +65,17 @@ final class FakeHomeserver {
       ctx.json(new JsonObject().put("duration_ms", 3));
     });
     server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+  }
+
+  /** The settings of a node whose Matrix bridge talks to this homeserver and listens for it on {@code asPort}. */
+  void bridge(Map<String, String> settings, int asPort) {
+    settings.put("AURALINK_MATRIX_HOMESERVER_URL", url());
+    settings.put("AURALINK_MATRIX_AS_TOKEN", AS_TOKEN);
+    settings.put("AURALINK_MATRIX_HS_TOKEN", HS_TOKEN);
+    settings.put("AURALINK_MATRIX_SERVER_NAME", "localhost");
+    settings.put("AURALINK_MATRIX_AS_HOST", "127.0.0.1");
+    settings.put("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort));
+    settings.put("AURALINK_MATRIX_INTAKE_POLL_INTERVAL", "100ms");
   }
 
   String url() {

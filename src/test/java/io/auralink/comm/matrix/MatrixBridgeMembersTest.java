@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(180)
 class MatrixBridgeMembersTest {
 
-  private static final String HS_TOKEN = "hs-token-of-the-homeserver";
+  private static final String HS_TOKEN = FakeHomeserver.HS_TOKEN;
 
   private static FakeHomeserver homeserver;
   private static Vertx client;
@@ -68,13 +68,7 @@ class MatrixBridgeMembersTest {
   }
 
   private static Map<String, String> settings(Map<String, String> settings) {
-    settings.put("AURALINK_MATRIX_HOMESERVER_URL", homeserver.url());
-    settings.put("AURALINK_MATRIX_AS_TOKEN", FakeHomeserver.AS_TOKEN);
-    settings.put("AURALINK_MATRIX_HS_TOKEN", HS_TOKEN);
-    settings.put("AURALINK_MATRIX_SERVER_NAME", "localhost");
-    settings.put("AURALINK_MATRIX_AS_HOST", "127.0.0.1");
-    settings.put("AURALINK_MATRIX_AS_PORT", String.valueOf(EmbeddedStores.freePort()));
-    settings.put("AURALINK_MATRIX_INTAKE_POLL_INTERVAL", "100ms");
+    homeserver.bridge(settings, EmbeddedStores.freePort());
     return settings;
   }
 

@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class MatrixBridgeTest {
 
-  private static final String HS_TOKEN = "hs-token-of-the-homeserver";
+  private static final String HS_TOKEN = FakeHomeserver.HS_TOKEN;
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -63,13 +63,7 @@ class MatrixBridgeTest {
     homeserver = new FakeHomeserver();
     Map<String, String> settings = TestNodes.settings("matrix_bridge");
     int asPort = EmbeddedStores.freePort();
-    settings.put("AURALINK_MATRIX_HOMESERVER_URL", homeserver.url());
-    settings.put("AURALINK_MATRIX_AS_TOKEN", FakeHomeserver.AS_TOKEN);
-    settings.put("AURALINK_MATRIX_HS_TOKEN", HS_TOKEN);
-    settings.put("AURALINK_MATRIX_SERVER_NAME", "localhost");
-    settings.put("AURALINK_MATRIX_AS_HOST", "127.0.0.1");
-    settings.put("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort));
-    settings.put("AURALINK_MATRIX_INTAKE_POLL_INTERVAL", "100ms");
+    homeserver.bridge(settings, asPort);
     settings.put("AURALINK_MATRIX_INTAKE_LEASE", "2s");
     settings.put("AURALINK_CALL_MAX_RING_TIME", "120s");
     databaseUrl = settings.get("AURALINK_DATABASE_URL");

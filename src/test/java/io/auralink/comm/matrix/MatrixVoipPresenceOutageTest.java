@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MatrixVoipPresenceOutageTest {
 
-  private static final String HS_TOKEN = "hs-token-of-the-homeserver";
+  private static final String HS_TOKEN = FakeHomeserver.HS_TOKEN;
 
   @Test
   void without_presence_a_legacy_call_rings_as_before() {
@@ -34,13 +34,7 @@ class MatrixVoipPresenceOutageTest {
     Map<String, String> settings = TestNodes.settings("matrix_no_presence");
     int asPort = EmbeddedStores.freePort();
     settings.put("AURALINK_ROLES", "api,identity,trust,mesh,call,notification,matrix");
-    settings.put("AURALINK_MATRIX_HOMESERVER_URL", homeserver.url());
-    settings.put("AURALINK_MATRIX_AS_TOKEN", FakeHomeserver.AS_TOKEN);
-    settings.put("AURALINK_MATRIX_HS_TOKEN", HS_TOKEN);
-    settings.put("AURALINK_MATRIX_SERVER_NAME", "localhost");
-    settings.put("AURALINK_MATRIX_AS_HOST", "127.0.0.1");
-    settings.put("AURALINK_MATRIX_AS_PORT", String.valueOf(asPort));
-    settings.put("AURALINK_MATRIX_INTAKE_POLL_INTERVAL", "100ms");
+    homeserver.bridge(settings, asPort);
     Node node = TestNodes.start(settings);
     Http http = new Http(node.vertx(), Integer.parseInt(settings.get("AURALINK_HTTP_PORT")));
     WebClient as = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
